@@ -1,0 +1,60 @@
+/** @module Configuration from the environment (and `.env`), with a default for every variable. */
+import { resolve } from "node:path";
+import { config as loadDotenv } from "dotenv";
+import { z } from "zod";
+import { UserError } from "./errors.ts";
+
+export const DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/nike";
+
+const schema = z.object({
+  MYSQL_URL: z.string().default(DEFAULT_MYSQL_URL),
+  MONGODB_URI: z.string().optional(),
+  MONGODB_DB: z.string().default("nike"),
+  DYNAMODB_ENDPOINT: z.string().optional(),
+  AWS_REGION: z.string().default("us-east-1"),
+  SMTP_URL: z.string().optional(),
+  SMS_URL: z.string().optional(),
+  DATA_DIR: z.string().default("./data"),
+});
+
+export type Config = {
+  mysqlUrl: string;
+  mongodbUri?: string;
+  mongodbDb: string;
+  dynamodbEndpoint?: string;
+  awsRegion: string;
+  smtpUrl?: string;
+  smsUrl?: string;
+  /** Absolute path of the data folder (raw, staging, lake, embedded stores). */
+  dataDir: string;
+};
+
+let dotenvRead = false;
+
+/** Reads the configuration; `overrides` win over the environment (tests use them for a temp DATA_DIR). */
+export function loadConfig(overrides: Partial<Config> = {}): Config {
+  if (!dotenvRead) {
+    loadDotenv({ quiet: true });
+    dotenvRead = true;
+  }
+  const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new UserError(`Invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    mysqlUrl: e.MYSQL_URL,
+    mongodbUri: e.MONGODB_URI,
+    mongodbDb: e.MONGODB_DB,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    awsRegion: e.AWS_REGION,
+    smtpUrl: e.SMTP_URL,
+    smsUrl: e.SMS_URL,
+    ...overrides,
+    dataDir: resolve(overrides.dataDir ?? e.DATA_DIR),
+  };
+}
+
+/** Folder of the generated Parquet files. */
+export const rawDir = (config: Config) => resolve(config.dataDir, "raw");

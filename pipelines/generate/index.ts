@@ -1,0 +1,102 @@
+/**
+ * @module `nike generate`: every table the seed system holds, as Parquet in `data/raw/`, plus what
+ * was planted in `data/raw/planted/`. Rows are drawn in DuckDB from seeded hashes of their ids, so the
+ * same seed gives the same rows in the same order, at any thread count.
+ */
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
+import { log, progress } from "../../lib/progress.ts";
+import type { Scale } from "../../lib/scale.ts";
+import { FITNESS_TABLES, allocateWorkouts } from "./fitness.ts";
+import { createLookups } from "./lookups.ts";
+import { generateUsers, USER_TABLES } from "./people.ts";
+import { plantedTruth } from "./planted.ts";
+import { createPools } from "./pools.ts";
+import { QUOTES } from "./quotes.ts";
+import { RETAIL_TABLES, generateRetail, retailSizes } from "./retail.ts";
+
+export type GenerateOptions = { scale: Scale; seed: number; outDir: string; threads?: number };
+export type GenerateResult = { rows: Record<string, number>; seconds: Record<string, number> };
+
+/** The output tables in dependency order (a table may read an earlier one as `<name>_out`). */
+export const RAW_TABLES = [
+  "users", "user_preferences", "user_interests", "devices", "memberships",
+  "vendors", "employees", "stores", "products", "inventory", "sales", "orders", "order_items", "payments", "shipments", "order_status_history",
+  "quotes", "user_goals", "activity_logs", "sessions",
+] as const;
+export type RawTable = (typeof RAW_TABLES)[number];
+
+/** Tables later SQL reads back, so they are materialised before being written. */
+const MATERIALISED = new Set<RawTable>(["devices", "orders", "order_items"]);
+
+async function defineRandomness(db: DuckDB, seed: number): Promise<void> {
+  const s = Math.trunc(seed);
+  await db.run(`SET VARIABLE seed = ${s}`);
+  // The queries are written in the join order that keeps intermediates small; the optimizer's estimates
+  // for hash-keyed bucket joins otherwise put the small lookups first and multiply rows (7× slower).
+  await db.run("SET disabled_optimizers = 'join_order'");
+  // 53 random bits of a hash of (key, salt, seed): a uniform draw in [0, 1) that depends only on its inputs.
+  await db.run(`CREATE OR REPLACE MACRO rnd(k, salt) AS ((hash(k, salt, ${s}) >> 11)::DOUBLE / 9007199254740992.0)`);
+  // Box–Muller from two independent uniforms: a standard normal draw.
+  await db.run(`CREATE OR REPLACE MACRO nrm(k, salt) AS (sqrt(-2 * ln(greatest(rnd(k, salt || ':a'), 1e-12))) * cos(2 * pi() * rnd(k, salt || ':b')))`);
+}
+
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const { scale, seed, outDir } = options;
+  const sizes = retailSizes(scale.users);
+  const params: Record<string, number> = { users: scale.users, ...sizes };
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(join(tmp, "planted"), { recursive: true });
+  const db = await openDuckDB({ threads: String(options.threads ?? 2), memory_limit: "2GB", preserve_insertion_order: "true" });
+  const rows: Record<string, number> = {};
+  const seconds: Record<string, number> = {};
+  try {
+    await defineRandomness(db, seed);
+    await createLookups(db);
+    const faker = await createPools(db, seed);
+    await generateUsers(db, scale.users);
+    await generateRetail(db, faker, sizes);
+    await allocateWorkouts(db, scale.activityLogs);
+    await db.table("quotes_g", QUOTES.map((q) => ({ quote_id: q.quoteId, text: q.text, author: q.author, goal: q.goal, activity_type: q.activityType, tone: q.tone })));
+
+    const sql: Record<RawTable, string> = {
+      ...USER_TABLES,
+      ...RETAIL_TABLES,
+      quotes: "SELECT *, TIMESTAMP '2024-01-01' AS created_at, TIMESTAMP '2024-01-01' AS updated_at FROM quotes_g ORDER BY quote_id",
+      ...FITNESS_TABLES,
+    };
+    for (const table of RAW_TABLES) {
+      const started = performance.now();
+      const query = sql[table].replaceAll(/%(\w+)%/g, (_, name: string) => String(params[name]));
+      const file = join(tmp, `${table}.parquet`);
+      let source = `(${query})`;
+      if (MATERIALISED.has(table)) {
+        await db.run(`CREATE OR REPLACE TABLE ${table}_out AS ${query}`);
+        source = `${table}_out`;
+      }
+      const expected = table === "users" ? scale.users : table === "activity_logs" ? scale.activityLogs : 0;
+      const bar = expected ? progress(`generate ${table}`, expected) : undefined;
+      await db.run(`COPY ${source} TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
+      const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet('${file}')`);
+      rows[table] = Number(n);
+      seconds[table] = (performance.now() - started) / 1000;
+      bar?.tick(rows[table]);
+      bar?.done();
+    }
+    await db.run(`COPY (SELECT user_id, segment FROM users_g ORDER BY user_id) TO '${join(tmp, "planted", "user_segments.parquet")}' (FORMAT parquet)`);
+    await writeFile(join(tmp, "planted", "truth.json"), `${JSON.stringify(plantedTruth({ seed, scale }), null, 2)}\n`);
+  } finally {
+    db.close();
+  }
+  // Swap the finished folder in whole, so a failed run never leaves a half-written `raw/`.
+  await rm(`${outDir}.old`, { recursive: true, force: true });
+  await rename(outDir, `${outDir}.old`).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== "ENOENT") throw e;
+  });
+  await rename(tmp, outDir);
+  await rm(`${outDir}.old`, { recursive: true, force: true });
+  log(`generated ${Object.values(rows).reduce((a, b) => a + b, 0).toLocaleString("en-US")} rows in ${RAW_TABLES.length} tables into ${outDir}`);
+  return { rows, seconds };
+}

@@ -1,0 +1,98 @@
+/**
+ * @module Lookup tables that turn the planted model into SQL joins. A categorical draw becomes an
+ * equality join on a bucket number: bucket b of B maps to the category whose cumulative weight
+ * covers (b + 0.5) / B, so vectorised SQL samples any distribution with one hash and one join.
+ */
+import type { DuckDB } from "../../lib/duckdb.ts";
+import { CITIES, STATES } from "./places.ts";
+import {
+  ACTIVITIES, AGE_BAND_MULTIPLIER, AGE_BANDS, GOALS, HISTORY, SEGMENT_AGE, SEGMENTS, SHOPPING, STATE_MULTIPLIER,
+  TIERS, WEEKDAY_WEIGHT, hourWeights, monthWeight,
+} from "./model.ts";
+
+/** Bucket counts: fine enough that quantisation error stays well under the planted effects. */
+export const B = 1000;
+export const DAY_B = 16384;
+
+/** For each of `buckets` buckets, the index of the weight whose cumulative share covers its midpoint. */
+export function inverseCdf(weights: readonly number[], buckets: number): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out: number[] = [];
+  let i = 0;
+  let cum = weights[0] / total;
+  for (let b = 0; b < buckets; b++) {
+    const target = (b + 0.5) / buckets;
+    while (cum < target && i < weights.length - 1) cum += weights[++i] / total;
+    out.push(i);
+  }
+  return out;
+}
+
+/** Rows (key..., b, value) for one categorical distribution per key. */
+function bucketRows<K extends Record<string, number>>(key: K, weights: readonly number[], buckets = B) {
+  return inverseCdf(weights, buckets).map((value, b) => ({ ...key, b, value }));
+}
+
+export const ageBandRange = (band: string): [number, number] =>
+  band === "65+" ? [65, 85] : (band.split("-").map(Number) as [number, number]);
+
+/** Every day of the activity history, with its month and ISO weekday. */
+export function historyDays(): Array<{ date: string; month: number; isoDow: number; years: number }> {
+  const days = [];
+  const start = new Date(`${HISTORY.start}T00:00:00Z`);
+  const end = new Date(`${HISTORY.end}T00:00:00Z`);
+  for (let t = start.getTime(); t <= end.getTime(); t += 86_400_000) {
+    const d = new Date(t);
+    days.push({
+      date: d.toISOString().slice(0, 10),
+      month: d.getUTCMonth() + 1,
+      isoDow: ((d.getUTCDay() + 6) % 7) + 1,
+      years: (t - start.getTime()) / (365.25 * 86_400_000),
+    });
+  }
+  return days;
+}
+
+const pick = <T extends string>(shares: Partial<Record<T, number>>, names: readonly T[]) => names.map((n) => shares[n] ?? 0);
+
+/** Creates every lookup table the generator's SQL joins against. */
+export async function createLookups(db: DuckDB): Promise<void> {
+  await db.table("states", Object.entries(STATES).map(([code, s]) => ({ state: code, state_name: s.name, region: s.region, multiplier: STATE_MULTIPLIER[code] ?? 1 })));
+  await db.table("cities", CITIES.map(([city, state, population], i) => ({ city_id: i + 1, city, state, population })));
+  await db.table("city_bucket", bucketRows({}, CITIES.map((c) => c[2]), 4096).map(({ b, value }) => ({ b, city_id: value + 1 })));
+  await db.table("segments", SEGMENTS.map((s, i) => ({ segment_id: i, segment: s.name, workouts_per_week: s.workoutsPerWeek, effort: s.effort, hr_shift: s.hrShift })));
+  await db.table("segment_bucket", bucketRows({}, SEGMENTS.map((s) => s.share)).map(({ b, value }) => ({ b, segment_id: value })));
+  await db.table("age_bands", AGE_BANDS.map((band, i) => {
+    const [lo, hi] = ageBandRange(band);
+    return { age_band_id: i, age_band: band, min_age: lo, max_age: hi, multiplier: AGE_BAND_MULTIPLIER[band] };
+  }));
+  await db.table("activities", ACTIVITIES.map((a, i) => ({ activity_id: i, activity: a.name, category: a.category, intensity: a.intensity, minutes: a.minutes, kmh: a.kmh, met: a.met })));
+
+  const perSegment = (f: (s: (typeof SEGMENTS)[number], segmentId: number) => Array<Record<string, number>>) => SEGMENTS.flatMap(f);
+  await db.table("age_bucket", perSegment((s, id) => bucketRows({ segment_id: id }, SEGMENT_AGE[s.name])));
+  await db.table("activity_bucket", perSegment((s, id) => bucketRows({ segment_id: id }, pick(s.mix, ACTIVITIES.map((a) => a.name)))));
+  await db.table("goal_bucket", perSegment((s, id) => bucketRows({ segment_id: id }, pick(s.goals, GOALS))));
+  await db.table("shopping_bucket", perSegment((s, id) => bucketRows({ segment_id: id }, pick(s.shopping, SHOPPING))));
+  await db.table("tier_bucket", perSegment((s, id) => bucketRows({ segment_id: id }, pick(s.tiers, TIERS))));
+  await db.table("hour_bucket", perSegment((s, id) => [
+    ...bucketRows({ segment_id: id, weekend: 0 }, hourWeights(s.hours.weekday)),
+    ...bucketRows({ segment_id: id, weekend: 1 }, hourWeights(s.hours.weekend)),
+  ]));
+  // App sessions peak in the morning commute, at lunch and in the evening.
+  await db.table("session_hour_bucket", bucketRows({}, hourWeights([21, 8]).map((w, h) => w + (h === 12 ? 0.6 : 0))));
+  await db.table("goal_names", GOALS.map((g, i) => ({ id: i, goal: g })));
+  await db.table("shopping_names", SHOPPING.map((g, i) => ({ id: i, name: g })));
+  await db.table("tier_names", TIERS.map((g, i) => ({ id: i, name: g })));
+
+  const days = historyDays();
+  await db.table("days", days.map((d, i) => ({ day_idx: i, day: d.date, weekend: d.isoDow >= 6 ? 1 : 0 })));
+  await db.run("CREATE OR REPLACE TABLE days AS SELECT day_idx, day::DATE AS day, weekend FROM days");
+  const dayRows = ACTIVITIES.flatMap((a, id) =>
+    bucketRows(
+      { activity_id: id },
+      days.map((d) => monthWeight(a.peakMonth, a.kappa, d.month) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years),
+      DAY_B,
+    ),
+  );
+  await db.table("day_bucket", dayRows);
+}

@@ -1,0 +1,118 @@
+/**
+ * @module The behaviour the generator plants in the data: segments, activity mix, seasons, hours,
+ * regional and age-band multipliers. The insights are checked against these (see `planted.ts`).
+ */
+
+export const ACTIVITIES = [
+  // name, category, intensity, mean minutes, km per hour (0 = no distance), MET, peak month, seasonal strength
+  { name: "running", category: "cardio", intensity: "high", minutes: 42, kmh: 10, met: 9.8, peakMonth: 4, kappa: 1.2 },
+  { name: "yoga", category: "mind-body", intensity: "low", minutes: 55, kmh: 0, met: 2.5, peakMonth: 1, kappa: 1.0 },
+  { name: "training", category: "strength", intensity: "moderate", minutes: 58, kmh: 0, met: 5.0, peakMonth: 1, kappa: 1.1 },
+  { name: "cycling", category: "cardio", intensity: "moderate", minutes: 65, kmh: 22, met: 7.5, peakMonth: 6, kappa: 1.5 },
+  { name: "swimming", category: "cardio", intensity: "moderate", minutes: 38, kmh: 2.4, met: 7.0, peakMonth: 7, kappa: 1.8 },
+  { name: "basketball", category: "team sport", intensity: "high", minutes: 75, kmh: 0, met: 6.5, peakMonth: 2, kappa: 1.2 },
+  { name: "soccer", category: "team sport", intensity: "high", minutes: 85, kmh: 0, met: 7.0, peakMonth: 9, kappa: 1.3 },
+  { name: "tennis", category: "racket", intensity: "moderate", minutes: 70, kmh: 0, met: 7.3, peakMonth: 6, kappa: 1.3 },
+  { name: "walking", category: "cardio", intensity: "low", minutes: 38, kmh: 5, met: 3.5, peakMonth: 5, kappa: 1.0 },
+  { name: "hiit", category: "strength", intensity: "high", minutes: 30, kmh: 0, met: 8.0, peakMonth: 1, kappa: 1.0 },
+  { name: "pilates", category: "mind-body", intensity: "low", minutes: 48, kmh: 0, met: 3.0, peakMonth: 3, kappa: 1.0 },
+  { name: "hiking", category: "outdoor", intensity: "moderate", minutes: 140, kmh: 3.6, met: 6.0, peakMonth: 8, kappa: 1.8 },
+] as const;
+
+export type ActivityName = (typeof ACTIVITIES)[number]["name"];
+
+export const GOALS = ["lose_weight", "build_strength", "improve_endurance", "reduce_stress", "improve_performance", "stay_active"] as const;
+export const TONES = ["energetic", "calm", "tough-love", "reflective", "playful"] as const;
+export const SHOPPING = ["In-Store", "Online", "Both"] as const;
+export const TIERS = ["Silver", "Gold", "Platinum"] as const;
+export const AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"] as const;
+
+type Mix = Partial<Record<ActivityName, number>>;
+
+/** The latent segments. Never written to the operational data; only to `planted/user_segments.parquet`. */
+export const SEGMENTS = [
+  {
+    name: "casual", share: 0.32, workoutsPerWeek: 0.7, effort: 0.8, hrShift: -8,
+    mix: { walking: 0.45, hiking: 0.15, cycling: 0.15, swimming: 0.1, running: 0.1, yoga: 0.05 } as Mix,
+    goals: { stay_active: 0.5, lose_weight: 0.4, reduce_stress: 0.1 },
+    shopping: { "In-Store": 0.55, Online: 0.15, Both: 0.3 },
+    tiers: { Silver: 0.8, Gold: 0.17, Platinum: 0.03 },
+    hours: { weekday: [12, 18], weekend: [11, 16] },
+  },
+  {
+    name: "runner", share: 0.2, workoutsPerWeek: 4.2, effort: 1.1, hrShift: 6,
+    mix: { running: 0.72, cycling: 0.1, training: 0.08, hiit: 0.05, walking: 0.05 } as Mix,
+    goals: { improve_endurance: 0.7, improve_performance: 0.2, lose_weight: 0.1 },
+    shopping: { "In-Store": 0.15, Online: 0.5, Both: 0.35 },
+    tiers: { Silver: 0.35, Gold: 0.45, Platinum: 0.2 },
+    hours: { weekday: [6, 7], weekend: [7, 8] },
+  },
+  {
+    name: "gym-goer", share: 0.2, workoutsPerWeek: 4.6, effort: 1.05, hrShift: 4,
+    mix: { training: 0.55, hiit: 0.25, cycling: 0.1, running: 0.05, swimming: 0.05 } as Mix,
+    goals: { build_strength: 0.7, lose_weight: 0.25, improve_performance: 0.05 },
+    shopping: { "In-Store": 0.3, Online: 0.3, Both: 0.4 },
+    tiers: { Silver: 0.3, Gold: 0.5, Platinum: 0.2 },
+    hours: { weekday: [18, 19], weekend: [10, 11] },
+  },
+  {
+    name: "team-sport", share: 0.13, workoutsPerWeek: 3.0, effort: 1.1, hrShift: 8,
+    mix: { basketball: 0.36, soccer: 0.3, tennis: 0.14, training: 0.1, running: 0.1 } as Mix,
+    goals: { improve_performance: 0.7, build_strength: 0.2, stay_active: 0.1 },
+    shopping: { "In-Store": 0.4, Online: 0.2, Both: 0.4 },
+    tiers: { Silver: 0.5, Gold: 0.35, Platinum: 0.15 },
+    hours: { weekday: [19, 20], weekend: [10, 14] },
+  },
+  {
+    name: "wellness", share: 0.15, workoutsPerWeek: 3.4, effort: 0.9, hrShift: -12,
+    mix: { yoga: 0.45, pilates: 0.25, walking: 0.15, swimming: 0.1, hiking: 0.05 } as Mix,
+    goals: { reduce_stress: 0.65, stay_active: 0.25, lose_weight: 0.1 },
+    shopping: { "In-Store": 0.25, Online: 0.45, Both: 0.3 },
+    tiers: { Silver: 0.4, Gold: 0.4, Platinum: 0.2 },
+    hours: { weekday: [7, 20], weekend: [9, 17] },
+  },
+] as const;
+
+export type SegmentName = (typeof SEGMENTS)[number]["name"];
+
+/** Age-band share of users per segment (rows) — segments skew by age. */
+export const SEGMENT_AGE: Record<SegmentName, number[]> = {
+  casual: [0.1, 0.15, 0.2, 0.2, 0.2, 0.15],
+  runner: [0.15, 0.35, 0.3, 0.12, 0.06, 0.02],
+  "gym-goer": [0.3, 0.4, 0.18, 0.08, 0.03, 0.01],
+  "team-sport": [0.45, 0.35, 0.13, 0.05, 0.015, 0.005],
+  wellness: [0.05, 0.15, 0.25, 0.25, 0.18, 0.12],
+};
+
+/** Workout-frequency multiplier per age band. */
+export const AGE_BAND_MULTIPLIER: Record<(typeof AGE_BANDS)[number], number> = {
+  "18-24": 1.2, "25-34": 1.3, "35-44": 1.0, "45-54": 0.85, "55-64": 0.7, "65+": 0.55,
+};
+
+/** Workout-frequency multiplier per state; states not listed are 1. */
+export const STATE_MULTIPLIER: Record<string, number> = {
+  CO: 1.7, OR: 1.55, WA: 1.45, MN: 1.35, UT: 1.3, CA: 1.2,
+  MS: 0.6, AL: 0.65, LA: 0.7, KY: 0.75, OK: 0.75, TN: 0.8,
+};
+
+/** Share of workouts by weekday, Monday first (ISO). */
+export const WEEKDAY_WEIGHT = [1.15, 1.1, 1.0, 1.0, 0.8, 1.1, 0.95];
+
+/** Weight of each hour of the day around the segment's two preferred hours. */
+export function hourWeights(preferred: readonly number[]): number[] {
+  const weights = new Array<number>(24).fill(0);
+  for (let h = 0; h < 24; h++) {
+    const base = h >= 5 && h <= 22 ? 0.15 : 0.01;
+    const peaks = preferred.reduce((sum, p, i) => sum + (i === 0 ? 1 : 0.7) * Math.exp(-((h - p) ** 2) / 1.2), 0);
+    weights[h] = base + peaks;
+  }
+  return weights;
+}
+
+/** Relative monthly weight (von Mises around the peak month) of an activity. */
+export function monthWeight(peakMonth: number, kappa: number, month: number): number {
+  return Math.exp(kappa * Math.cos((2 * Math.PI * (month - peakMonth)) / 12));
+}
+
+/** Years of activity history in the data, and the yearly growth of workouts. */
+export const HISTORY = { start: "2023-01-01", end: "2025-12-31", yearlyGrowth: 0.12 } as const;

@@ -1,0 +1,44 @@
+/** @module What the generator planted, written beside the data so that insights can be checked against it. */
+import type { Scale } from "../../lib/scale.ts";
+import {
+  ACTIVITIES, AGE_BAND_MULTIPLIER, HISTORY, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, hourWeights, monthWeight,
+} from "./model.ts";
+
+const normalise = (w: number[]) => {
+  const total = w.reduce((a, b) => a + b, 0);
+  return w.map((x) => x / total);
+};
+const topIndices = (w: number[], n: number) => w.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]).slice(0, n).map(([, i]) => i);
+
+export function plantedTruth({ seed, scale }: { seed: number; scale: Scale }) {
+  const weekdayShare = WEEKDAY_WEIGHT.slice(0, 5).reduce((a, b) => a + b, 0) / WEEKDAY_WEIGHT.reduce((a, b) => a + b, 0);
+  const segmentHours = SEGMENTS.map((s) => {
+    const weekday = normalise(hourWeights(s.hours.weekday));
+    const weekend = normalise(hourWeights(s.hours.weekend));
+    return { segment: s.name, hours: weekday.map((w, h) => weekdayShare * w + (1 - weekdayShare) * weekend[h]) };
+  });
+  const overall = normalise(
+    Array.from({ length: 24 }, (_, h) => SEGMENTS.reduce((sum, s, i) => sum + s.share * s.workoutsPerWeek * segmentHours[i].hours[h], 0)),
+  );
+  const states = Object.entries(STATE_MULTIPLIER).sort((a, b) => b[1] - a[1]);
+  return {
+    seed,
+    scale: scale.name,
+    history: HISTORY,
+    segments: SEGMENTS.map((s, i) => ({
+      name: s.name, share: s.share, workouts_per_week: s.workoutsPerWeek, activity_mix: s.mix, goals: s.goals,
+      preferred_hours: s.hours, best_hour: topIndices(segmentHours[i].hours, 1)[0],
+    })),
+    activities: ACTIVITIES.map((a) => ({
+      activity: a.name, category: a.category, peak_month: a.peakMonth,
+      month_weights: Array.from({ length: 12 }, (_, m) => Number(monthWeight(a.peakMonth, a.kappa, m + 1).toFixed(4))),
+    })),
+    peak_hours: topIndices(overall, 3),
+    hour_weights: overall.map((w) => Number(w.toFixed(5))),
+    weekday_weights: WEEKDAY_WEIGHT,
+    state_multipliers: STATE_MULTIPLIER,
+    top_states: states.filter(([, m]) => m > 1).map(([s]) => s),
+    bottom_states: states.filter(([, m]) => m < 1).map(([s]) => s).reverse(),
+    age_band_multipliers: AGE_BAND_MULTIPLIER,
+  };
+}
