@@ -35,8 +35,6 @@ export const FITNESS_TABLES = {
       greatest(1, round(sg.workouts_per_week * (0.8 + rnd(u.user_id, 'target') * 0.6)))::INT AS target_workouts_per_week,
       list_distinct([a1.activity, a2.activity]) AS preferred_activities,
       CASE WHEN r < 0.5 THEN 'email' WHEN r < 0.75 THEN 'sms' WHEN r < 0.95 THEN 'push' ELSE 'none' END AS channel,
-      rnd(u.user_id, 'optin') < 0.8 AS email_opt_in,
-      rnd(u.user_id, 'smsopt') < 0.55 AS sms_opt_in,
       22 AS quiet_start_hour, 7 AS quiet_end_hour,
       CASE WHEN rnd(u.user_id, 'prefhour') < 0.4 THEN (7 + floor(rnd(u.user_id, 'ph') * 12))::INT END AS preferred_hour,
       ${TIME_ZONES} AS time_zone,

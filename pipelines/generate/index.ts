@@ -21,7 +21,7 @@ export type GenerateResult = { rows: Record<string, number>; seconds: Record<str
 
 /** The output tables in dependency order (a table may read an earlier one as `<name>_out`). */
 export const RAW_TABLES = [
-  "users", "user_preferences", "user_interests", "devices", "memberships",
+  "states", "cities", "users", "user_preferences", "user_interests", "devices", "memberships",
   "vendors", "employees", "stores", "products", "inventory", "sales", "orders", "order_items", "payments", "shipments", "order_status_history",
   "quotes", "user_goals", "activity_logs", "sessions",
 ] as const;
@@ -62,6 +62,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await db.table("quotes_g", QUOTES.map((q) => ({ quote_id: q.quoteId, text: q.text, author: q.author, goal: q.goal, activity_type: q.activityType, tone: q.tone })));
 
     const sql: Record<RawTable, string> = {
+      states: "SELECT state AS state_code, state_name AS name, region, 'United States' AS country FROM states ORDER BY state",
+      cities: "SELECT city_id, city AS name, state AS state_code FROM cities ORDER BY city_id",
       ...USER_TABLES,
       ...RETAIL_TABLES,
       quotes: "SELECT *, TIMESTAMP '2024-01-01' AS created_at, TIMESTAMP '2024-01-01' AS updated_at FROM quotes_g ORDER BY quote_id",

@@ -52,8 +52,9 @@ export const USER_TABLES = {
   users: `
     SELECT user_id, first_name, last_name,
       regexp_replace(lower(first_name), '[^a-z]', '', 'g') || '.' || regexp_replace(lower(last_name), '[^a-z]', '', 'g') || user_id || '@' || domain AS email,
-      date_of_birth, gender, s.name AS shopping_preference, city, state, 'United States' AS country,
+      date_of_birth, gender, s.name AS shopping_preference, city_id,
       '+1-' || (200 + floor(rnd(user_id, 'area') * 800)::INT) || '-' || lpad((floor(rnd(user_id, 'ex') * 900) + 100)::INT::VARCHAR, 3, '0') || '-' || lpad(floor(rnd(user_id, 'line') * 10000)::INT::VARCHAR, 4, '0') AS phone,
+      rnd(user_id, 'optin') < 0.8 AS email_consent, rnd(user_id, 'smsopt') < 0.55 AS sms_consent,
       created_at, created_at AS updated_at
     FROM users_g JOIN shopping_names s ON s.id = users_g.shopping_id ORDER BY user_id`,
   user_preferences: `

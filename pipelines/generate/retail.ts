@@ -64,11 +64,11 @@ export async function generateRetail(db: DuckDB, faker: Faker, sizes: RetailSize
   await db.table("vendors_pool", Array.from({ length: sizes.vendors }, (_, i) => ({ vendor_id: i + 1, name: faker.company.name(), country: faker.helpers.arrayElement(["Vietnam", "Indonesia", "China", "India", "Thailand", "Mexico", "United States", "Brazil", "Turkey"]), contact_email: faker.internet.email({ provider: "supplier.example" }).toLowerCase() })));
   await db.run(`
     CREATE OR REPLACE TABLE stores_g AS
-    SELECT city_id AS store_id, 'Nike ' || city || CASE WHEN state IN ('NY','CA','TX') THEN ' Flagship' ELSE '' END AS name, 'physical' AS store_type, city, state,
+    SELECT city_id AS store_id, 'Nike ' || city || CASE WHEN state IN ('NY','CA','TX') THEN ' Flagship' ELSE '' END AS name, 'physical' AS store_type, city_id,
       TIMESTAMP '2015-01-01' + to_days(floor(rnd(city_id, 'opened') * 2500)::INT) AS opened_at
     FROM cities
     UNION ALL
-    SELECT (SELECT count(*) FROM cities) + i AS store_id, name, 'online', NULL, NULL, TIMESTAMP '2012-01-01'
+    SELECT (SELECT count(*) FROM cities) + i AS store_id, name, 'online', NULL, TIMESTAMP '2012-01-01'
     FROM (VALUES (1, 'Nike.com US'), (2, 'Nike App'), (3, 'SNKRS')) v(i, name)
     ORDER BY store_id`);
 }
@@ -88,7 +88,7 @@ export const RETAIL_TABLES = {
     JOIN first_names fn ON fn.sex = CASE WHEN rnd(e, 'esex') < 0.5 THEN 'female' ELSE 'male' END AND fn.i = floor(rnd(e, 'efirst') * 1000)::INT
     JOIN last_names ln ON ln.i = floor(rnd(e, 'elast') * 1000)::INT
     ORDER BY e`,
-  stores: `SELECT store_id, name, store_type, city, state, store_id AS manager_employee_id, opened_at, opened_at AS created_at, opened_at AS updated_at FROM stores_g ORDER BY store_id`,
+  stores: `SELECT store_id, name, store_type, city_id, store_id AS manager_employee_id, opened_at, opened_at AS created_at, opened_at AS updated_at FROM stores_g ORDER BY store_id`,
   products: `SELECT product_id, name, category, subcategory, sport, vendor_id, price, color, attributes, created_at::TIMESTAMP AS created_at, created_at::TIMESTAMP AS updated_at FROM products_g ORDER BY product_id`,
   inventory: `
     SELECT s.store_id, p.product_id, floor(rnd(hash(s.store_id, p.product_id), 'qty') * 120)::INT AS quantity, TIMESTAMP '2025-12-31' AS updated_at
