@@ -4,6 +4,8 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 export type DuckDB = {
   run(sql: string): Promise<void>;
   all<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  /** Streams a query's rows as plain JS objects, a chunk (about 2,048 rows) at a time. */
+  stream<T = Record<string, unknown>>(sql: string): AsyncIterable<T[]>;
   /** Creates (or replaces) a table from in-memory rows; each column's type is inferred from its values. */
   table(name: string, rows: ReadonlyArray<Record<string, Cell>>): Promise<void>;
   connection: DuckDBConnection;
@@ -39,6 +41,10 @@ export async function openDuckDB(options: Record<string, string> = {}): Promise<
     async all<T>(sql: string) {
       const reader = await connection.runAndReadAll(sql);
       return reader.getRowObjectsJS() as T[];
+    },
+    async *stream<T>(sql: string) {
+      const result = await connection.stream(sql);
+      for await (const rows of result.yieldRowObjectJs()) yield rows as T[];
     },
     async table(name, rows) {
       if (rows.length === 0) throw new Error(`table ${name}: no rows given`);

@@ -1,0 +1,68 @@
+/** @module Loads the catalog, goals and workout logs from raw Parquet into the document store, idempotently (by `_id`). */
+import type { DuckDB } from "../../lib/duckdb.ts";
+import { progress } from "../../lib/progress.ts";
+import type { CollectionName } from "../../stores/document-schema.ts";
+import type { Doc, DocumentStore } from "../../stores/documents.ts";
+import type { RawTable } from "../generate/index.ts";
+import { rawFile } from "./raw-files.ts";
+
+const BATCH = 50_000;
+
+type Source = { table: RawTable; select: string; toDoc: (row: Record<string, unknown>) => Doc };
+
+/** How each collection is built from its raw table. Ids are cast to INTEGER so they arrive as JS numbers. */
+export const DOCUMENT_SOURCES: Record<CollectionName, Source> = {
+  products: {
+    table: "products",
+    select: "product_id, name, category, subcategory, sport, vendor_id::INTEGER AS vendor_id, price::DOUBLE AS price, color, attributes, created_at, updated_at",
+    toDoc: ({ product_id, attributes, ...rest }) => ({ _id: product_id, ...rest, attributes: JSON.parse(attributes as string) }),
+  },
+  user_goals: {
+    table: "user_goals",
+    select: "user_id::INTEGER AS user_id, goal_type, target_workouts_per_week, preferred_activities, channel, quiet_start_hour, quiet_end_hour, preferred_hour, time_zone, created_at, updated_at",
+    toDoc: (r) => ({
+      _id: r.user_id,
+      user_id: r.user_id,
+      goal_type: r.goal_type,
+      target_workouts_per_week: r.target_workouts_per_week,
+      preferred_activities: r.preferred_activities,
+      notifications: {
+        channel: r.channel,
+        quiet_hours: { start: r.quiet_start_hour, end: r.quiet_end_hour },
+        preferred_hour: r.preferred_hour,
+        time_zone: r.time_zone,
+      },
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    }),
+  },
+  activity_logs: {
+    table: "activity_logs",
+    select: "activity_id::INTEGER AS _id, user_id::INTEGER AS user_id, activity_type, started_at, duration_min, distance_km, calories, avg_heart_rate, city, state, created_at, updated_at",
+    toDoc: (r) => r as Doc,
+  },
+};
+
+export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: string, counts: Record<RawTable, number>): Promise<Record<string, number>> {
+  await store.ensureSchema();
+  const loaded: Record<string, number> = {};
+  for (const [name, source] of Object.entries(DOCUMENT_SOURCES) as Array<[CollectionName, Source]>) {
+    const collection = store.collection(name);
+    const bar = progress(`load ${store.kind} ${name}`, counts[source.table]);
+    let batch: Doc[] = [];
+    let n = 0;
+    const flush = async () => {
+      n += await collection.upsertMany(batch);
+      bar.tick(batch.length);
+      batch = [];
+    };
+    for await (const rows of duck.stream(`SELECT ${source.select} FROM read_parquet('${rawFile(rawDir, source.table)}')`)) {
+      for (const row of rows) batch.push(source.toDoc(row));
+      if (batch.length >= BATCH) await flush();
+    }
+    if (batch.length) await flush();
+    bar.done();
+    loaded[name] = n;
+  }
+  return loaded;
+}

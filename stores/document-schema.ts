@@ -1,0 +1,112 @@
+/**
+ * @module The MongoDB collections: their `$jsonSchema` validators and indexes. The same documents go
+ * to a real MongoDB (`createCollection` / `collMod`, `createIndex`) and to the embedded store.
+ */
+
+export type JsonSchema = {
+  bsonType?: string | string[];
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  additionalProperties?: boolean;
+};
+
+export type IndexSpec = { key: Record<string, 1 | -1>; name: string; unique?: boolean };
+
+export type CollectionSpec = { validator: { $jsonSchema: JsonSchema }; indexes: IndexSpec[] };
+
+const timestamps = { created_at: { bsonType: "date" }, updated_at: { bsonType: "date" } } as const;
+
+export const COLLECTION_NAMES = ["products", "user_goals", "activity_logs"] as const;
+export type CollectionName = (typeof COLLECTION_NAMES)[number];
+
+export const COLLECTIONS: Record<CollectionName, CollectionSpec> = {
+  products: {
+    validator: {
+      $jsonSchema: {
+        bsonType: "object",
+        required: ["_id", "name", "category", "price", "created_at", "updated_at"],
+        properties: {
+          _id: { bsonType: "string", pattern: "^P[0-9]{6}$" },
+          name: { bsonType: "string", minLength: 1, maxLength: 200 },
+          category: { enum: ["footwear", "apparel", "equipment", "accessories"] },
+          subcategory: { bsonType: "string" },
+          sport: { bsonType: "string" },
+          vendor_id: { bsonType: ["int", "long"] },
+          price: { bsonType: ["double", "int", "decimal"], minimum: 0 },
+          color: { bsonType: "string" },
+          attributes: { bsonType: "object" },
+          ...timestamps,
+        },
+      },
+    },
+    indexes: [
+      { key: { category: 1, sport: 1 }, name: "category_sport" },
+      { key: { updated_at: 1, _id: 1 }, name: "updated" },
+    ],
+  },
+  user_goals: {
+    validator: {
+      $jsonSchema: {
+        bsonType: "object",
+        required: ["_id", "user_id", "goal_type", "target_workouts_per_week", "notifications", "created_at", "updated_at"],
+        properties: {
+          _id: { bsonType: ["int", "long"] },
+          user_id: { bsonType: ["int", "long"], minimum: 1 },
+          goal_type: { enum: ["lose_weight", "build_strength", "improve_endurance", "reduce_stress", "improve_performance", "stay_active"] },
+          target_workouts_per_week: { bsonType: "int", minimum: 0, maximum: 21 },
+          preferred_activities: { bsonType: "array", items: { bsonType: "string" } },
+          notifications: {
+            bsonType: "object",
+            required: ["channel", "time_zone"],
+            properties: {
+              channel: { enum: ["email", "sms", "push", "none"] },
+              quiet_hours: {
+                bsonType: "object",
+                properties: { start: { bsonType: "int", minimum: 0, maximum: 23 }, end: { bsonType: "int", minimum: 0, maximum: 23 } },
+              },
+              preferred_hour: { bsonType: ["int", "null"], minimum: 0, maximum: 23 },
+              time_zone: { bsonType: "string", minLength: 3 },
+            },
+          },
+          ...timestamps,
+        },
+      },
+    },
+    indexes: [
+      { key: { user_id: 1 }, name: "user", unique: true },
+      { key: { updated_at: 1, _id: 1 }, name: "updated" },
+    ],
+  },
+  activity_logs: {
+    validator: {
+      $jsonSchema: {
+        bsonType: "object",
+        required: ["_id", "user_id", "activity_type", "started_at", "duration_min", "created_at", "updated_at"],
+        properties: {
+          _id: { bsonType: ["int", "long", "string", "objectId"] },
+          user_id: { bsonType: ["int", "long"], minimum: 1 },
+          activity_type: { bsonType: "string", minLength: 1, maxLength: 32 },
+          started_at: { bsonType: "date" },
+          duration_min: { bsonType: ["int", "double"], minimum: 1, maximum: 1440 },
+          distance_km: { bsonType: ["double", "int", "null"], minimum: 0 },
+          calories: { bsonType: ["int", "null"], minimum: 0 },
+          avg_heart_rate: { bsonType: ["int", "null"], minimum: 30, maximum: 230 },
+          city: { bsonType: ["string", "null"] },
+          state: { bsonType: ["string", "null"] },
+          ...timestamps,
+        },
+      },
+    },
+    indexes: [
+      { key: { user_id: 1, started_at: -1 }, name: "user_started" },
+      { key: { updated_at: 1, _id: 1 }, name: "updated" },
+    ],
+  },
+};

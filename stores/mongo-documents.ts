@@ -1,0 +1,85 @@
+/** @module The MongoDB backend of the document store: a thin pass-through to the official driver. */
+import { MongoClient, type Db, type Document } from "mongodb";
+import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
+import { COLLECTIONS, type CollectionName } from "./document-schema.ts";
+import type { Doc, DocumentCollection, DocumentStore } from "./documents.ts";
+
+const BULK_BATCH = 5000;
+
+export async function openMongoStore(uri: string, dbName: string): Promise<DocumentStore> {
+  if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(uri)) {
+    throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is not a MongoDB connection string: use mongodb://host:27017 (or mongodb+srv://…), or unset it to use the embedded store.`, 2);
+  }
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+  } catch (cause) {
+    if (cause instanceof Error && /URI|scheme|parse|Invalid/i.test(cause.message) && !/ECONNREFUSED|timed out/i.test(cause.message)) {
+      throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is malformed (${cause.message}); fix it or unset it to use the embedded store.`, 2);
+    }
+    throw new StoreUnreachableError("MongoDB", redactUrl(uri), cause, "Start MongoDB, fix MONGODB_URI, or unset it to use the embedded document store.");
+  }
+  const db: Db = client.db(dbName);
+
+  const collection = (name: CollectionName): DocumentCollection => {
+    const c = db.collection<Document>(name);
+    return {
+      async insertMany(docs) {
+        if (docs.length === 0) return 0;
+        return (await c.insertMany(docs as Document[], { ordered: true })).insertedCount;
+      },
+      async upsertMany(docs) {
+        let n = 0;
+        for (let i = 0; i < docs.length; i += BULK_BATCH) {
+          const ops = docs.slice(i, i + BULK_BATCH).map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d as Document, upsert: true } }));
+          const r = await c.bulkWrite(ops as never, { ordered: false });
+          n += r.upsertedCount + r.matchedCount;
+        }
+        return n;
+      },
+      async find(filter = {}, options = {}) {
+        return (await c.find(filter, { sort: options.sort, skip: options.skip, limit: options.limit, projection: options.projection }).toArray()) as Doc[];
+      },
+      async findOne(filter) {
+        return (await c.findOne(filter)) as Doc | null;
+      },
+      countDocuments: (filter = {}) => c.countDocuments(filter),
+      async updateOne(filter, update, options = {}) {
+        const r = await c.updateOne(filter, update, { upsert: options.upsert });
+        return { matchedCount: r.matchedCount, modifiedCount: r.modifiedCount, upsertedCount: r.upsertedCount };
+      },
+      async updateMany(filter, update) {
+        const r = await c.updateMany(filter, update);
+        return { matchedCount: r.matchedCount, modifiedCount: r.modifiedCount, upsertedCount: r.upsertedCount };
+      },
+      async deleteMany(filter) {
+        return (await c.deleteMany(filter)).deletedCount;
+      },
+      async aggregate(pipeline) {
+        return (await c.aggregate(pipeline).toArray()) as Doc[];
+      },
+    };
+  };
+
+  return {
+    kind: "mongodb",
+    location: redactUrl(uri),
+    collection,
+    async ensureSchema() {
+      const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+      for (const [name, spec] of Object.entries(COLLECTIONS)) {
+        if (existing.has(name)) await db.command({ collMod: name, validator: spec.validator, validationLevel: "strict" });
+        else await db.createCollection(name, { validator: spec.validator, validationLevel: "strict" });
+        for (const index of spec.indexes) await db.collection(name).createIndex(index.key, { name: index.name, unique: index.unique });
+      }
+    },
+    async ping() {
+      const info = await db.admin().command({ buildInfo: 1 });
+      return `MongoDB ${info.version}`;
+    },
+    close: () => client.close(),
+  };
+}
+
+export type { Doc };
