@@ -1,0 +1,88 @@
+/** @module The `nike` command line: one subcommand per job, with clear errors and exit codes. */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { loadConfig, rawDir } from "../lib/config.ts";
+import { UserError, describe } from "../lib/errors.ts";
+import { log } from "../lib/progress.ts";
+import { parseScale, SCALES } from "../lib/scale.ts";
+import { generate } from "../pipelines/generate/index.ts";
+import { load } from "../pipelines/load/index.ts";
+import { doctor, formatStatus } from "./doctor.ts";
+
+const scaleOption = () =>
+  new Option("--scale <preset>", "data volume preset").choices(Object.keys(SCALES)).default("small");
+const seedOption = () =>
+  new Option("--seed <n>", "random seed: the same seed gives the same rows").default(42).argParser((v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer.");
+    return n;
+  });
+
+type DataOptions = { scale: string; seed: number };
+
+async function runGenerate(options: DataOptions) {
+  const config = loadConfig();
+  const scale = parseScale(options.scale);
+  log(`generating ${scale.name} data (seed ${options.seed}): ${scale.users.toLocaleString("en-US")} users, ${scale.activityLogs.toLocaleString("en-US")} activity logs`);
+  await generate({ scale, seed: options.seed, outDir: rawDir(config) });
+}
+
+export function program(): Command {
+  const cli = new Command("nike")
+    .description("Nike Data Workbench: operational stores, ETL, insights and the Inspire app backend")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  cli
+    .command("generate")
+    .description("write synthetic data for every store as Parquet into DATA_DIR/raw (and what was planted into raw/planted)")
+    .addOption(scaleOption())
+    .addOption(seedOption())
+    .action(runGenerate);
+
+  cli
+    .command("load")
+    .description("load DATA_DIR/raw into MySQL, the document store (MongoDB or embedded) and DynamoDB (or embedded)")
+    .action(async () => {
+      await load(loadConfig());
+    });
+
+  cli
+    .command("doctor")
+    .description("show each store, whether it is real or embedded, and whether it answers")
+    .action(async () => {
+      const statuses = await doctor(loadConfig());
+      process.stdout.write(`${formatStatus(statuses)}\n`);
+      if (statuses.some((s) => !s.ok)) process.exitCode = 2;
+    });
+
+  cli
+    .command("demo")
+    .description("the main job end to end: generate, then load")
+    .addOption(scaleOption())
+    .addOption(seedOption())
+    .action(async (options: DataOptions) => {
+      await runGenerate(options);
+      await load(loadConfig());
+      process.stdout.write(`${formatStatus(await doctor(loadConfig()))}\n`);
+    });
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`nike: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`nike: unexpected error: ${describe(error)}\n`);
+      if (process.env.NIKE_DEBUG) console.error(error);
+      else process.stderr.write("(set NIKE_DEBUG=1 for the stack trace)\n");
+      process.exitCode = 1;
+    }
+  }
+}
+
+await main(process.argv);

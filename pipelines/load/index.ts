@@ -1,0 +1,46 @@
+/**
+ * @module `nike load`: raw Parquet into MySQL, the document store and DynamoDB. Every input file is
+ * read whole and every store is reached before anything is written, so bad input or a missing store
+ * stops the load with nothing written.
+ */
+import type { Config } from "../../lib/config.ts";
+import { rawDir } from "../../lib/config.ts";
+import { openDuckDB } from "../../lib/duckdb.ts";
+import { log } from "../../lib/progress.ts";
+import { openDocumentStore } from "../../stores/documents.ts";
+import { applySchema, connectMysql } from "../../stores/mysql.ts";
+import { openSessionStore } from "../../stores/sessions.ts";
+import { loadDocuments } from "./documents.ts";
+import { loadMysql, type MysqlLoadResult } from "./mysql.ts";
+import { checkRawFiles } from "./raw-files.ts";
+import { loadSessions } from "./sessions.ts";
+
+export type LoadResult = { mysql: MysqlLoadResult; documents: Record<string, number>; sessions: number; seconds: number };
+
+export async function load(config: Config): Promise<LoadResult> {
+  const started = performance.now();
+  const dir = rawDir(config);
+  const duck = await openDuckDB();
+  const closers: Array<() => Promise<unknown>> = [async () => duck.close()];
+  try {
+    const counts = await checkRawFiles(duck, dir);
+    const mysql = await connectMysql(config.mysqlUrl);
+    closers.push(() => mysql.end());
+    const documents = await openDocumentStore(config);
+    closers.push(() => documents.close());
+    const sessions = await openSessionStore(config);
+    closers.push(() => sessions.close());
+    await documents.ping();
+    await sessions.ping();
+
+    await applySchema(mysql);
+    const mysqlResult = await loadMysql(mysql, duck, dir, counts);
+    const documentResult = await loadDocuments(documents, duck, dir, counts);
+    const sessionCount = await loadSessions(sessions, duck, dir, counts.sessions);
+    const seconds = (performance.now() - started) / 1000;
+    log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.toFixed(1)} s`);
+    return { mysql: mysqlResult, documents: documentResult, sessions: sessionCount, seconds };
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * @module DynamoDB `sessions`: app sessions keyed by the hash of their token. Talks to
+ * `DYNAMODB_ENDPOINT` when set, else to an embedded `dynalite` (on disk under `DATA_DIR/dynamodb`)
+ * that this module starts on a loopback port and stops on close.
+ */
+import { mkdirSync } from "node:fs";
+import type { AddressInfo, Server } from "node:net";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { Config } from "../lib/config.ts";
+import { StoreUnreachableError, UserError, describe } from "../lib/errors.ts";
+
+// The SDK warns on every start that Node 20 support ends in 2027; that notice is not for the CLI's users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+export const SESSIONS_TABLE = "sessions";
+const BATCH = 25;
+const MAX_RETRIES = 8;
+
+export type Session = {
+  token_hash: string;
+  user_id: number;
+  device_id?: number | null;
+  platform?: string | null;
+  started_at: string;
+  last_seen_at: string;
+  duration_s?: number;
+  /** Epoch seconds; DynamoDB's TTL attribute. */
+  expires_at: number;
+};
+
+export type SessionStore = {
+  readonly kind: "dynamodb" | "embedded";
+  readonly location: string;
+  ensureTable(): Promise<void>;
+  put(session: Session): Promise<void>;
+  /** Writes many sessions, retrying unprocessed items with exponential backoff. */
+  putMany(sessions: Session[]): Promise<number>;
+  /** The session, or null when absent or expired (expiry is enforced on read: TTL deletion is lazy). */
+  get(tokenHash: string, now?: Date): Promise<Session | null>;
+  delete(tokenHash: string): Promise<void>;
+  byUser(userId: number): Promise<Session[]>;
+  /** Every session, page by page (for extraction and counts). */
+  scan(): AsyncIterable<Session[]>;
+  ping(): Promise<string>;
+  close(): Promise<void>;
+};
+
+// dynalite is CommonJS without types.
+const require = createRequire(import.meta.url);
+const dynalite = require("dynalite") as (options: { path?: string; createTableMs?: number }) => Server;
+
+async function startEmbedded(dir: string): Promise<{ endpoint: string; server: Server }> {
+  mkdirSync(dir, { recursive: true });
+  const server = dynalite({ path: dir, createTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, server };
+}
+
+export async function openSessionStore(config: Config): Promise<SessionStore> {
+  let endpoint = config.dynamodbEndpoint;
+  let server: Server | undefined;
+  if (endpoint) {
+    try {
+      const url = new URL(endpoint);
+      if (!["http:", "https:"].includes(url.protocol)) throw new Error("protocol");
+    } catch {
+      throw new UserError(`DYNAMODB_ENDPOINT "${endpoint}" is not an http(s) URL: use for example http://127.0.0.1:8000, or unset it to use embedded DynamoDB.`, 2);
+    }
+  } else {
+    try {
+      ({ endpoint, server } = await startEmbedded(join(config.dataDir, "dynamodb")));
+    } catch (cause) {
+      throw new UserError(`Embedded DynamoDB could not start in ${join(config.dataDir, "dynamodb")} (${describe(cause)}): another nike process may hold it; stop it or set DYNAMODB_ENDPOINT.`, 2, { cause });
+    }
+  }
+  const real = Boolean(config.dynamodbEndpoint);
+  const client = new DynamoDBClient({
+    endpoint,
+    region: config.awsRegion,
+    maxAttempts: 3,
+    // The embedded server accepts any credentials; a real endpoint uses the standard AWS chain.
+    ...(real ? {} : { credentials: { accessKeyId: "embedded", secretAccessKey: "embedded" } }),
+  });
+  const docs = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const unreachable = (cause: unknown) =>
+    new StoreUnreachableError("DynamoDB", endpoint!, cause, real ? "Start it, fix DYNAMODB_ENDPOINT, or unset it to use embedded DynamoDB." : "The embedded DynamoDB did not answer.");
+
+  return {
+    kind: real ? "dynamodb" : "embedded",
+    location: real ? endpoint : join(config.dataDir, "dynamodb"),
+    async ensureTable() {
+      try {
+        await client.send(new DescribeTableCommand({ TableName: SESSIONS_TABLE }));
+        return;
+      } catch (error) {
+        if ((error as { name?: string }).name !== "ResourceNotFoundException") throw unreachable(error);
+      }
+      await client.send(
+        new CreateTableCommand({
+          TableName: SESSIONS_TABLE,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [
+            { AttributeName: "token_hash", AttributeType: "S" },
+            { AttributeName: "user_id", AttributeType: "N" },
+            { AttributeName: "started_at", AttributeType: "S" },
+          ],
+          KeySchema: [{ AttributeName: "token_hash", KeyType: "HASH" }],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: "by_user",
+              KeySchema: [{ AttributeName: "user_id", KeyType: "HASH" }, { AttributeName: "started_at", KeyType: "RANGE" }],
+              Projection: { ProjectionType: "ALL" },
+            },
+          ],
+        }),
+      );
+      try {
+        await client.send(new UpdateTimeToLiveCommand({ TableName: SESSIONS_TABLE, TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true } }));
+      } catch (error) {
+        // dynalite has no TTL: expired sessions are filtered on read instead.
+        if ((error as { name?: string }).name !== "UnknownOperationException") throw error;
+      }
+    },
+    async put(session) {
+      await docs.send(new PutCommand({ TableName: SESSIONS_TABLE, Item: session }));
+    },
+    async putMany(sessions) {
+      for (let i = 0; i < sessions.length; i += BATCH) {
+        let requests = sessions.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; requests.length; attempt++) {
+          if (attempt > MAX_RETRIES) throw new Error(`DynamoDB kept ${requests.length} session writes unprocessed after ${MAX_RETRIES} retries.`);
+          if (attempt) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+          const out = await docs.send(new BatchWriteCommand({ RequestItems: { [SESSIONS_TABLE]: requests } }));
+          requests = (out.UnprocessedItems?.[SESSIONS_TABLE] ?? []) as typeof requests;
+        }
+      }
+      return sessions.length;
+    },
+    async get(tokenHash, now = new Date()) {
+      const out = await docs.send(new GetCommand({ TableName: SESSIONS_TABLE, Key: { token_hash: tokenHash } }));
+      const session = out.Item as Session | undefined;
+      return session && session.expires_at * 1000 > now.getTime() ? session : null;
+    },
+    async delete(tokenHash) {
+      await docs.send(new DeleteCommand({ TableName: SESSIONS_TABLE, Key: { token_hash: tokenHash } }));
+    },
+    async byUser(userId) {
+      const items: Session[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await docs.send(new QueryCommand({ TableName: SESSIONS_TABLE, IndexName: "by_user", KeyConditionExpression: "user_id = :u", ExpressionAttributeValues: { ":u": userId }, ExclusiveStartKey: start }));
+        items.push(...((out.Items ?? []) as Session[]));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async *scan() {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await docs.send(new ScanCommand({ TableName: SESSIONS_TABLE, ExclusiveStartKey: start }));
+        yield (out.Items ?? []) as Session[];
+        start = out.LastEvaluatedKey;
+      } while (start);
+    },
+    async ping() {
+      try {
+        const out = await client.send(new DescribeTableCommand({ TableName: SESSIONS_TABLE }));
+        return `${real ? "DynamoDB" : "embedded DynamoDB (dynalite)"}: table ${SESSIONS_TABLE} ${out.Table?.TableStatus?.toLowerCase() ?? "present"}`;
+      } catch (error) {
+        if ((error as { name?: string }).name === "ResourceNotFoundException") return `${real ? "DynamoDB" : "embedded DynamoDB (dynalite)"}: answering, table ${SESSIONS_TABLE} not created yet (run \`nike load\`)`;
+        throw unreachable(error);
+      }
+    },
+    async close() {
+      client.destroy();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
+  };
+}
