@@ -1,0 +1,62 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "nike-cli-"));
+});
+afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+const nike = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, DATA_DIR: dataDir, CI: "true", NIKE_VERBOSE: "1", ...env } });
+
+describe("nike CLI", () => {
+  it("has --help on every subcommand", () => {
+    for (const command of ["generate", "load", "doctor", "demo"]) {
+      const out = nike([command, "--help"]);
+      expect(out.status).toBe(0);
+      expect(out.stdout).toContain(`Usage: nike ${command}`);
+    }
+  });
+
+  it("rejects an unknown scale, naming the valid ones", () => {
+    const out = nike(["generate", "--scale", "huge"]);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toMatch(/tiny, small, medium, large/);
+  });
+
+  it("generates tiny data", () => {
+    const out = nike(["generate", "--scale", "tiny", "--seed", "5"]);
+    expect(out.status).toBe(0);
+    expect(out.stderr).toMatch(/generated [\d,]+ rows in \d+ tables/);
+  });
+
+  it("reports an unreachable MySQL in one line with exit code 2, no stack trace", () => {
+    const out = nike(["load"], { MYSQL_URL: "mysql://root@127.0.0.1:1/nike" });
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim().split("\n")).toHaveLength(1);
+    expect(out.stderr).toContain("mysql://root@127.0.0.1:1/nike");
+    expect(out.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("reports a malformed MONGODB_URI with exit code 2", () => {
+    const out = nike(["load"], { MONGODB_URI: "localhost:27017" });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(/MONGODB_URI "localhost:27017" is not a MongoDB connection string/);
+  });
+
+  it("doctor shows each store as real or embedded, and whether it answers", () => {
+    const out = nike(["doctor"]);
+    expect(out.stdout).toMatch(/^MySQL\s+real\s+ok/m);
+    expect(out.stdout).toMatch(/^MongoDB\s+embedded\s+ok/m);
+    expect(out.stdout).toMatch(/^DynamoDB\s+embedded\s+ok/m);
+    expect(out.status).toBe(0);
+    const down = nike(["doctor"], { MYSQL_URL: "mysql://root@127.0.0.1:1/nike" });
+    expect(down.stdout).toMatch(/^MySQL\s+real\s+FAILED/m);
+    expect(down.status).toBe(2);
+  });
+});
