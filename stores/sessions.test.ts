@@ -12,7 +12,8 @@ const session = (n: number, user: number, expiresIn = 3600): Session => ({
 });
 
 // Embedded always; a real DynamoDB (or DynamoDB Local) too when DYNAMODB_ENDPOINT is set.
-const backends = [["embedded", {}], ...(process.env.DYNAMODB_ENDPOINT ? [["dynamodb", { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }]] : [])] as const;
+const backends: Array<[string, { dynamodbEndpoint?: string }]> = [["embedded", {}]];
+if (process.env.DYNAMODB_ENDPOINT) backends.push(["dynamodb", { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }]);
 
 describe.each(backends)("sessions store contract (%s)", (_name, overrides) => {
   let dir: string;

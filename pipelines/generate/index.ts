@@ -17,6 +17,7 @@ import { QUOTES } from "./quotes.ts";
 import { RETAIL_TABLES, generateRetail, retailSizes } from "./retail.ts";
 
 export type GenerateOptions = { scale: Scale; seed: number; outDir: string; threads?: number };
+/** Rows per table, and seconds per table (plus `setup:*` for the shared user and workload tables). */
 export type GenerateResult = { rows: Record<string, number>; seconds: Record<string, number> };
 
 /** The output tables in dependency order (a table may read an earlier one as `<name>_out`). */
@@ -56,9 +57,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await defineRandomness(db, seed);
     await createLookups(db);
     const faker = await createPools(db, seed);
+    let started = performance.now();
     await generateUsers(db, scale.users);
+    seconds["setup:users"] = (performance.now() - started) / 1000;
     await generateRetail(db, faker, sizes);
+    started = performance.now();
     await allocateWorkouts(db, scale.activityLogs);
+    seconds["setup:workload"] = (performance.now() - started) / 1000;
     await db.table("quotes_g", QUOTES.map((q) => ({ quote_id: q.quoteId, text: q.text, author: q.author, goal: q.goal, activity_type: q.activityType, tone: q.tone })));
 
     const sql: Record<RawTable, string> = {
