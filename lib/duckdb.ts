@@ -12,14 +12,6 @@ export type DuckDB = {
   close(): void;
 };
 
-/** Quotes a JS value as a SQL literal. */
-export function sqlLiteral(value: string | number | boolean | null): string {
-  if (value === null) return "NULL";
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "NULL";
-  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 type Cell = string | number | boolean | null;
 
 function columnType(rows: ReadonlyArray<Record<string, Cell>>, column: string): string {
