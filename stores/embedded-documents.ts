@@ -220,7 +220,7 @@ class EmbeddedCollection implements DocumentCollection {
       this.check(doc);
     }
     this.checkUnique(docs);
-    this.commit(docs.map((put) => ({ put })));
+    this.commit(docs.map((put) => ({ put: structuredClone(put) })));
     return docs.length;
   }
 

@@ -39,7 +39,7 @@ export async function generateUsers(db: DuckDB, users: number): Promise<void> {
       JOIN email_domains ed ON ed.i = floor(rnd(user_id, 'domain') * 8)::INT
     )
     SELECT n.*, ci.city, ci.state, st.multiplier AS state_multiplier, sg.segment,
-      ${AGE_AS_OF} - to_years(age) - to_days(floor(rnd(user_id, 'dob') * 365)::INT) AS date_of_birth,
+      (${AGE_AS_OF} - to_years(age) - to_days(floor(rnd(user_id, 'dob') * 365)::INT))::DATE AS date_of_birth,
       TIMESTAMP '2021-01-01 00:00:00' + to_seconds(floor(rnd(user_id, 'created') * 2 * 365 * 86400)::BIGINT) AS created_at
     FROM named n
     JOIN cities ci USING (city_id)
