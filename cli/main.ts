@@ -6,6 +6,7 @@ import { log } from "../lib/progress.ts";
 import { parseScale, SCALES } from "../lib/scale.ts";
 import { generate } from "../pipelines/generate/index.ts";
 import { load } from "../pipelines/load/index.ts";
+import { etl } from "./etl.ts";
 import { doctor, formatStatus } from "./doctor.ts";
 
 const scaleOption = () =>
@@ -47,6 +48,15 @@ export function program(): Command {
     });
 
   cli
+    .command("etl")
+    .description("extract changes from the stores, transform and check them, publish to the MySQL star schema and the lake")
+    .option("--full", "rebuild the warehouse and lake from scratch instead of the changes since the last run")
+    .option("--follow", "run micro-batches until stopped (Ctrl-C finishes the current batch)")
+    .option("--interval <time>", "pause between --follow batches, e.g. 5s or 500ms", "5s")
+    .option("--status", "show the ledger: recent runs and each source's watermark")
+    .action(etl);
+
+  cli
     .command("doctor")
     .description("show each store, whether it is real or embedded, and whether it answers")
     .action(async () => {
@@ -57,12 +67,13 @@ export function program(): Command {
 
   cli
     .command("demo")
-    .description("the main job end to end: generate, then load")
+    .description("the main job end to end: generate, load, then etl")
     .addOption(scaleOption())
     .addOption(seedOption())
     .action(async (options: DataOptions) => {
       await runGenerate(options);
       await load(loadConfig());
+      await etl({ full: true });
       process.stdout.write(`${formatStatus(await doctor(loadConfig()))}\n`);
     });
 

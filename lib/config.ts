@@ -15,6 +15,8 @@ const schema = z.object({
   SMTP_URL: z.string().optional(),
   SMS_URL: z.string().optional(),
   DATA_DIR: z.string().default("./data"),
+  PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
+  ETL_MAX_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
 });
 
 export type Config = {
@@ -27,6 +29,10 @@ export type Config = {
   smsUrl?: string;
   /** Absolute path of the data folder (raw, staging, lake, embedded stores). */
   dataDir: string;
+  /** Secret that keys the user pseudonyms in the warehouse; set it in production. */
+  pseudonymKey: string;
+  /** Share of a run's source rows that may be quarantined before the run fails. */
+  maxQuarantineRatio: number;
 };
 
 let dotenvRead = false;
@@ -51,6 +57,8 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     awsRegion: e.AWS_REGION,
     smtpUrl: e.SMTP_URL,
     smsUrl: e.SMS_URL,
+    pseudonymKey: e.PSEUDONYM_KEY,
+    maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,
     ...overrides,
     dataDir: resolve(overrides.dataDir ?? e.DATA_DIR),
   };
@@ -58,3 +66,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
 
 /** Folder of the generated Parquet files. */
 export const rawDir = (config: Config) => resolve(config.dataDir, "raw");
+/** Folder of the ETL's per-run staging files. */
+export const stagingDir = (config: Config) => resolve(config.dataDir, "staging");
+/** Folder of the Hive-layout Parquet lake. */
+export const lakeDir = (config: Config) => resolve(config.dataDir, "lake");

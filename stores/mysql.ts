@@ -56,9 +56,9 @@ export async function connectMysql(url: string, poolSize = 8): Promise<MySql> {
   return mysql.createPool({ ...options, database, connectionLimit: poolSize, waitForConnections: true });
 }
 
-/** Creates every operational table that does not exist yet. */
-export async function applySchema(db: MySql): Promise<void> {
-  const ddl = await readFile(SCHEMA_FILE, "utf8");
+/** Creates every table of a DDL file (by default the operational schema) that does not exist yet. */
+export async function applySchema(db: MySql, file: URL = SCHEMA_FILE): Promise<void> {
+  const ddl = await readFile(file, "utf8");
   const statements = ddl
     .replace(/^--.*$/gm, "")
     .split(/;\s*$/m)

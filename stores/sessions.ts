@@ -29,6 +29,8 @@ export type Session = {
   duration_s?: number;
   /** Epoch seconds; DynamoDB's TTL attribute. */
   expires_at: number;
+  /** UTC day of `last_seen_at` (set by the store): the partition of the `by_seen_day` index the ETL reads changes from. */
+  seen_day?: string;
 };
 
 export type SessionStore = {
@@ -44,9 +46,18 @@ export type SessionStore = {
   byUser(userId: number): Promise<Session[]>;
   /** Every session, page by page (for extraction and counts). */
   scan(): AsyncIterable<Session[]>;
+  /** Sessions last seen at or after `since` (ISO 8601), page by page, through the `by_seen_day` index. */
+  seenSince(since: string, now?: Date): AsyncIterable<Session[]>;
   ping(): Promise<string>;
   close(): Promise<void>;
 };
+
+/** Timestamps are stored as ISO 8601 with milliseconds, so that text order is time order. */
+const withSeenDay = (s: Session): Session => {
+  const lastSeen = new Date(s.last_seen_at).toISOString();
+  return { ...s, started_at: new Date(s.started_at).toISOString(), last_seen_at: lastSeen, seen_day: lastSeen.slice(0, 10) };
+};
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 // dynalite is CommonJS without types.
 const require = createRequire(import.meta.url);
@@ -110,12 +121,19 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
             { AttributeName: "token_hash", AttributeType: "S" },
             { AttributeName: "user_id", AttributeType: "N" },
             { AttributeName: "started_at", AttributeType: "S" },
+            { AttributeName: "seen_day", AttributeType: "S" },
+            { AttributeName: "last_seen_at", AttributeType: "S" },
           ],
           KeySchema: [{ AttributeName: "token_hash", KeyType: "HASH" }],
           GlobalSecondaryIndexes: [
             {
               IndexName: "by_user",
               KeySchema: [{ AttributeName: "user_id", KeyType: "HASH" }, { AttributeName: "started_at", KeyType: "RANGE" }],
+              Projection: { ProjectionType: "ALL" },
+            },
+            {
+              IndexName: "by_seen_day",
+              KeySchema: [{ AttributeName: "seen_day", KeyType: "HASH" }, { AttributeName: "last_seen_at", KeyType: "RANGE" }],
               Projection: { ProjectionType: "ALL" },
             },
           ],
@@ -129,11 +147,11 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
       }
     },
     async put(session) {
-      await docs.send(new PutCommand({ TableName: SESSIONS_TABLE, Item: session }));
+      await docs.send(new PutCommand({ TableName: SESSIONS_TABLE, Item: withSeenDay(session) }));
     },
     async putMany(sessions) {
       for (let i = 0; i < sessions.length; i += BATCH) {
-        let requests = sessions.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } }));
+        let requests = sessions.slice(i, i + BATCH).map((s) => ({ PutRequest: { Item: withSeenDay(s) } }));
         for (let attempt = 0; requests.length; attempt++) {
           if (attempt > MAX_RETRIES) throw new Error(`DynamoDB kept ${requests.length} session writes unprocessed after ${MAX_RETRIES} retries.`);
           if (attempt) await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
@@ -168,6 +186,21 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
         yield (out.Items ?? []) as Session[];
         start = out.LastEvaluatedKey;
       } while (start);
+    },
+    async *seenSince(since, now = new Date()) {
+      const last = now.toISOString().slice(0, 10);
+      for (let day = since.slice(0, 10); day <= last; day = nextDay(day)) {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const out = await docs.send(new QueryCommand({
+            TableName: SESSIONS_TABLE, IndexName: "by_seen_day", ExclusiveStartKey: start,
+            KeyConditionExpression: "seen_day = :d AND last_seen_at >= :t",
+            ExpressionAttributeValues: { ":d": day, ":t": since },
+          }));
+          if (out.Items?.length) yield out.Items as Session[];
+          start = out.LastEvaluatedKey;
+        } while (start);
+      }
     },
     async ping() {
       try {

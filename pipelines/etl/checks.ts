@@ -1,0 +1,58 @@
+/** @module Runs a model's declared data-quality checks; a failure names the model, the check and sample rows. */
+import { readFile } from "node:fs/promises";
+import type { DuckDB } from "../../lib/duckdb.ts";
+
+export type Checks = {
+  unique?: string[];
+  not_null?: string[];
+  accepted_values?: Record<string, Array<string | number | boolean>>;
+  relationships?: Array<{ column: string; to: string; field: string }>;
+  /** Must hold for every row of the model's output. */
+  expressions?: string[];
+  /** Must be true once, over the whole warehouse state (e.g. one current version per user). */
+  model_expressions?: string[];
+};
+
+export class CheckFailed extends Error {
+  constructor(readonly model: string, readonly check: string, readonly sample: unknown[]) {
+    super(`data-quality check failed: ${model}: ${check}; sample: ${JSON.stringify(sample, (_k, v) => (typeof v === "bigint" ? Number(v) : v))}`);
+    this.name = "CheckFailed";
+  }
+}
+
+export async function readChecks(file: URL): Promise<Checks> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as Checks;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
+}
+
+const quote = (v: string | number | boolean) => (typeof v === "string" ? `'${v.replaceAll("'", "''")}'` : String(v));
+
+/** The checks as (name, SQL returning offending rows). */
+function queries(model: string, checks: Checks): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const c of checks.unique ?? []) out.push([`unique(${c})`, `SELECT ${c}, count(*) AS n FROM ${model} GROUP BY ${c} HAVING count(*) > 1`]);
+  for (const c of checks.not_null ?? []) out.push([`not_null(${c})`, `SELECT * FROM ${model} WHERE ${c} IS NULL`]);
+  for (const [c, values] of Object.entries(checks.accepted_values ?? {})) {
+    out.push([`accepted_values(${c})`, `SELECT * FROM ${model} WHERE ${c} IS NOT NULL AND ${c} NOT IN (${values.map(quote).join(", ")})`]);
+  }
+  for (const r of checks.relationships ?? []) {
+    out.push([`relationships(${r.column} → ${r.to}.${r.field})`, `SELECT * FROM ${model} m WHERE m.${r.column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${r.to} t WHERE t.${r.field} = m.${r.column})`]);
+  }
+  for (const e of checks.expressions ?? []) out.push([`expression(${e})`, `SELECT * FROM ${model} WHERE NOT coalesce((${e}), false)`]);
+  for (const e of checks.model_expressions ?? []) out.push([`model_expression(${e})`, `SELECT 'violated' AS result WHERE NOT coalesce((${e}), false)`]);
+  return out;
+}
+
+/** Runs every check; returns how many passed, or throws on the first failure. */
+export async function runChecks(duck: DuckDB, model: string, checks: Checks): Promise<number> {
+  const list = queries(model, checks);
+  for (const [name, sql] of list) {
+    const sample = await duck.all(`${sql} LIMIT 5`);
+    if (sample.length) throw new CheckFailed(model, name, sample);
+  }
+  return list.length;
+}

@@ -1,0 +1,152 @@
+/**
+ * @module Extract: what changed in each operational store since its watermark, staged as Parquet.
+ * Reads MySQL, the document store and DynamoDB themselves (never `data/raw/`). A source document
+ * that breaks its collection's schema is quarantined with the reason instead of staged.
+ */
+import type { DuckDB } from "../../lib/duckdb.ts";
+import { log } from "../../lib/progress.ts";
+import { COLLECTIONS } from "../../stores/document-schema.ts";
+import type { Doc, DocumentStore } from "../../stores/documents.ts";
+import { violation } from "../../stores/json-schema.ts";
+import type { MySql } from "../../stores/mysql.ts";
+import type { SessionStore } from "../../stores/sessions.ts";
+import { writeStaged, type Columns } from "./staging-files.ts";
+
+export const SOURCES = ["users", "memberships", "user_goals", "activity_logs", "sessions"] as const;
+export type Source = (typeof SOURCES)[number];
+
+/** The position reached in a source: the last (updated_at, id) extracted. `updatedAt` is ISO 8601. */
+export type Watermark = { updatedAt: string; lastId: string };
+export type Quarantined = { source: string; sourceId: string; reason: string; document: unknown };
+export type Extracted = {
+  rows: Record<string, number>;
+  watermarks: Partial<Record<Source, Watermark>>;
+  quarantined: Quarantined[];
+};
+
+const USER_BATCH = 5000;
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : new Date(`${String(value).replace(" ", "T")}Z`).toISOString());
+const later = (a: Watermark | undefined, b: Watermark) => (!a || b.updatedAt > a.updatedAt || (b.updatedAt === a.updatedAt && b.lastId > a.lastId) ? b : a);
+
+/** Staged columns. Timestamps stay text here; the staging models type them. */
+const COLUMNS: Record<"states" | "users" | "user_goals" | "activity_logs" | "sessions", Columns> = {
+  states: { state_code: "VARCHAR", name: "VARCHAR", region: "VARCHAR", country: "VARCHAR" },
+  users: {
+    user_id: "BIGINT", date_of_birth: "VARCHAR", gender: "VARCHAR", shopping_preference: "VARCHAR", city: "VARCHAR", state: "VARCHAR",
+    membership_tier: "VARCHAR", created_at: "VARCHAR", changed_at: "VARCHAR",
+  },
+  user_goals: { user_id: "BIGINT", goal_type: "VARCHAR", target_workouts_per_week: "INTEGER", updated_at: "VARCHAR" },
+  activity_logs: {
+    activity_id: "VARCHAR", user_id: "BIGINT", activity_type: "VARCHAR", started_at: "VARCHAR", duration_min: "DOUBLE", distance_km: "DOUBLE",
+    calories: "INTEGER", avg_heart_rate: "INTEGER", city: "VARCHAR", state: "VARCHAR", updated_at: "VARCHAR",
+  },
+  sessions: { token_hash: "VARCHAR", user_id: "BIGINT", device_id: "BIGINT", platform: "VARCHAR", started_at: "VARCHAR", duration_s: "INTEGER", last_seen_at: "VARCHAR" },
+};
+
+async function* once<T>(rows: T[]): AsyncIterable<T[]> {
+  yield rows;
+}
+
+/** Ids (and the new watermark) of rows of a MySQL table changed after `since`. */
+async function changedIds(db: MySql, table: "users" | "memberships", since: Watermark | undefined): Promise<{ ids: number[]; watermark?: Watermark }> {
+  const where = since ? "WHERE updated_at > ? OR (updated_at = ? AND user_id > ?)" : "";
+  const t = since ? since.updatedAt.replace("T", " ").replace("Z", "") : undefined;
+  const [rows] = await db.query(`SELECT user_id, updated_at FROM \`${table}\` ${where} ORDER BY updated_at, user_id`, since ? [t, t, Number(since.lastId)] : []);
+  const list = rows as Array<{ user_id: number; updated_at: string }>;
+  const last = list[list.length - 1];
+  return { ids: list.map((r) => r.user_id), watermark: last ? { updatedAt: iso(last.updated_at), lastId: String(last.user_id).padStart(12, "0") } : undefined };
+}
+
+export type ExtractContext = { mysql: MySql; documents: DocumentStore; sessions: SessionStore; duck: DuckDB; dir: string; watermarks: Partial<Record<Source, Watermark>> };
+
+export async function extract(ctx: ExtractContext): Promise<Extracted> {
+  const { mysql, documents, sessions, duck, dir, watermarks } = ctx;
+  const rows: Record<string, number> = {};
+  const next: Partial<Record<Source, Watermark>> = { ...watermarks };
+  const quarantined: Quarantined[] = [];
+  const first = (source: Source) => !watermarks[source];
+
+  const [states] = await mysql.query("SELECT state_code, name, region, country FROM states");
+  rows.states = await writeStaged(duck, dir, "src_states", COLUMNS.states, once(states as Record<string, unknown>[]));
+
+  // Goals: changed documents; their users' attributes are re-extracted below.
+  const goalFilter = watermarks.user_goals ? afterWatermark(watermarks.user_goals) : {};
+  const goalDocs = await documents.collection("user_goals").find(goalFilter);
+  for (const doc of goalDocs) next.user_goals = later(next.user_goals, docWatermark(doc));
+
+  // Users: changed in `users`, in `memberships`, or in their goals.
+  const changedUsers = await changedIds(mysql, "users", watermarks.users);
+  const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships);
+  if (changedUsers.watermark) next.users = later(next.users, changedUsers.watermark);
+  if (changedMemberships.watermark) next.memberships = later(next.memberships, changedMemberships.watermark);
+  const userIds = [...new Set([...changedUsers.ids, ...changedMemberships.ids, ...goalDocs.map((d) => Number(d.user_id))])].sort((a, b) => a - b);
+
+  async function* userRows() {
+    for (let i = 0; i < userIds.length; i += USER_BATCH) {
+      const [batch] = await mysql.query(
+        `SELECT u.user_id, u.date_of_birth, u.gender, u.shopping_preference, c.name AS city, c.state_code AS state, m.tier AS membership_tier,
+           u.created_at, GREATEST(u.updated_at, COALESCE(m.updated_at, u.updated_at)) AS changed_at
+         FROM users u LEFT JOIN memberships m USING (user_id) LEFT JOIN cities c USING (city_id)
+         WHERE u.user_id IN (?)`,
+        [userIds.slice(i, i + USER_BATCH)],
+      );
+      yield batch as Record<string, unknown>[];
+    }
+  }
+  rows.users = await writeStaged(duck, dir, "src_users", COLUMNS.users, userRows());
+
+  // Every staged user needs their current goal, changed or not.
+  const goalsOf = first("user_goals") && first("users") ? goalDocs : await documents.collection("user_goals").find({ user_id: { $in: userIds } });
+  rows.user_goals = await writeStaged(duck, dir, "src_user_goals", COLUMNS.user_goals, once(goalsOf.map((d) => ({
+    user_id: d.user_id, goal_type: d.goal_type, target_workouts_per_week: d.target_workouts_per_week, updated_at: iso(d.updated_at),
+  }))));
+
+  // Workouts: changed documents, each checked against the collection's schema.
+  const logFilter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
+  const logs = await documents.collection("activity_logs").find(logFilter);
+  const schema = COLLECTIONS.activity_logs.validator.$jsonSchema;
+  const good: Record<string, unknown>[] = [];
+  for (const doc of logs) {
+    if (doc.updated_at instanceof Date) next.activity_logs = later(next.activity_logs, docWatermark(doc));
+    const reason = violation(schema, doc);
+    if (reason) {
+      quarantined.push({ source: "activity_logs", sourceId: JSON.stringify(doc._id), reason, document: doc });
+      continue;
+    }
+    good.push({
+      activity_id: String(doc._id), user_id: doc.user_id, activity_type: doc.activity_type, started_at: iso(doc.started_at),
+      duration_min: doc.duration_min, distance_km: doc.distance_km ?? null, calories: doc.calories ?? null,
+      avg_heart_rate: doc.avg_heart_rate ?? null, city: doc.city ?? null, state: doc.state ?? null, updated_at: iso(doc.updated_at),
+    });
+  }
+  rows.activity_logs = await writeStaged(duck, dir, "src_activity_logs", COLUMNS.activity_logs, once(good));
+  rows.activity_logs_read = logs.length;
+
+  // Sessions: the first run scans; later ones read the days since the watermark from the by_seen_day index.
+  const since = watermarks.sessions;
+  async function* sessionRows() {
+    for await (const page of since ? sessions.seenSince(since.updatedAt) : sessions.scan()) {
+      const fresh = page.filter((s) => {
+        const position = { updatedAt: new Date(s.last_seen_at).toISOString(), lastId: s.token_hash };
+        if (since && later(since, position) === since) return false;
+        next.sessions = later(next.sessions, position);
+        return true;
+      });
+      yield fresh;
+    }
+  }
+  rows.sessions = await writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());
+  log(`etl: extracted ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}; quarantined ${quarantined.length}`);
+  return { rows, watermarks: next, quarantined };
+}
+
+/** Ids are compared as zero-padded text, so numeric and string ids order the same way in every store. */
+function docWatermark(doc: Doc): Watermark {
+  return { updatedAt: (doc.updated_at as Date).toISOString(), lastId: typeof doc._id === "number" ? String(doc._id).padStart(12, "0") : String(doc._id) };
+}
+
+function afterWatermark(w: Watermark): Record<string, unknown> {
+  const at = new Date(w.updatedAt);
+  const id = /^\d+$/.test(w.lastId) ? Number(w.lastId) : w.lastId;
+  return { $or: [{ updated_at: { $gt: at } }, { updated_at: at, _id: { $gt: id } }] };
+}

@@ -1,0 +1,165 @@
+/**
+ * @module `nike etl`: extract what changed → stage → transform and check → publish to the MySQL star
+ * schema and the lake. A run publishes whole or not at all: the lake files are prepared first, the
+ * star schema, quarantine and watermarks commit in one MySQL transaction, and the prepared lake files
+ * are then swapped in (redone on the next start if the process died in between).
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { lakeDir, stagingDir, type Config } from "../../lib/config.ts";
+import { openDuckDB } from "../../lib/duckdb.ts";
+import { UserError } from "../../lib/errors.ts";
+import { log } from "../../lib/progress.ts";
+import { openDocumentStore, type DocumentStore } from "../../stores/documents.ts";
+import { applySchema, connectMysql, type MySql } from "../../stores/mysql.ts";
+import { copyToMysql } from "../../stores/mysql-bulk.ts";
+import { openSessionStore, type SessionStore } from "../../stores/sessions.ts";
+import { MARTS } from "../../warehouse/models/index.ts";
+import { extract, type Quarantined } from "./extract.ts";
+import { lakeRelation, swapIn, writePending } from "./lake.ts";
+import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks } from "./ledger.ts";
+import { transform } from "./transform.ts";
+
+export type RunReport = {
+  runId: string;
+  mode: "full" | "incremental";
+  extracted: Record<string, number>;
+  loaded: Record<string, number>;
+  quarantined: number;
+  checksPassed: number;
+  seconds: Record<string, number>;
+};
+
+export type EtlStores = { mysql: MySql; documents: DocumentStore; sessions: SessionStore };
+
+/** Opens the three stores and makes sure the star schema and ledger exist. */
+export async function openEtlStores(config: Config): Promise<EtlStores & { close(): Promise<void> }> {
+  const mysql = await connectMysql(config.mysqlUrl);
+  const closers: Array<() => Promise<unknown>> = [() => mysql.end()];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    await applySchema(mysql, STAR_SCHEMA);
+    const documents = await openDocumentStore(config);
+    closers.push(() => documents.close());
+    const sessions = await openSessionStore(config);
+    closers.push(() => sessions.close());
+    return { mysql, documents, sessions, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Finishes what a killed run left: publishes its lake files if its MySQL part committed, else discards it. */
+async function recover(mysql: MySql, staging: string, lake: string): Promise<void> {
+  for (const runId of await runsWithStatus(mysql, "published")) {
+    log(`etl: completing run ${runId} (its lake swap was interrupted)`);
+    await swapIn(join(staging, runId, "lake"), lake);
+    await finishRun(mysql, runId, "complete");
+    await rm(join(staging, runId), { recursive: true, force: true });
+  }
+  for (const runId of await runsWithStatus(mysql, "running")) {
+    await finishRun(mysql, runId, "failed", { error: "interrupted before publishing; nothing of it was published" });
+    await rm(join(staging, runId), { recursive: true, force: true });
+  }
+}
+
+const newRunId = () => `${new Date().toISOString().replace(/[-:.]/g, "")}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** One ETL run (a micro-batch in follow mode). */
+export async function runEtl(config: Config, stores: EtlStores, options: { full?: boolean } = {}): Promise<RunReport> {
+  const { mysql } = stores;
+  const staging = stagingDir(config);
+  const lake = lakeDir(config);
+  const lock = await mysql.getConnection();
+  const [[{ got }]] = (await lock.query("SELECT GET_LOCK(CONCAT('nike_etl_', DATABASE()), 0) AS got")) as unknown as [[{ got: number }]];
+  if (got !== 1) {
+    lock.release();
+    throw new UserError("Another `nike etl` run holds this warehouse's lock; wait for it to finish (or stop its --follow).", 2);
+  }
+  const mode = options.full ? "full" : "incremental";
+  const runId = newRunId();
+  const dir = join(staging, runId);
+  const seconds: Record<string, number> = {};
+  const lap = (phase: string, started: number) => (seconds[phase] = (performance.now() - started) / 1000);
+  const duck = await openDuckDB({ threads: "2", memory_limit: "3GB" });
+  let published = false;
+  try {
+    await recover(mysql, staging, lake);
+    await startRun(mysql, runId, mode);
+    await mkdir(dir, { recursive: true });
+    const watermarks = options.full ? {} : await readWatermarks(mysql);
+
+    let t = performance.now();
+    log(`etl: run ${runId} (${mode}): extract`);
+    const extracted = await extract({ ...stores, duck, dir, watermarks });
+    lap("extract", t);
+
+    t = performance.now();
+    log(`etl: run ${runId}: transform`);
+    const transformed = await transform(duck, dir, options.full ? join(dir, "no-lake") : lake, await martSchemas(mysql), config.pseudonymKey);
+    lap("transform", t);
+
+    const quarantined: Quarantined[] = [...extracted.quarantined];
+    for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_activity")) {
+      quarantined.push({ source: "activity_logs", sourceId: source_id, reason: "no user version at workout time (unknown user, or workout before sign-up)", document: null });
+    }
+    for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_session")) {
+      quarantined.push({ source: "sessions", sourceId: source_id, reason: "no user version at session start (unknown user)", document: null });
+    }
+    const sourceRows = (extracted.rows.activity_logs_read ?? 0) + (extracted.rows.sessions ?? 0);
+    if (quarantined.length > Math.max(1, sourceRows * config.maxQuarantineRatio)) {
+      throw new UserError(
+        `Run ${runId} quarantined ${quarantined.length} of ${sourceRows} source rows, over the ${(config.maxQuarantineRatio * 100).toFixed(1)}% limit (ETL_MAX_QUARANTINE_RATIO); nothing was published. First reasons: ${[...new Set(quarantined.map((q) => q.reason))].slice(0, 3).join("; ")}`,
+      );
+    }
+
+    t = performance.now();
+    log(`etl: run ${runId}: load`);
+    await writePending(duck, join(dir, "lake"), lake, MARTS, Boolean(options.full) || !lakeRelation(lake, "fact_activity"));
+    const loaded: Record<string, number> = {};
+    const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: transformed.checksPassed, seconds };
+    const conn = await mysql.getConnection();
+    try {
+      await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0");
+      await conn.beginTransaction();
+      if (options.full) for (const mart of [...MARTS].reverse()) await conn.query(`DELETE FROM \`${mart.name}\``);
+      for (const mart of MARTS) {
+        loaded[mart.name] = transformed.rows[mart.name];
+        if (loaded[mart.name] > 0) await copyToMysql(conn, duck, mart.name, mart.name, join(dir, `${mart.name}.csv`));
+      }
+      await writeQuarantine(conn, runId, quarantined);
+      await writeWatermarks(conn, runId, extracted.watermarks);
+      lap("load", t);
+      await finishRun(conn, runId, "published", { report });
+      await conn.commit();
+      published = true;
+    } catch (error) {
+      await conn.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      await conn.query("SET SESSION foreign_key_checks = 1, unique_checks = 1").catch(() => undefined);
+      conn.release();
+    }
+
+    t = performance.now();
+    await swapIn(join(dir, "lake"), lake);
+    lap("lake", t);
+    await finishRun(mysql, runId, "complete", { report });
+    await rm(dir, { recursive: true, force: true });
+    log(`etl: run ${runId} complete: ${Object.entries(loaded).filter(([, n]) => n).map(([k, n]) => `${k} +${n.toLocaleString("en-US")}`).join(", ") || "no changes"}; quarantined ${quarantined.length}; ${transformed.checksPassed} checks passed`);
+    return report;
+  } catch (error) {
+    if (!published) {
+      await finishRun(mysql, runId, "failed", { error: error instanceof Error ? error.message.slice(0, 2000) : String(error) }).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+    throw error;
+  } finally {
+    duck.close();
+    await lock.query("SELECT RELEASE_LOCK(CONCAT('nike_etl_', DATABASE()))").catch(() => undefined);
+    lock.release();
+  }
+}

@@ -1,0 +1,43 @@
+/** @module Bulk writes into MySQL: DuckDB writes CSV, MySQL reads it with `LOAD DATA LOCAL INFILE`. */
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import type { PoolConnection } from "mysql2/promise";
+import type { DuckDB } from "../lib/duckdb.ts";
+
+/** Writes the rows of `relation` (a table, view or `read_parquet(...)`) as CSV; returns the column names. */
+export async function exportCsv(duck: DuckDB, relation: string, csv: string): Promise<string[]> {
+  const columns = await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM ${relation}`);
+  const select = columns.map(({ column_name: c, column_type: t }) => (t === "BOOLEAN" ? `"${c}"::INT AS "${c}"` : `"${c}"`));
+  await duck.run(`COPY (SELECT ${select.join(", ")} FROM ${relation}) TO '${csv}' (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '"', ESCAPE '"', NULLSTR '\\N')`);
+  return columns.map((c) => c.column_name);
+}
+
+/**
+ * Loads a CSV written by `exportCsv`. Into an empty table a plain load takes InnoDB's bulk path
+ * (indexes built by sorting); when rows exist, REPLACE rewrites rows with the same key.
+ */
+export async function loadCsv(conn: PoolConnection, table: string, csv: string, columns: string[]): Promise<void> {
+  const [existing] = await conn.query(`SELECT 1 FROM \`${table}\` LIMIT 1`);
+  const mode = (existing as unknown[]).length ? "REPLACE" : "";
+  await conn.query({
+    sql: `LOAD DATA LOCAL INFILE 'stream' ${mode} INTO TABLE \`${table}\` CHARACTER SET utf8mb4
+      FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'
+      (${columns.map((c) => `\`${c}\``).join(", ")})`,
+    infileStreamFactory: () => createReadStream(csv),
+  });
+  const [warnings] = await conn.query("SHOW WARNINGS LIMIT 3");
+  const list = warnings as Array<{ Level: string; Message: string }>;
+  if (list.some((w) => w.Level !== "Note")) {
+    throw new Error(`loading ${table}: ${list.map((w) => w.Message).join("; ")}`);
+  }
+}
+
+/** Copies a DuckDB relation into a MySQL table through a temporary CSV file. */
+export async function copyToMysql(conn: PoolConnection, duck: DuckDB, relation: string, table: string, csv: string): Promise<void> {
+  const columns = await exportCsv(duck, relation, csv);
+  try {
+    await loadCsv(conn, table, csv, columns);
+  } finally {
+    await rm(csv, { force: true });
+  }
+}

@@ -1,0 +1,21 @@
+-- Cities where users live or work out.
+with places as (
+    select city, state from stg_users
+    union
+    select city, state from stg_activity_logs
+),
+
+final as (
+    select
+        cast(hash(p.state || '|' || p.city) >> 1 as bigint) as location_key,
+        p.city,
+        p.state,
+        coalesce(s.state_name, 'Unknown') as state_name,
+        coalesce(s.census_region, 'Unknown') as region,
+        coalesce(s.country, 'Unknown') as country
+    from places p
+    left join stg_states s using (state)
+    where cast(hash(p.state || '|' || p.city) >> 1 as bigint) not in (select location_key from lake_dim_location)
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- One row per workout, joined to the user version current when it started.
+with workouts as (
+    select * from stg_activity_logs
+),
+
+joined as (
+    select
+        -- ids and keys
+        w.activity_id,
+        u.user_key,
+        a.activity_key,
+        u.goal_key,
+        cast(strftime(w.started_at, '%Y%m%d') as integer) as date_key,
+        cast(hour(w.started_at) as tinyint) as time_key,
+        cast(hash(w.state || '|' || w.city) >> 1 as bigint) as location_key,
+        -- timestamps
+        w.started_at,
+        -- measures
+        w.duration_min,
+        w.distance_km,
+        w.calories,
+        w.avg_heart_rate
+    from workouts w
+    left join cur_dim_user u
+        on u.user_pseudonym = w.user_pseudonym and w.started_at >= u.valid_from and w.started_at < u.valid_to
+    left join cur_dim_activity a on a.activity_type = w.activity_type
+),
+
+final as (
+    select * from joined where user_key is not null
+)
+
+select * from final

@@ -1,0 +1,21 @@
+-- One row per app session, joined to the user version current when it started.
+with sessions as (
+    select * from stg_sessions
+),
+
+final as (
+    select
+        s.session_key,
+        u.user_key,
+        cast(strftime(s.started_at, '%Y%m%d') as integer) as date_key,
+        cast(hour(s.started_at) as tinyint) as time_key,
+        s.started_at,
+        s.duration_s,
+        s.platform,
+        s.device_id
+    from sessions s
+    join cur_dim_user u
+        on u.user_pseudonym = s.user_pseudonym and s.started_at >= u.valid_from and s.started_at < u.valid_to
+)
+
+select * from final
