@@ -1,0 +1,163 @@
+import { appendFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectMysql } from "../../stores/mysql.ts";
+import type { World } from "../../lib/test-world.ts";
+import { CheckFailed } from "./checks.ts";
+import { follow } from "./follow.ts";
+import { openEtlStores, runEtl } from "./index.ts";
+import { loadedWorld, monthlyActivity, mysqlFingerprint } from "./testing.ts";
+
+const workout = (id: number, user: number, startedAt: Date) => ({
+  _id: id, user_id: user, activity_type: "running", started_at: startedAt, duration_min: 42, distance_km: 7.5, calories: 480,
+  avg_heart_rate: 150, city: "Denver", state: "CO", created_at: new Date(), updated_at: new Date(),
+});
+
+let world: World;
+beforeAll(async () => {
+  world = await loadedWorld();
+});
+afterAll(async () => world?.dispose());
+
+async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = await connectMysql(world.config.mysqlUrl, 1);
+  try {
+    return (await db.query(sql, params))[0] as T[];
+  } finally {
+    await db.end();
+  }
+}
+
+describe("etl", () => {
+  it("builds the star schema and the lake, which agree month by month", async () => {
+    const stores = await openEtlStores(world.config);
+    try {
+      const report = await runEtl(world.config, stores, { full: true });
+      expect(report.loaded.fact_activity + report.quarantined).toBe(10_000);
+      expect(report.loaded.dim_user).toBe(1000);
+      expect(report.checksPassed).toBeGreaterThan(50);
+    } finally {
+      await stores.close();
+    }
+    const months = await monthlyActivity(world);
+    expect(months.lake.length).toBe(36);
+    expect(months.lake).toEqual(months.mysql);
+    const [noPii] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'dim\\_%' AND COLUMN_NAME IN ('email', 'first_name', 'last_name', 'phone', 'date_of_birth', 'user_id')");
+    expect(Number(noPii.n)).toBe(0);
+  });
+
+  it("changes nothing when rerun with no new data", async () => {
+    const before = await mysqlFingerprint(world);
+    const lakeBefore = await monthlyActivity(world);
+    const stores = await openEtlStores(world.config);
+    try {
+      const report = await runEtl(world.config, stores);
+      expect(Object.values(report.loaded).every((n) => n === 0)).toBe(true);
+    } finally {
+      await stores.close();
+    }
+    expect(await mysqlFingerprint(world)).toEqual(before);
+    expect((await monthlyActivity(world)).lake).toEqual(lakeBefore.lake);
+  });
+
+  it("picks up new workouts and keeps user history (type 2) for facts", async () => {
+    const stores = await openEtlStores(world.config);
+    try {
+      // User 5 moves up a tier now; a workout before and one after the change.
+      await stores.mysql.query("UPDATE memberships SET tier = IF(tier = 'Platinum', 'Gold', 'Platinum'), updated_at = UTC_TIMESTAMP() WHERE user_id = 5");
+      await stores.documents.collection("activity_logs").insertMany([
+        workout(900_001, 5, new Date(Date.UTC(2025, 11, 30, 7))),
+        workout(900_002, 5, new Date(Date.now() + 60_000)),
+      ]);
+      const report = await runEtl(world.config, stores);
+      expect(report.loaded.fact_activity).toBe(2);
+      expect(report.loaded.dim_user).toBe(2); // the closed version and the new one
+    } finally {
+      await stores.close();
+    }
+    const versions = await query<{ user_key: string; membership_tier: string; is_current: number }>(
+      "SELECT u.user_key, u.membership_tier, u.is_current FROM dim_user u WHERE u.user_pseudonym = (SELECT user_pseudonym FROM dim_user d JOIN fact_activity f USING (user_key) WHERE f.activity_id = 900001) ORDER BY valid_from",
+    );
+    expect(versions).toHaveLength(2);
+    const [before] = await query<{ user_key: string }>("SELECT user_key FROM fact_activity WHERE activity_id = 900001");
+    const [after] = await query<{ user_key: string }>("SELECT user_key FROM fact_activity WHERE activity_id = 900002");
+    expect(String(before.user_key)).toBe(String(versions[0].user_key));
+    expect(String(after.user_key)).toBe(String(versions[1].user_key));
+    expect(Number(versions[1].is_current)).toBe(1);
+    const months = await monthlyActivity(world);
+    expect(months.lake).toEqual(months.mysql);
+  });
+
+  it("quarantines a malformed source document with its reason and goes on", async () => {
+    // A document written before the validator existed (straight into the store's log).
+    const bad = { _id: 900_100, user_id: 7, activity_type: "running", started_at: "yesterday", duration_min: "long", created_at: { $date: Date.now() }, updated_at: { $date: Date.now() } };
+    await appendFile(join(world.dataDir, "documents", "activity_logs.jsonl"), `{"p":${JSON.stringify(bad)}}\n{"c":1}\n`);
+    const stores = await openEtlStores(world.config);
+    try {
+      await stores.documents.collection("activity_logs").insertMany([workout(900_101, 7, new Date(Date.UTC(2025, 5, 1, 18)))]);
+      const report = await runEtl(world.config, stores);
+      expect(report.quarantined).toBe(1);
+      expect(report.loaded.fact_activity).toBe(1);
+    } finally {
+      await stores.close();
+    }
+    const [q] = await query<{ source_id: string; reason: string }>("SELECT source_id, reason FROM etl_quarantine WHERE source = 'activity_logs' AND source_id = '900100'");
+    expect(q.reason).toMatch(/started_at must be date/);
+  });
+
+  it("fails a run whose check fails, naming model, check and rows, and publishes nothing", async () => {
+    const before = await mysqlFingerprint(world);
+    const [marksBefore] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM etl_watermarks");
+    const stores = await openEtlStores(world.config);
+    try {
+      // A user "changed" long before they signed up breaks a declared expression of stg_users.
+      await stores.mysql.query("UPDATE users SET updated_at = '2001-01-01 00:00:00', created_at = '2024-01-01 00:00:00' WHERE user_id = 9");
+      await stores.mysql.query("UPDATE memberships SET updated_at = '2001-01-01 00:00:00' WHERE user_id = 9");
+      await stores.documents.collection("user_goals").updateOne({ user_id: 9 }, { $set: { goal_type: "reduce_stress", updated_at: new Date() } });
+      await stores.documents.collection("activity_logs").insertMany([workout(900_200, 3, new Date(Date.UTC(2025, 2, 3, 9)))]);
+      const error = await runEtl(world.config, stores).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CheckFailed);
+      expect((error as CheckFailed).model).toBe("stg_users");
+      expect((error as CheckFailed).check).toMatch(/changed_at >= created_at/);
+      expect((error as CheckFailed).sample.length).toBe(1);
+      const [run] = await query<{ status: string }>("SELECT status FROM etl_runs ORDER BY started_at DESC LIMIT 1");
+      expect(run.status).toBe("failed");
+      // Mend the source; the next run publishes the held-back workout.
+      await stores.mysql.query("UPDATE users SET created_at = '2000-01-01 00:00:00' WHERE user_id = 9");
+      expect(await mysqlFingerprint(world)).toEqual(before);
+      const [marksAfter] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM etl_watermarks");
+      expect(marksAfter.n).toBe(marksBefore.n);
+      const report = await runEtl(world.config, stores);
+      expect(report.loaded.fact_activity).toBe(1);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it("follows: a workout written to the store reaches MySQL and the lake within two intervals", async () => {
+    const intervalMs = 1500;
+    const stores = await openEtlStores(world.config);
+    const controller = new AbortController();
+    const running = follow(world.config, stores, { intervalMs, signal: controller.signal });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const written = Date.now();
+      await stores.documents.collection("activity_logs").insertMany([workout(900_300, 4, new Date(Date.UTC(2025, 7, 8, 6)))]);
+      let seenAt = 0;
+      while (!seenAt && Date.now() - written < 2 * intervalMs + 5000) {
+        const rows = await stores.mysql.query("SELECT 1 FROM fact_activity WHERE activity_id = 900300");
+        if ((rows[0] as unknown[]).length) seenAt = Date.now();
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seenAt, "workout never reached fact_activity").toBeGreaterThan(0);
+      // Two intervals, plus the time one batch takes on this machine.
+      expect(seenAt - written).toBeLessThanOrEqual(2 * intervalMs + 3000);
+    } finally {
+      controller.abort();
+      await running;
+      await stores.close();
+    }
+    const months = await monthlyActivity(world);
+    expect(months.lake).toEqual(months.mysql);
+  });
+});
