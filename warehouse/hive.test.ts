@@ -1,0 +1,30 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { martSchemas, STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
+import { createWorld, type World } from "../lib/test-world.ts";
+import { applySchema, connectMysql } from "../stores/mysql.ts";
+import { hiveDdl } from "./hive.ts";
+
+let world: World;
+beforeAll(async () => {
+  world = await createWorld();
+});
+afterAll(async () => world?.dispose());
+
+describe("Hive DDL", () => {
+  it("matches the star schema (run `npm run hive-ddl` after changing it)", async () => {
+    const db = await connectMysql(world.config.mysqlUrl, 1);
+    try {
+      await applySchema(db, STAR_SCHEMA);
+      const files = hiveDdl(await martSchemas(db));
+      expect(Object.keys(files)).toHaveLength(8);
+      for (const [file, ddl] of Object.entries(files)) {
+        expect(await readFile(new URL(`./hive/${file}`, import.meta.url), "utf8"), file).toBe(ddl);
+      }
+      expect(files["fact_activity.hql"]).toMatch(/PARTITIONED BY \(`year` INT, `month` INT\)\nSTORED AS PARQUET/);
+      expect(files["dim_user.hql"]).not.toMatch(/PARTITIONED/);
+    } finally {
+      await db.end();
+    }
+  });
+});
