@@ -15,7 +15,13 @@ import { loadMysql, type MysqlLoadResult } from "./mysql.ts";
 import { checkRawFiles } from "./raw-files.ts";
 import { loadSessions } from "./sessions.ts";
 
-export type LoadResult = { mysql: MysqlLoadResult; documents: Record<string, number>; sessions: number; seconds: number };
+export type LoadResult = {
+  mysql: MysqlLoadResult;
+  documents: Record<string, number>;
+  sessions: number;
+  /** Seconds per store and in total. */
+  seconds: { mysql: number; documents: number; sessions: number; total: number };
+};
 
 export async function load(config: Config): Promise<LoadResult> {
   const started = performance.now();
@@ -33,12 +39,18 @@ export async function load(config: Config): Promise<LoadResult> {
     await documents.ping();
     await sessions.ping();
 
+    const since = (t: number) => (performance.now() - t) / 1000;
+    let t = performance.now();
     await applySchema(mysql);
     const mysqlResult = await loadMysql(mysql, duck, dir, counts);
+    const mysqlSeconds = since(t);
+    t = performance.now();
     const documentResult = await loadDocuments(documents, duck, dir, counts);
+    const documentSeconds = since(t);
+    t = performance.now();
     const sessionCount = await loadSessions(sessions, duck, dir, counts.sessions);
-    const seconds = (performance.now() - started) / 1000;
-    log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.toFixed(1)} s`);
+    const seconds = { mysql: mysqlSeconds, documents: documentSeconds, sessions: since(t), total: since(started) };
+    log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.total.toFixed(1)} s`);
     return { mysql: mysqlResult, documents: documentResult, sessions: sessionCount, seconds };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
