@@ -16,7 +16,7 @@ export type UpdateResult = { matchedCount: number; modifiedCount: number; upsert
 export interface DocumentCollection {
   /** Inserts new documents; a duplicate `_id` or a schema violation rejects the whole call. */
   insertMany(docs: Doc[]): Promise<number>;
-  /** Inserts or replaces each document by `_id` (idempotent bulk load). */
+  /** Inserts or replaces each document by `_id` (idempotent bulk load); the documents are not copied. */
   upsertMany(docs: Doc[]): Promise<number>;
   find(filter?: Filter, options?: FindOptions): Promise<Doc[]>;
   findOne(filter: Filter): Promise<Doc | null>;

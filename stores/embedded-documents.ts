@@ -19,17 +19,43 @@ const COMMIT = '{"c":1}';
 const READ_CHUNK = 64 * 1024 * 1024;
 const WRITE_CHUNK = 20_000;
 
-/** Dates survive the log as {"$date": ms}, like MongoDB's extended JSON. */
-function encode(doc: unknown): string {
-  return JSON.stringify(doc, function (this: Record<string, unknown>, key, value) {
-    const raw = this[key];
-    return raw instanceof Date ? { $date: raw.getTime() } : value;
-  });
+/**
+ * Dates survive the log as {"$date": ms}, like MongoDB's extended JSON. Both directions walk the
+ * document in plain loops: a JSON replacer or reviver callback per value is several times slower.
+ */
+function toExtended(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return { $date: value.getTime() };
+  if (Array.isArray(value)) return value.map(toExtended);
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = toExtended((value as Record<string, unknown>)[key]);
+  return out;
 }
-function decode(line: string): unknown {
-  return JSON.parse(line, (_key, value) =>
-    value !== null && typeof value === "object" && typeof value.$date === "number" && Object.keys(value).length === 1 ? new Date(value.$date) : value,
-  );
+function fromExtended(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = fromExtended(value[i]);
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.$date === "number") return new Date(record.$date);
+  for (const key in record) {
+    const v = record[key];
+    if (v !== null && typeof v === "object") record[key] = fromExtended(v);
+  }
+  return record;
+}
+const encode = (doc: unknown): string => JSON.stringify(toExtended(doc));
+const decode = (line: string): unknown => fromExtended(JSON.parse(line));
+
+/** A deep copy of a document (plain data and dates), much faster than structuredClone. */
+function copy<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = copy((value as Record<string, unknown>)[key]);
+  return out as T;
 }
 
 /** A stable map key for an `_id` or an indexed value: 1 and "1" stay different. */
@@ -75,7 +101,12 @@ class EmbeddedCollection implements DocumentCollection {
     private spec: CollectionSpec,
     private path: string,
   ) {
-    for (const index of spec.indexes) this.indexes.set(Object.keys(index.key)[0], new Map());
+    // In memory an index only serves equality lookups, so fields that are dates (range-scanned) get none.
+    const properties = spec.validator.$jsonSchema.properties ?? {};
+    for (const index of spec.indexes) {
+      const field = Object.keys(index.key)[0];
+      if (properties[field]?.bsonType !== "date") this.indexes.set(field, new Map());
+    }
     this.uniqueFields = spec.indexes.filter((i) => i.unique && Object.keys(i.key).length === 1).map((i) => Object.keys(i.key)[0]);
     this.replay();
     if (this.logLines > 2 * this.docs.size + 10_000) this.compact();
@@ -210,17 +241,18 @@ class EmbeddedCollection implements DocumentCollection {
       ids.add(id);
     }
     this.checkUnique(prepared);
-    this.commit(prepared.map((put) => ({ put: structuredClone(put) })));
+    this.commit(prepared.map((put) => ({ put: copy(put) })));
     return prepared.length;
   }
 
+  /** Bulk load: the store keeps the given objects, so the caller must not change them afterwards. */
   async upsertMany(docs: Doc[]): Promise<number> {
     for (const doc of docs) {
       if (doc._id === undefined) throw new UserError(`upsertMany into ${this.name} needs an _id on every document.`);
       this.check(doc);
     }
     this.checkUnique(docs);
-    this.commit(docs.map((put) => ({ put: structuredClone(put) })));
+    this.commit(docs.map((put) => ({ put })));
     return docs.length;
   }
 
@@ -229,7 +261,7 @@ class EmbeddedCollection implements DocumentCollection {
     if (options.sort) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
-    return structuredClone(cursor.all() as Doc[]);
+    return copy(cursor.all() as Doc[]);
   }
 
   async findOne(filter: Filter): Promise<Doc | null> {
@@ -242,7 +274,7 @@ class EmbeddedCollection implements DocumentCollection {
 
   private updated(doc: Doc, update: Update, inserting: boolean): Doc {
     if (!isOperatorUpdate(update)) return { ...update, _id: doc._id };
-    const next = structuredClone(doc);
+    const next = copy(doc);
     const { $setOnInsert, ...operators } = update as Record<string, Record<string, unknown>>;
     if (inserting && $setOnInsert) applyUpdate(next, { $set: $setOnInsert });
     if (Object.keys(operators).length) applyUpdate(next, operators);
@@ -284,7 +316,7 @@ class EmbeddedCollection implements DocumentCollection {
   async aggregate(pipeline: Filter[]): Promise<Doc[]> {
     const first = pipeline[0];
     const source = first && "$match" in first ? this.candidates(first.$match as Filter) : [...this.docs.values()];
-    return structuredClone(aggregate(source, pipeline) as Doc[]);
+    return copy(aggregate(source, pipeline) as Doc[]);
   }
 
   close(): void {

@@ -125,7 +125,13 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     try {
       await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0");
       await conn.beginTransaction();
-      if (options.full) for (const mart of [...MARTS].reverse()) await conn.query(`DELETE FROM \`${mart.name}\``);
+      if (options.full) {
+        for (const mart of [...MARTS].reverse()) {
+          // Only when rows exist: a statement before the first insert would cost the empty table InnoDB's bulk-insert path.
+          const [any] = await conn.query(`SELECT 1 FROM \`${mart.name}\` LIMIT 1`);
+          if ((any as unknown[]).length) await conn.query(`DELETE FROM \`${mart.name}\``);
+        }
+      }
       for (const mart of MARTS) {
         loaded[mart.name] = transformed.rows[mart.name];
         if (loaded[mart.name] > 0) await copyToMysql(conn, duck, mart.name, mart.name, join(dir, `${mart.name}.csv`));
