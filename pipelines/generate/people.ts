@@ -30,7 +30,7 @@ export async function generateUsers(db: DuckDB, users: number): Promise<void> {
     ),
     named AS (
       SELECT t.*, ab.min_age + floor(rnd(user_id, 'years') * (ab.max_age - ab.min_age + 1))::INT AS age,
-        fn.name AS first_name, ln.name AS last_name, ed.domain
+        fn.name AS first_name, ln.name AS last_name, fn.email_part AS first_part, ln.email_part AS last_part, ed.domain
       FROM traits t
       JOIN age_bands ab USING (age_band_id)
       JOIN first_names fn ON fn.sex = CASE WHEN t.gender = 'nonbinary' THEN (CASE WHEN rnd(user_id, 'nb') < 0.5 THEN 'female' ELSE 'male' END) ELSE t.gender END
@@ -51,7 +51,7 @@ export async function generateUsers(db: DuckDB, users: number): Promise<void> {
 export const USER_TABLES = {
   users: `
     SELECT user_id, first_name, last_name,
-      regexp_replace(lower(first_name), '[^a-z]', '', 'g') || '.' || regexp_replace(lower(last_name), '[^a-z]', '', 'g') || user_id || '@' || domain AS email,
+      first_part || '.' || last_part || user_id || '@' || domain AS email,
       date_of_birth, gender, s.name AS shopping_preference, city_id,
       '+1-' || (200 + floor(rnd(user_id, 'area') * 800)::INT) || '-' || lpad((floor(rnd(user_id, 'ex') * 900) + 100)::INT::VARCHAR, 3, '0') || '-' || lpad(floor(rnd(user_id, 'line') * 10000)::INT::VARCHAR, 4, '0') AS phone,
       rnd(user_id, 'optin') < 0.8 AS email_consent, rnd(user_id, 'smsopt') < 0.55 AS sms_consent,
@@ -64,25 +64,18 @@ export const USER_TABLES = {
     FROM users_g ORDER BY user_id`,
   // Each kind draws distinct values by stepping through its pool with a step coprime to the pool size.
   user_interests: `
-    WITH sports AS (
-      SELECT user_id, 'sport' AS kind, k, ((ab.value + k * 5) % 12)::INT AS i
-      FROM (SELECT user_id, segment_id, unnest(range(1 + floor(rnd(user_id, 'nsport') * 3)::INT)) AS k FROM users_g) u
+    WITH picks AS (
+      SELECT user_id, created_at, 'sport' AS kind, k, ((ab.value + k * 5) % 12)::INT AS i
+      FROM (SELECT user_id, created_at, segment_id, unnest(range(1 + floor(rnd(user_id, 'nsport') * 3)::INT)) AS k FROM users_g) u
       JOIN activity_bucket ab ON ab.segment_id = u.segment_id AND ab.b = floor(rnd(user_id, 'sport') * ${B})::INT
-    ),
-    picks AS (
-      SELECT user_id, 'brand' AS kind, k, ((floor(rnd(user_id, 'brand') * 10) + k * 3) % 10)::INT AS i FROM (SELECT user_id, unnest(range(1 + floor(rnd(user_id, 'nbrand') * 2)::INT)) AS k FROM users_g)
-      UNION ALL SELECT user_id, 'team', k, ((floor(rnd(user_id, 'team') * 24) + k * 5) % 24)::INT FROM (SELECT user_id, unnest(range(floor(rnd(user_id, 'nteam') * 2)::INT)) AS k FROM users_g)
-      UNION ALL SELECT user_id, 'athlete', k, ((floor(rnd(user_id, 'ath') * 200) + k * 7) % 200)::INT FROM (SELECT user_id, unnest(range(floor(rnd(user_id, 'nath') * 2)::INT)) AS k FROM users_g)
-      UNION ALL SELECT user_id, 'city', 0, floor(rnd(user_id, 'fcity') * 4096)::INT FROM users_g WHERE rnd(user_id, 'hascity') < 0.3
+      UNION ALL SELECT user_id, created_at, 'brand', k, ((floor(rnd(user_id, 'brand') * 10) + k * 3) % 10)::INT FROM (SELECT user_id, created_at, unnest(range(1 + floor(rnd(user_id, 'nbrand') * 2)::INT)) AS k FROM users_g)
+      UNION ALL SELECT user_id, created_at, 'team', k, ((floor(rnd(user_id, 'team') * 24) + k * 5) % 24)::INT FROM (SELECT user_id, created_at, unnest(range(floor(rnd(user_id, 'nteam') * 2)::INT)) AS k FROM users_g)
+      UNION ALL SELECT user_id, created_at, 'athlete', k, ((floor(rnd(user_id, 'ath') * 200) + k * 7) % 200)::INT FROM (SELECT user_id, created_at, unnest(range(floor(rnd(user_id, 'nath') * 2)::INT)) AS k FROM users_g)
+      UNION ALL SELECT user_id, created_at, 'city', 0, floor(rnd(user_id, 'fcity') * 4096)::INT FROM users_g WHERE rnd(user_id, 'hascity') < 0.3
     )
-    SELECT user_id, kind, value, created_at FROM (
-      SELECT s.user_id, s.kind, s.k, n.name AS value FROM sports s JOIN sport_names n ON n.i = s.i
-      UNION ALL SELECT p.user_id, p.kind, p.k, b.name FROM picks p JOIN brands b ON p.kind = 'brand' AND b.i = p.i
-      UNION ALL SELECT p.user_id, p.kind, p.k, t.name FROM picks p JOIN teams t ON p.kind = 'team' AND t.i = p.i
-      UNION ALL SELECT p.user_id, p.kind, p.k, a.name FROM picks p JOIN athletes a ON p.kind = 'athlete' AND a.i = p.i
-      UNION ALL SELECT p.user_id, p.kind, p.k, c.city || ', ' || c.state FROM picks p JOIN city_bucket cb ON p.kind = 'city' AND cb.b = p.i JOIN cities c USING (city_id)
-    ) JOIN users_g USING (user_id)
-    ORDER BY user_id, kind, k`,
+    SELECT p.user_id, p.kind, n.value, p.created_at
+    FROM picks p JOIN interest_names n ON n.kind = p.kind AND n.i = p.i
+    ORDER BY p.user_id, p.kind, p.k`,
   devices: `
     SELECT row_number() OVER (ORDER BY user_id, k) AS device_id, user_id, m.device_type, m.platform, m.model,
       created_at + to_days(floor(rnd(user_id * 4 + k, 'devday') * 700)::INT) AS registered_at

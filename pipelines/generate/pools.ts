@@ -4,7 +4,9 @@
  */
 import { Faker, en } from "@faker-js/faker";
 import type { DuckDB } from "../../lib/duckdb.ts";
+import { inverseCdf } from "./lookups.ts";
 import { ACTIVITIES } from "./model.ts";
+import { CITIES } from "./places.ts";
 
 export const NAME_POOL = 1000;
 
@@ -26,14 +28,21 @@ export const DEVICE_MODELS = [
 export async function createPools(db: DuckDB, seed: number): Promise<Faker> {
   const faker = new Faker({ locale: [en] });
   faker.seed(seed);
-  const firstNames = (sex: "female" | "male") => Array.from({ length: NAME_POOL }, (_, i) => ({ sex, i, name: faker.person.firstName(sex) }));
+  // email_part: the name as it appears in an email address, worked out once per pool entry.
+  const named = (name: string) => ({ name, email_part: name.toLowerCase().replace(/[^a-z]/g, "") });
+  const firstNames = (sex: "female" | "male") => Array.from({ length: NAME_POOL }, (_, i) => ({ sex, i, ...named(faker.person.firstName(sex)) }));
   await db.table("first_names", [...firstNames("female"), ...firstNames("male")]);
-  await db.table("last_names", Array.from({ length: NAME_POOL }, (_, i) => ({ i, name: faker.person.lastName() })));
+  await db.table("last_names", Array.from({ length: NAME_POOL }, (_, i) => ({ i, ...named(faker.person.lastName()) })));
   await db.table("email_domains", EMAIL_DOMAINS.map((domain, i) => ({ i, domain })));
-  await db.table("brands", BRANDS.map((name, i) => ({ i, name })));
-  await db.table("teams", TEAMS.map((name, i) => ({ i, name })));
-  await db.table("athletes", Array.from({ length: 200 }, (_, i) => ({ i, name: faker.person.fullName() })));
+  const interests = (kind: string, values: string[]) => values.map((value, i) => ({ kind, i, value }));
+  const cityOfBucket = inverseCdf(CITIES.map((c) => c[2]), 4096).map((c) => `${CITIES[c][0]}, ${CITIES[c][1]}`);
+  await db.table("interest_names", [
+    ...interests("sport", ACTIVITIES.map((a) => a.name)),
+    ...interests("brand", BRANDS),
+    ...interests("team", TEAMS),
+    ...interests("athlete", Array.from({ length: 200 }, () => faker.person.fullName())),
+    ...interests("city", cityOfBucket),
+  ]);
   await db.table("device_models", DEVICE_MODELS.map(([device_type, platform, model], i) => ({ i, device_type, platform, model })));
-  await db.table("sport_names", ACTIVITIES.map((a, i) => ({ i, name: a.name })));
   return faker;
 }

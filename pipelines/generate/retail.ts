@@ -79,7 +79,7 @@ export const RETAIL_TABLES = {
   employees: `
     WITH n AS (SELECT count(*) AS stores FROM stores_g)
     SELECT e AS employee_id, fn.name AS first_name, ln.name AS last_name,
-      lower(regexp_replace(fn.name, '[^A-Za-z]', '', 'g')) || '.' || lower(regexp_replace(ln.name, '[^A-Za-z]', '', 'g')) || e || '@nike.example' AS email,
+      fn.email_part || '.' || ln.email_part || e || '@nike.example' AS email,
       CASE WHEN e <= n.stores THEN 'Store Manager' WHEN rnd(e, 'role') < 0.7 THEN 'Sales Associate' WHEN rnd(e, 'role') < 0.9 THEN 'Athlete Coach' ELSE 'Stock Lead' END AS role,
       ((e - 1) % n.stores + 1)::INT AS store_id,
       TIMESTAMP '2016-01-01' + to_days(floor(rnd(e, 'hired') * 3000)::INT) AS hired_at,
