@@ -81,3 +81,32 @@ describe("etl after SIGKILL", () => {
     expect(a.lake).toEqual(a.mysql);
   });
 });
+
+describe("etl --follow", () => {
+  it("finishes the current batch on Ctrl-C (SIGINT) and exits cleanly", async () => {
+    await addBatch(crashed, 4);
+    const child = spawn(process.execPath, [BIN, "etl", "--follow", "--interval", "500ms"], {
+      env: { ...process.env, DATA_DIR: crashed.dataDir, MYSQL_URL: crashed.config.mysqlUrl, NIKE_VERBOSE: "1", CI: "true" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    let interrupted = false;
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // Interrupt in the middle of a batch.
+      if (!interrupted && stderr.includes(": transform")) interrupted = child.kill("SIGINT");
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(interrupted).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/complete: .*fact_activity \+50/);
+    expect(stderr).toMatch(/follow stopped after 1 batches/);
+    const stores = await openEtlStores(crashed.config);
+    try {
+      const [rows] = await stores.mysql.query("SELECT status FROM etl_runs ORDER BY started_at DESC LIMIT 1");
+      expect((rows as Array<{ status: string }>)[0].status).toBe("complete");
+    } finally {
+      await stores.close();
+    }
+  });
+});
