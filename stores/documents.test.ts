@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { appendFile, mkdtemp, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -87,6 +87,17 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
     expect(await logs.countDocuments({ _id: { $in: [2, 3] } })).toBe(0);
   });
 
+  it("streams matching documents in batches", async () => {
+    const logs = store.collection("activity_logs");
+    await logs.insertMany([log(1, 10), log(2, 11), log(3, 10)]);
+    const seen: unknown[] = [];
+    for await (const batch of logs.stream({ user_id: 10 })) seen.push(...batch.map((d) => d._id));
+    expect(seen.sort()).toEqual([1, 3]);
+    let all = 0;
+    for await (const batch of logs.stream()) all += batch.length;
+    expect(all).toBe(3);
+  });
+
   it("runs aggregation pipelines", async () => {
     const logs = store.collection("activity_logs");
     await logs.insertMany([log(1, 10, "running"), log(2, 10, "yoga"), log(3, 11, "running")]);
@@ -112,6 +123,25 @@ describe("embedded document store durability", () => {
     expect((await second.collection("activity_logs").findOne({ _id: 2 }))?.calories).toBe(1);
     expect((await second.collection("activity_logs").findOne({ _id: 1 }))?.started_at).toBeInstanceOf(Date);
     await second.close();
+  });
+
+  it("compacts a log of superseded versions when it reopens", async () => {
+    const first = await openEmbeddedStore(dir);
+    const logs = first.collection("activity_logs");
+    await logs.insertMany([log(1, 10), log(2, 10)]);
+    for (let i = 0; i < 6000; i++) await logs.updateOne({ _id: 2 }, { $set: { calories: i } });
+    await first.close();
+    const { size: before } = await stat(join(dir, "activity_logs.jsonl"));
+    const second = await openEmbeddedStore(dir);
+    expect((await second.collection("activity_logs").findOne({ _id: 2 }))?.calories).toBe(5999);
+    expect(await second.collection("activity_logs").countDocuments({ user_id: 10 })).toBe(2);
+    const { size: after } = await stat(join(dir, "activity_logs.jsonl"));
+    expect(after).toBeLessThan(before / 100);
+    await second.collection("activity_logs").insertMany([log(3, 10)]);
+    await second.close();
+    const third = await openEmbeddedStore(dir);
+    expect((await third.collection("activity_logs").find({}, { sort: { _id: 1 } })).map((d) => d._id)).toEqual([1, 2, 3]);
+    await third.close();
   });
 
   it("refuses a second process while one holds the folder", async () => {

@@ -19,6 +19,8 @@ export interface DocumentCollection {
   /** Inserts or replaces each document by `_id` (idempotent bulk load); the documents are not copied. */
   upsertMany(docs: Doc[]): Promise<number>;
   find(filter?: Filter, options?: FindOptions): Promise<Doc[]>;
+  /** Matching documents in batches, without holding them all at once (for extraction). */
+  stream(filter?: Filter): AsyncIterable<Doc[]>;
   findOne(filter: Filter): Promise<Doc | null>;
   countDocuments(filter?: Filter): Promise<number>;
   updateOne(filter: Filter, update: Update, options?: { upsert?: boolean }): Promise<UpdateResult>;

@@ -1,6 +1,8 @@
 /**
- * @module The embedded document store: MongoDB's query language (mingo) over documents held in memory
- * and made durable in one append-only log per collection under `DATA_DIR/documents/`.
+ * @module The embedded document store: MongoDB's query language (mingo) over an append-only log per
+ * collection under `DATA_DIR/documents/`. Memory holds only where each live document sits in the log
+ * (and the equality indexes), so a collection can be far larger than the heap; documents are read
+ * back from the log when a query needs them.
  *
  * Each write call appends its documents and then a commit line, and fsyncs before it returns; on open,
  * lines after the last commit line (a write cut short by a crash) are dropped, so every acknowledged
@@ -9,15 +11,19 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ObjectId } from "mongodb";
-import { aggregate, find, update as applyUpdate } from "mingo";
+import { Query, aggregate, find, update as applyUpdate } from "mingo";
 import { UserError } from "../lib/errors.ts";
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName, type CollectionSpec } from "./document-schema.ts";
 import type { Doc, DocumentCollection, DocumentStore, Filter, FindOptions, Update, UpdateResult } from "./documents.ts";
 import { violation } from "./json-schema.ts";
 
 const COMMIT = '{"c":1}';
-const READ_CHUNK = 64 * 1024 * 1024;
+const READ_CHUNK = 16 * 1024 * 1024;
 const WRITE_CHUNK = 20_000;
+const STREAM_BATCH = 10_000;
+/** A log position is packed into one number: offset × LINE_LIMIT + length (lines under 1 MiB, logs under 8 GiB). */
+const LINE_LIMIT = 2 ** 20;
+const pack = (offset: number, length: number) => offset * LINE_LIMIT + length;
 
 /**
  * Dates survive the log as {"$date": ms}, like MongoDB's extended JSON. Both directions walk the
@@ -48,52 +54,47 @@ function fromExtended(value: unknown): unknown {
 const encode = (doc: unknown): string => JSON.stringify(toExtended(doc));
 const decode = (line: string): unknown => fromExtended(JSON.parse(line));
 
-/** A deep copy of a document (plain data and dates), much faster than structuredClone. */
-function copy<T>(value: T): T {
-  if (value === null || typeof value !== "object") return value;
-  if (value instanceof Date) return new Date(value.getTime()) as T;
-  if (Array.isArray(value)) return value.map(copy) as T;
-  const out: Record<string, unknown> = {};
-  for (const key in value) out[key] = copy((value as Record<string, unknown>)[key]);
-  return out as T;
-}
-
 /** A stable map key for an `_id` or an indexed value: 1 and "1" stay different. */
 const keyOf = (value: unknown): string => (value instanceof Date ? `d${value.getTime()}` : `${typeof value}:${String(value)}`);
 
 const isOperatorUpdate = (update: Update) => Object.keys(update).some((k) => k.startsWith("$"));
 const isPlainValue = (v: unknown) => v === null || ["string", "number", "boolean"].includes(typeof v) || v instanceof Date;
 
-/** Calls `onLine` for every line of a file, reading it in chunks (logs can exceed a JS string). */
-function forEachLine(path: string, onLine: (line: string, endOffset: number) => void): void {
+/** Every line of a file with its byte range, read in chunks (logs can be far larger than a JS string). */
+function* lines(path: string): Generator<[line: string, start: number, end: number]> {
   const fd = openSync(path, "r");
   try {
     const buffer = Buffer.alloc(READ_CHUNK);
     let carry = Buffer.alloc(0);
-    let offset = 0;
+    let base = 0; // file offset of data[0]
     for (;;) {
       const n = readSync(fd, buffer, 0, READ_CHUNK, null);
       if (n === 0) break;
       const data = carry.length ? Buffer.concat([carry, buffer.subarray(0, n)]) : buffer.subarray(0, n);
       let start = 0;
       for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-        offset += nl - start + 1;
-        onLine(data.toString("utf8", start, nl), offset);
+        yield [data.toString("utf8", start, nl), base + start, base + nl];
         start = nl + 1;
       }
       carry = Buffer.from(data.subarray(start));
+      base += start;
     }
   } finally {
     closeSync(fd);
   }
 }
 
+type Op = { put?: Doc; del?: unknown };
+
 class EmbeddedCollection implements DocumentCollection {
-  private docs = new Map<string, Doc>();
+  /** _id key → packed log position of the document's latest version. */
+  private live = new Map<string, number>();
   /** For each indexed field (the first field of each declared index): value key → _id keys. */
   private indexes = new Map<string, Map<string, Set<string>>>();
   private uniqueFields: string[];
-  private fd: number;
+  private writeFd = -1;
+  private readFd = -1;
+  private size = 0;
   private logLines = 0;
 
   constructor(
@@ -101,72 +102,99 @@ class EmbeddedCollection implements DocumentCollection {
     private spec: CollectionSpec,
     private path: string,
   ) {
-    // In memory an index only serves equality lookups, so fields that are dates (range-scanned) get none.
+    // An in-memory index only serves equality lookups, so fields that are dates (range-scanned) get none.
     const properties = spec.validator.$jsonSchema.properties ?? {};
     for (const index of spec.indexes) {
       const field = Object.keys(index.key)[0];
       if (properties[field]?.bsonType !== "date") this.indexes.set(field, new Map());
     }
     this.uniqueFields = spec.indexes.filter((i) => i.unique && Object.keys(i.key).length === 1).map((i) => Object.keys(i.key)[0]);
+    if (!existsSync(this.path)) writeFileSync(this.path, "");
+    this.openFiles();
     this.replay();
-    if (this.logLines > 2 * this.docs.size + 10_000) this.compact();
-    this.fd = openSync(this.path, "a");
+    if (this.logLines > 2 * this.live.size + 10_000) this.compact();
+  }
+
+  private openFiles(): void {
+    if (this.writeFd >= 0) closeSync(this.writeFd);
+    if (this.readFd >= 0) closeSync(this.readFd);
+    this.writeFd = openSync(this.path, "a");
+    this.readFd = openSync(this.path, "r");
   }
 
   /** Applies committed lines; drops a trailing uncommitted tail left by a crash. */
   private replay(): void {
-    if (!existsSync(this.path)) return;
-    let pending: Array<{ put?: Doc; del?: unknown }> = [];
-    let committedOffset = 0;
+    let pending: Array<{ id: string; at?: number; doc?: Doc }> = [];
+    let committed = 0;
     let lineNo = 0;
-    forEachLine(this.path, (line, end) => {
+    for (const [line, start, end] of lines(this.path)) {
       lineNo++;
       if (line === COMMIT) {
-        for (const op of pending) op.put ? this.index(op.put) : this.unindex(keyOf(op.del));
+        for (const op of pending) op.doc ? this.place(op.id, op.at!, op.doc) : this.remove(op.id);
         pending = [];
-        committedOffset = end;
+        committed = end + 1;
         this.logLines = lineNo;
-        return;
+        continue;
       }
       try {
         const op = decode(line) as { p?: Doc; d?: unknown };
-        pending.push(op.p ? { put: op.p } : { del: op.d });
+        pending.push(op.p ? { id: keyOf(op.p._id), at: pack(start, end - start), doc: op.p } : { id: keyOf(op.d) });
       } catch {
-        pending.push({}); // an unparsable line can only be in the uncommitted tail; it is dropped below
+        pending.push({ id: "" }); // an unparsable line can only be in the uncommitted tail; it is dropped below
       }
-    });
-    if (pending.length || committedOffset !== this.fileSize()) {
+    }
+    const size = statSync(this.path).size;
+    if (committed !== size) {
       const fd = openSync(this.path, "r+");
-      ftruncateSync(fd, committedOffset);
+      ftruncateSync(fd, committed);
       fsyncSync(fd);
       closeSync(fd);
     }
+    this.size = committed;
   }
 
-  private fileSize(): number {
-    return statSync(this.path).size;
-  }
-
-  /** Rewrites the log as one put per live document (atomically, by rename). */
+  /** Rewrites the log with only the live versions (atomically, by rename). */
   private compact(): void {
     const tmp = `${this.path}.compact`;
     const fd = openSync(tmp, "w");
-    const all = [...this.docs.values()];
-    for (let i = 0; i < all.length; i += WRITE_CHUNK) {
-      writeSync(fd, all.slice(i, i + WRITE_CHUNK).map((d) => `{"p":${encode(d)}}\n`).join(""));
+    const moved = new Map<string, number>();
+    let offset = 0;
+    let chunk: string[] = [];
+    const flush = () => {
+      if (chunk.length) writeSync(fd, chunk.join(""));
+      chunk = [];
+    };
+    for (const [line, start, end] of lines(this.path)) {
+      if (!line.startsWith('{"p":')) continue;
+      const id = keyOf((decode(line) as { p: Doc }).p._id);
+      if (this.live.get(id) !== pack(start, end - start)) continue;
+      moved.set(id, pack(offset, end - start));
+      offset += end - start + 1;
+      chunk.push(`${line}\n`);
+      if (chunk.length >= WRITE_CHUNK) flush();
     }
+    flush();
     writeSync(fd, `${COMMIT}\n`);
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, this.path);
-    this.logLines = all.length + 1;
+    this.live = moved;
+    this.size = offset + COMMIT.length + 1;
+    this.logLines = moved.size + 1;
+    this.openFiles();
   }
 
-  private index(doc: Doc): void {
-    const id = keyOf(doc._id);
-    const previous = this.docs.get(id);
-    if (previous) this.unindex(id);
-    this.docs.set(id, doc);
+  /** The document at a packed log position. */
+  private readAt(at: number): Doc {
+    const length = at % LINE_LIMIT;
+    const buffer = Buffer.alloc(length);
+    readSync(this.readFd, buffer, 0, length, (at - length) / LINE_LIMIT);
+    return (decode(buffer.toString("utf8")) as { p: Doc }).p;
+  }
+
+  private place(id: string, at: number, doc: Doc): void {
+    this.remove(id);
+    this.live.set(id, at);
     for (const [field, map] of this.indexes) {
       const k = keyOf(doc[field]);
       let set = map.get(k);
@@ -175,23 +203,38 @@ class EmbeddedCollection implements DocumentCollection {
     }
   }
 
-  private unindex(id: string): void {
-    const doc = this.docs.get(id);
-    if (!doc) return;
-    this.docs.delete(id);
-    for (const [field, map] of this.indexes) map.get(keyOf(doc[field]))?.delete(id);
+  private remove(id: string): void {
+    const at = this.live.get(id);
+    if (at === undefined) return;
+    if (this.indexes.size) {
+      const old = this.readAt(at);
+      for (const [field, map] of this.indexes) map.get(keyOf(old[field]))?.delete(id);
+    }
+    this.live.delete(id);
   }
 
   /** Appends the operations and a commit line, fsyncs, then applies them in memory. */
-  private commit(ops: Array<{ put?: Doc; del?: unknown }>): void {
+  private commit(ops: Op[]): void {
     if (ops.length === 0) return;
+    const placed: Array<{ id: string; at?: number; doc?: Doc }> = [];
+    let offset = this.size;
     for (let i = 0; i < ops.length; i += WRITE_CHUNK) {
-      writeSync(this.fd, ops.slice(i, i + WRITE_CHUNK).map((op) => (op.put ? `{"p":${encode(op.put)}}\n` : `{"d":${encode(op.del)}}\n`)).join(""));
+      const text: string[] = [];
+      for (const op of ops.slice(i, i + WRITE_CHUNK)) {
+        const line = op.put ? `{"p":${encode(op.put)}}` : `{"d":${encode(op.del)}}`;
+        const length = Buffer.byteLength(line);
+        if (length >= LINE_LIMIT) throw new UserError(`A document for ${this.name} is over 1 MiB; store large content elsewhere.`);
+        placed.push(op.put ? { id: keyOf(op.put._id), at: pack(offset, length), doc: op.put } : { id: keyOf(op.del) });
+        offset += length + 1;
+        text.push(line, "\n");
+      }
+      writeSync(this.writeFd, text.join(""));
     }
-    writeSync(this.fd, `${COMMIT}\n`);
-    fsyncSync(this.fd);
+    writeSync(this.writeFd, `${COMMIT}\n`);
+    fsyncSync(this.writeFd);
+    this.size = offset + COMMIT.length + 1;
     this.logLines += ops.length + 1;
-    for (const op of ops) op.put ? this.index(op.put) : this.unindex(keyOf(op.del));
+    for (const op of placed) op.doc ? this.place(op.id, op.at!, op.doc) : this.remove(op.id);
   }
 
   private check(doc: Doc): void {
@@ -213,22 +256,56 @@ class EmbeddedCollection implements DocumentCollection {
     }
   }
 
-  /** Candidate documents for a filter: by `_id` or an indexed field when the filter pins one, else all. */
-  private candidates(filter: Filter): Doc[] {
-    if ("_id" in filter && isPlainValue(filter._id)) {
-      const doc = this.docs.get(keyOf(filter._id));
-      return doc ? [doc] : [];
-    }
+  /** _id keys a filter pins through `_id` or an indexed field, or undefined when only a scan will do. */
+  private pinned(filter: Filter): string[] | undefined {
+    if ("_id" in filter && isPlainValue(filter._id)) return [keyOf(filter._id)];
     for (const [field, map] of this.indexes) {
-      if (field in filter && isPlainValue(filter[field])) {
-        return [...(map.get(keyOf(filter[field])) ?? [])].map((id) => this.docs.get(id)!);
+      if (field in filter && isPlainValue(filter[field])) return [...(map.get(keyOf(filter[field])) ?? [])];
+    }
+    return undefined;
+  }
+
+  /** Live documents that may match the filter, in batches: by index when it pins one, else by scanning the log. */
+  private *candidates(filter: Filter): Generator<Doc[]> {
+    const ids = this.pinned(filter);
+    if (ids) {
+      for (let i = 0; i < ids.length; i += STREAM_BATCH) {
+        yield ids.slice(i, i + STREAM_BATCH).flatMap((id) => {
+          const at = this.live.get(id);
+          return at === undefined ? [] : [this.readAt(at)];
+        });
+      }
+      return;
+    }
+    let batch: Doc[] = [];
+    const end = this.size;
+    for (const [line, start, stop] of lines(this.path)) {
+      if (start >= end) break;
+      if (!line.startsWith('{"p":')) continue;
+      const doc = (decode(line) as { p: Doc }).p;
+      if (this.live.get(keyOf(doc._id)) !== pack(start, stop - start)) continue;
+      batch.push(doc);
+      if (batch.length >= STREAM_BATCH) {
+        yield batch;
+        batch = [];
       }
     }
-    return [...this.docs.values()];
+    if (batch.length) yield batch;
   }
 
   private matching(filter: Filter): Doc[] {
-    return find(this.candidates(filter), filter).all() as Doc[];
+    const query = new Query(filter);
+    const out: Doc[] = [];
+    for (const batch of this.candidates(filter)) for (const doc of batch) if (query.test(doc)) out.push(doc);
+    return out;
+  }
+
+  async *stream(filter: Filter = {}): AsyncIterable<Doc[]> {
+    const query = new Query(filter);
+    for (const batch of this.candidates(filter)) {
+      const hits = batch.filter((doc) => query.test(doc));
+      if (hits.length) yield hits;
+    }
   }
 
   async insertMany(docs: Doc[]): Promise<number> {
@@ -237,15 +314,14 @@ class EmbeddedCollection implements DocumentCollection {
     for (const doc of prepared) {
       this.check(doc);
       const id = keyOf(doc._id);
-      if (this.docs.has(id) || ids.has(id)) throw new UserError(`Duplicate key in ${this.name}: _id ${String(doc._id)} already exists.`);
+      if (this.live.has(id) || ids.has(id)) throw new UserError(`Duplicate key in ${this.name}: _id ${String(doc._id)} already exists.`);
       ids.add(id);
     }
     this.checkUnique(prepared);
-    this.commit(prepared.map((put) => ({ put: copy(put) })));
+    this.commit(prepared.map((put) => ({ put })));
     return prepared.length;
   }
 
-  /** Bulk load: the store keeps the given objects, so the caller must not change them afterwards. */
   async upsertMany(docs: Doc[]): Promise<number> {
     for (const doc of docs) {
       if (doc._id === undefined) throw new UserError(`upsertMany into ${this.name} needs an _id on every document.`);
@@ -257,11 +333,11 @@ class EmbeddedCollection implements DocumentCollection {
   }
 
   async find(filter: Filter = {}, options: FindOptions = {}): Promise<Doc[]> {
-    let cursor = find(this.candidates(filter), filter, options.projection);
+    let cursor = find(this.matching(filter), {}, options.projection);
     if (options.sort) cursor = cursor.sort(options.sort);
     if (options.skip) cursor = cursor.skip(options.skip);
     if (options.limit) cursor = cursor.limit(options.limit);
-    return copy(cursor.all() as Doc[]);
+    return cursor.all() as Doc[];
   }
 
   async findOne(filter: Filter): Promise<Doc | null> {
@@ -269,12 +345,12 @@ class EmbeddedCollection implements DocumentCollection {
   }
 
   async countDocuments(filter: Filter = {}): Promise<number> {
-    return Object.keys(filter).length === 0 ? this.docs.size : this.matching(filter).length;
+    return Object.keys(filter).length === 0 ? this.live.size : this.matching(filter).length;
   }
 
   private updated(doc: Doc, update: Update, inserting: boolean): Doc {
     if (!isOperatorUpdate(update)) return { ...update, _id: doc._id };
-    const next = copy(doc);
+    const next = decode(encode(doc)) as Doc;
     const { $setOnInsert, ...operators } = update as Record<string, Record<string, unknown>>;
     if (inserting && $setOnInsert) applyUpdate(next, { $set: $setOnInsert });
     if (Object.keys(operators).length) applyUpdate(next, operators);
@@ -315,12 +391,13 @@ class EmbeddedCollection implements DocumentCollection {
 
   async aggregate(pipeline: Filter[]): Promise<Doc[]> {
     const first = pipeline[0];
-    const source = first && "$match" in first ? this.candidates(first.$match as Filter) : [...this.docs.values()];
-    return copy(aggregate(source, pipeline) as Doc[]);
+    const match = first && "$match" in first ? (first.$match as Filter) : {};
+    return aggregate(this.matching(match), pipeline) as Doc[];
   }
 
   close(): void {
-    closeSync(this.fd);
+    closeSync(this.writeFd);
+    closeSync(this.readFd);
   }
 }
 

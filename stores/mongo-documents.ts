@@ -41,6 +41,17 @@ export async function openMongoStore(uri: string, dbName: string): Promise<Docum
       async find(filter = {}, options = {}) {
         return (await c.find(filter, { sort: options.sort, skip: options.skip, limit: options.limit, projection: options.projection }).toArray()) as Doc[];
       },
+      async *stream(filter = {}) {
+        let batch: Doc[] = [];
+        for await (const doc of c.find(filter, { batchSize: BULK_BATCH })) {
+          batch.push(doc as Doc);
+          if (batch.length >= BULK_BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length) yield batch;
+      },
       async findOne(filter) {
         return (await c.findOne(filter)) as Doc | null;
       },

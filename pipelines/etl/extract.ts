@@ -101,26 +101,32 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
     user_id: d.user_id, goal_type: d.goal_type, target_workouts_per_week: d.target_workouts_per_week, updated_at: iso(d.updated_at),
   }))));
 
-  // Workouts: changed documents, each checked against the collection's schema.
+  // Workouts: changed documents, each checked against the collection's schema, streamed in batches.
   const logFilter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
-  const logs = await documents.collection("activity_logs").find(logFilter);
   const schema = COLLECTIONS.activity_logs.validator.$jsonSchema;
-  const good: Record<string, unknown>[] = [];
-  for (const doc of logs) {
-    if (doc.updated_at instanceof Date) next.activity_logs = later(next.activity_logs, docWatermark(doc));
-    const reason = violation(schema, doc);
-    if (reason) {
-      quarantined.push({ source: "activity_logs", sourceId: JSON.stringify(doc._id), reason, document: doc });
-      continue;
+  let read = 0;
+  async function* workoutRows() {
+    for await (const batch of documents.collection("activity_logs").stream(logFilter)) {
+      read += batch.length;
+      const good: Record<string, unknown>[] = [];
+      for (const doc of batch) {
+        if (doc.updated_at instanceof Date) next.activity_logs = later(next.activity_logs, docWatermark(doc));
+        const reason = violation(schema, doc);
+        if (reason) {
+          quarantined.push({ source: "activity_logs", sourceId: JSON.stringify(doc._id), reason, document: doc });
+          continue;
+        }
+        good.push({
+          activity_id: String(doc._id), user_id: doc.user_id, activity_type: doc.activity_type, started_at: doc.started_at,
+          duration_min: doc.duration_min, distance_km: doc.distance_km, calories: doc.calories,
+          avg_heart_rate: doc.avg_heart_rate, city: doc.city, state: doc.state, updated_at: doc.updated_at,
+        });
+      }
+      yield good;
     }
-    good.push({
-      activity_id: String(doc._id), user_id: doc.user_id, activity_type: doc.activity_type, started_at: iso(doc.started_at),
-      duration_min: doc.duration_min, distance_km: doc.distance_km ?? null, calories: doc.calories ?? null,
-      avg_heart_rate: doc.avg_heart_rate ?? null, city: doc.city ?? null, state: doc.state ?? null, updated_at: iso(doc.updated_at),
-    });
   }
-  rows.activity_logs = await writeStaged(duck, dir, "src_activity_logs", COLUMNS.activity_logs, once(good));
-  rows.activity_logs_read = logs.length;
+  rows.activity_logs = await writeStaged(duck, dir, "src_activity_logs", COLUMNS.activity_logs, workoutRows());
+  rows.activity_logs_read = read;
 
   // Sessions: the first run scans; later ones read the days since the watermark from the by_seen_day index.
   const since = watermarks.sessions;
