@@ -16,6 +16,7 @@ import { UserError } from "../lib/errors.ts";
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName, type CollectionSpec } from "./document-schema.ts";
 import type { Doc, DocumentCollection, DocumentStore, Filter, FindOptions, Update, UpdateResult } from "./documents.ts";
 import { violation } from "./json-schema.ts";
+import { lowerBound, TimeIndex } from "./time-index.ts";
 
 const COMMIT = '{"c":1}';
 const READ_CHUNK = 16 * 1024 * 1024;
@@ -91,6 +92,8 @@ class EmbeddedCollection implements DocumentCollection {
   private live = new Map<string, number>();
   /** For each indexed field (the first field of each declared index): value key → _id keys. */
   private indexes = new Map<string, Map<string, Set<string>>>();
+  /** For each indexed date field: a range index. */
+  private timeIndexes = new Map<string, TimeIndex>();
   private uniqueFields: string[];
   private writeFd = -1;
   private readFd = -1;
@@ -102,11 +105,12 @@ class EmbeddedCollection implements DocumentCollection {
     private spec: CollectionSpec,
     private path: string,
   ) {
-    // An in-memory index only serves equality lookups, so fields that are dates (range-scanned) get none.
+    // Dates are looked up by range, everything else by equality.
     const properties = spec.validator.$jsonSchema.properties ?? {};
     for (const index of spec.indexes) {
       const field = Object.keys(index.key)[0];
-      if (properties[field]?.bsonType !== "date") this.indexes.set(field, new Map());
+      if (properties[field]?.bsonType === "date") this.timeIndexes.set(field, new TimeIndex());
+      else this.indexes.set(field, new Map());
     }
     this.uniqueFields = spec.indexes.filter((i) => i.unique && Object.keys(i.key).length === 1).map((i) => Object.keys(i.key)[0]);
     if (!existsSync(this.path)) writeFileSync(this.path, "");
@@ -201,6 +205,10 @@ class EmbeddedCollection implements DocumentCollection {
       if (!set) map.set(k, (set = new Set()));
       set.add(id);
     }
+    for (const [field, index] of this.timeIndexes) {
+      const value = doc[field];
+      if (value instanceof Date) index.add(value.getTime(), id);
+    }
   }
 
   private remove(id: string): void {
@@ -256,11 +264,15 @@ class EmbeddedCollection implements DocumentCollection {
     }
   }
 
-  /** _id keys a filter pins through `_id` or an indexed field, or undefined when only a scan will do. */
+  /** _id keys a filter pins through `_id`, an indexed field or a date range, or undefined when only a scan will do. */
   private pinned(filter: Filter): string[] | undefined {
     if ("_id" in filter && isPlainValue(filter._id)) return [keyOf(filter._id)];
     for (const [field, map] of this.indexes) {
       if (field in filter && isPlainValue(filter[field])) return [...(map.get(keyOf(filter[field])) ?? [])];
+    }
+    for (const [field, index] of this.timeIndexes) {
+      const bound = lowerBound(filter, field);
+      if (bound !== undefined) return index.since(bound);
     }
     return undefined;
   }
