@@ -84,7 +84,8 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
   const dir = join(staging, runId);
   const seconds: Record<string, number> = {};
   const lap = (phase: string, started: number) => (seconds[phase] = (performance.now() - started) / 1000);
-  const duck = await openDuckDB({ threads: "2", memory_limit: "3GB" });
+  // DuckDB spills past its limit; 2 GB leaves room for the stores' indexes within the 6 GB budget at large.
+  const duck = await openDuckDB({ threads: "2", memory_limit: "2GB" });
   let published = false;
   try {
     await recover(mysql, staging, lake);
