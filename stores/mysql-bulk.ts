@@ -1,7 +1,7 @@
 /** @module Bulk writes into MySQL: DuckDB writes CSV, MySQL reads it with `LOAD DATA LOCAL INFILE`. */
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
-import type { PoolConnection } from "mysql2/promise";
+import type { Pool, PoolConnection } from "mysql2/promise";
 import type { DuckDB } from "../lib/duckdb.ts";
 
 /** Writes the rows of `relation` (a table, view or `read_parquet(...)`) as CSV; returns the column names. */
@@ -39,5 +39,26 @@ export async function copyToMysql(conn: PoolConnection, duck: DuckDB, relation: 
     await loadCsv(conn, table, csv, columns);
   } finally {
     await rm(csv, { force: true });
+  }
+}
+
+/**
+ * Runs `work` in one transaction on one connection, with foreign-key and unique checks off for its
+ * bulk loads (the rows come from one consistent set); commits, or rolls back on any error.
+ */
+export async function bulkTransaction<T>(db: Pool, work: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  const conn = await db.getConnection();
+  try {
+    await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0");
+    await conn.beginTransaction();
+    const result = await work(conn);
+    await conn.commit();
+    return result;
+  } catch (error) {
+    await conn.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    await conn.query("SET SESSION foreign_key_checks = 1, unique_checks = 1").catch(() => undefined);
+    conn.release();
   }
 }

@@ -12,7 +12,7 @@ import { UserError } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
 import { openDocumentStore, type DocumentStore } from "../../stores/documents.ts";
 import { applySchema, connectMysql, type MySql } from "../../stores/mysql.ts";
-import { copyToMysql } from "../../stores/mysql-bulk.ts";
+import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
 import { openSessionStore, type SessionStore } from "../../stores/sessions.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
 import { extract, type Quarantined } from "./extract.ts";
@@ -122,10 +122,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     await writePending(duck, join(dir, "lake"), lake, MARTS, Boolean(options.full) || !lakeRelation(lake, "fact_activity"));
     const loaded: Record<string, number> = {};
     const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: transformed.checksPassed, seconds };
-    const conn = await mysql.getConnection();
-    try {
-      await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0");
-      await conn.beginTransaction();
+    await bulkTransaction(mysql, async (conn) => {
       if (options.full) {
         for (const mart of [...MARTS].reverse()) {
           // Only when rows exist: a statement before the first insert would cost the empty table InnoDB's bulk-insert path.
@@ -141,15 +138,8 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
       await writeWatermarks(conn, runId, extracted.watermarks);
       lap("load", t);
       await finishRun(conn, runId, "published", { report });
-      await conn.commit();
-      published = true;
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      throw error;
-    } finally {
-      await conn.query("SET SESSION foreign_key_checks = 1, unique_checks = 1").catch(() => undefined);
-      conn.release();
-    }
+    });
+    published = true;
 
     t = performance.now();
     await swapIn(join(dir, "lake"), lake);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { progress } from "../../lib/progress.ts";
 import type { MySql } from "../../stores/mysql.ts";
-import { copyToMysql } from "../../stores/mysql-bulk.ts";
+import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
 import type { RawTable } from "../generate/index.ts";
 import { rawFile } from "./raw-files.ts";
 
@@ -23,30 +23,22 @@ export type MysqlLoadResult = { rows: Record<string, number>; seconds: Record<st
 
 export async function loadMysql(db: MySql, duck: DuckDB, rawDir: string, counts: Record<RawTable, number>): Promise<MysqlLoadResult> {
   const dir = await mkdtemp(join(tmpdir(), "nike-load-"));
-  const conn = await db.getConnection();
   const result: MysqlLoadResult = { rows: {}, seconds: {} };
   const total = MYSQL_TABLES.reduce((sum, t) => sum + counts[t], 0);
   const bar = progress("load mysql", total);
   try {
-    // Checks are off inside the transaction only: the rows come from one consistent generated set.
-    await conn.query("SET SESSION foreign_key_checks = 0, unique_checks = 0");
-    await conn.beginTransaction();
-    for (const table of MYSQL_TABLES) {
-      const started = performance.now();
-      await copyToMysql(conn, duck, `read_parquet('${rawFile(rawDir, table)}')`, table, join(dir, `${table}.csv`));
-      result.rows[table] = counts[table];
-      result.seconds[table] = (performance.now() - started) / 1000;
-      bar.tick(counts[table]);
-    }
-    await conn.commit();
+    await bulkTransaction(db, async (conn) => {
+      for (const table of MYSQL_TABLES) {
+        const started = performance.now();
+        await copyToMysql(conn, duck, `read_parquet('${rawFile(rawDir, table)}')`, table, join(dir, `${table}.csv`));
+        result.rows[table] = counts[table];
+        result.seconds[table] = (performance.now() - started) / 1000;
+        bar.tick(counts[table]);
+      }
+    });
     bar.done();
     return result;
-  } catch (error) {
-    await conn.rollback().catch(() => undefined);
-    throw error;
   } finally {
-    await conn.query("SET SESSION foreign_key_checks = 1, unique_checks = 1").catch(() => undefined);
-    conn.release();
     await rm(dir, { recursive: true, force: true });
   }
 }
