@@ -1,0 +1,79 @@
+/** @module All five insights in one pass over the warehouse, in dependency order (segments before peak hours). */
+import type { Config } from "../../lib/config.ts";
+import { describe } from "../../lib/errors.ts";
+import { log } from "../../lib/progress.ts";
+import { openDocumentStore } from "../../stores/documents.ts";
+import { activityByLocation } from "./activity-by-location.ts";
+import { ageEngagement } from "./age-engagement.ts";
+import { overview, type Insight, type Overview } from "./insight.ts";
+import { peakWorkoutHours } from "./peak-hours.ts";
+import { seasonalTrends } from "./seasonal-trends.ts";
+import { CATALOG_PIPELINE, userSegmentation, type CatalogGroup } from "./segmentation.ts";
+import { openSource } from "./source.ts";
+
+export type InsightsRun = {
+  source: "lake" | "mysql";
+  generatedAt: string;
+  overview: Overview;
+  location: Awaited<ReturnType<typeof activityByLocation>>;
+  seasons: Awaited<ReturnType<typeof seasonalTrends>>;
+  segments: Awaited<ReturnType<typeof userSegmentation>>;
+  age: Awaited<ReturnType<typeof ageEngagement>>;
+  hours: Awaited<ReturnType<typeof peakWorkoutHours>>;
+  /** The five, in reading order. */
+  all: Insight[];
+  /** Seconds per insight. */
+  timings: Record<string, number>;
+};
+
+/** The product catalog grouped by sport and subcategory, from the document store (MongoDB or embedded). */
+export async function loadCatalog(config: Config): Promise<CatalogGroup[]> {
+  const store = await openDocumentStore(config);
+  try {
+    return (await store.collection("products").aggregate(CATALOG_PIPELINE)) as unknown as CatalogGroup[];
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runInsights(
+  config: Config,
+  { source: kind = "lake", seed = 42, catalog }: { source?: "lake" | "mysql"; seed?: number; catalog?: CatalogGroup[] } = {},
+): Promise<InsightsRun> {
+  let products = catalog;
+  if (!products) {
+    try {
+      products = await loadCatalog(config);
+    } catch (error) {
+      log(`insights: product recommendations skipped, the catalog could not be read: ${describe(error)}`);
+      products = [];
+    }
+  }
+  const source = await openSource(config, kind);
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await work();
+    timings[name] = (performance.now() - started) / 1000;
+    log(`insights: ${name} in ${timings[name].toFixed(2)} s`);
+    return result;
+  };
+  try {
+    const summary = await overview(source);
+    const location = await timed("activity by location", () => activityByLocation(source));
+    const seasons = await timed("seasonal trends", () => seasonalTrends(source));
+    const segments = await timed("user segmentation", () => userSegmentation(source, { catalog: products, seed }));
+    const age = await timed("age-based engagement", () => ageEngagement(source));
+    const hours = await timed("peak workout hours", () => peakWorkoutHours(source, segments.findings));
+    return {
+      source: kind,
+      generatedAt: new Date().toISOString(),
+      overview: summary,
+      location, seasons, segments, age, hours,
+      all: [location, seasons, segments, age, hours],
+      timings,
+    };
+  } finally {
+    await source.close();
+  }
+}

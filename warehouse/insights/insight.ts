@@ -1,0 +1,92 @@
+/** @module What every insight returns: its data, its Vega-Lite charts and a narrative computed from the data. */
+import { UserError } from "../../lib/errors.ts";
+import type { Row, WarehouseSource } from "./source.ts";
+
+/** A Vega-Lite spec (kept loose: the specs are plain JSON handed to vega-lite and vega-embed). */
+export type VegaLiteSpec = Record<string, unknown>;
+
+export type Chart = {
+  id: string;
+  title: string;
+  /** The spec with its data inline (`data.values`), except shared files such as map shapes (`data.url`). */
+  spec: VegaLiteSpec;
+  /** The rows the chart shows: offered as CSV beside the chart. */
+  data: Row[];
+};
+
+export type Headline = { label: string; value: string };
+
+export type Insight<F = unknown> = {
+  id: string;
+  title: string;
+  question: string;
+  headline: Headline[];
+  narrative: string[];
+  charts: Chart[];
+  table: { caption: string; rows: Row[] };
+  /** Rows read from the warehouse to compute the insight. */
+  rowsRead: number;
+  /** The insight's conclusions as data (what the narrative states), for other insights, the app and tests. */
+  findings: F;
+};
+
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+
+/** A chart spec with the shared defaults: schema, inline data, responsive width and tooltips on. */
+export function chart(id: string, title: string, data: Row[], spec: VegaLiteSpec): Chart {
+  return {
+    id,
+    title,
+    data,
+    spec: {
+      $schema: VEGA_LITE_SCHEMA,
+      title,
+      width: 640,
+      ...spec,
+      data: spec.data ?? { values: data },
+      config: { font: "DejaVu Sans, Helvetica, Arial, sans-serif", view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } },
+    },
+  };
+}
+
+export type Overview = {
+  /** Months (of 30.44 days) from the first to the last workout date. */
+  months: number;
+  firstDate: string;
+  lastDate: string;
+  latestWorkout: string;
+  workouts: number;
+  activeUsers: number;
+  minutes: number;
+};
+
+const dateOfKey = (key: number) => `${Math.floor(key / 10000)}-${String(Math.floor(key / 100) % 100).padStart(2, "0")}-${String(key % 100).padStart(2, "0")}`;
+
+/** The warehouse at a glance: workouts, distinct active users, minutes and the calendar span they cover. */
+export async function overview(source: WarehouseSource): Promise<Overview> {
+  const [r] = await source.query<{ first: number; last: number; latest: string; workouts: number; users: number; minutes: number }>(`
+    SELECT MIN(f.date_key) AS first, MAX(f.date_key) AS last, MAX(f.started_at) AS latest, COUNT(*) AS workouts,
+           COUNT(DISTINCT u.user_pseudonym) AS users, SUM(f.duration_min) AS minutes
+    FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key`);
+  if (!r || r.first === null || r.workouts === 0) throw new UserError("The warehouse has no workouts yet: run `nike etl` (or `npm run demo`) first.");
+  const days = (Date.parse(dateOfKey(r.last)) - Date.parse(dateOfKey(r.first))) / 86400_000 + 1;
+  return {
+    months: days / 30.44,
+    firstDate: dateOfKey(r.first),
+    lastDate: dateOfKey(r.last),
+    latestWorkout: String(r.latest),
+    workouts: r.workouts,
+    activeUsers: r.users,
+    minutes: Number(r.minutes),
+  };
+}
+
+export const fmt = {
+  int: (x: number) => Math.round(x).toLocaleString("en-US"),
+  dec: (x: number, digits = 1) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+  pct: (x: number, digits = 0) => `${(x * 100).toFixed(digits)}%`,
+};
+
+export const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+export const hourLabel = (h: number) => `${String(h).padStart(2, "0")}:00`;

@@ -1,0 +1,65 @@
+/**
+ * @module Writes the segmentation back to the warehouse for the app: `user_segment` (one row per user
+ * pseudonym, with the segment's best notification hour) and `segment_profile`, in MySQL (one
+ * transaction) and as `<lake>/user_segment/part.parquet` (swapped in whole).
+ */
+import { mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { lakeDir, stagingDir, type Config } from "../../lib/config.ts";
+import { openDuckDB } from "../../lib/duckdb.ts";
+import { STAR_SCHEMA } from "../../pipelines/etl/ledger.ts";
+import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
+import { applySchema, connectMysql } from "../../stores/mysql.ts";
+import type { PeakHourFindings } from "./peak-hours.ts";
+import type { SegmentFindings } from "./segmentation.ts";
+
+export async function publishSegments(config: Config, segmentation: SegmentFindings, hours: PeakHourFindings): Promise<number> {
+  const bestHour = new Map(hours.bestHourBySegment.map((b) => [b.segment, b.bestHour]));
+  const names = new Map(segmentation.segments.map((s) => [s.id, s.name]));
+  const assignedAt = new Date().toISOString().slice(0, 19).replace("T", " ");
+  const duck = await openDuckDB({ threads: "2" });
+  const db = await connectMysql(config.mysqlUrl, 1);
+  const work = join(stagingDir(config), `segments-${process.pid}-${Date.now()}`);
+  try {
+    await mkdir(work, { recursive: true });
+    await duck.run("CREATE TABLE user_segment (user_pseudonym VARCHAR, segment_id TINYINT, segment_name VARCHAR, best_hour TINYINT, assigned_at TIMESTAMP)");
+    const appender = await duck.connection.createAppender("user_segment");
+    for (const [user, segment] of segmentation.labels) {
+      appender.appendVarchar(user);
+      appender.appendTinyInt(segment);
+      appender.appendVarchar(names.get(segment) ?? String(segment));
+      const hour = bestHour.get(segment);
+      if (hour === undefined) appender.appendNull();
+      else appender.appendTinyInt(hour);
+      appender.appendVarchar(assignedAt);
+      appender.endRow();
+    }
+    appender.closeSync();
+    await duck.run(`COPY (SELECT * FROM user_segment ORDER BY user_pseudonym) TO '${join(work, "part.parquet")}' (FORMAT parquet)`);
+
+    await applySchema(db, STAR_SCHEMA);
+    await bulkTransaction(db, async (conn) => {
+      await conn.query("DELETE FROM user_segment");
+      await conn.query("DELETE FROM segment_profile");
+      await copyToMysql(conn, duck, "user_segment", "user_segment", join(work, "user_segment.csv"));
+      for (const s of segmentation.segments) {
+        const { id, name, size, ...profile } = s;
+        await conn.query("INSERT INTO segment_profile (segment_id, segment_name, users, best_hour, profile, computed_at) VALUES (?, ?, ?, ?, ?, ?)", [
+          id, name, size, bestHour.get(id) ?? null, JSON.stringify(profile), assignedAt,
+        ]);
+      }
+    });
+    const target = join(lakeDir(config), "user_segment");
+    await rm(`${target}.old`, { recursive: true, force: true });
+    await mkdir(target, { recursive: true });
+    await rename(target, `${target}.old`);
+    await mkdir(target);
+    await rename(join(work, "part.parquet"), join(target, "part.parquet"));
+    await rm(`${target}.old`, { recursive: true, force: true });
+    return segmentation.labels.size;
+  } finally {
+    duck.close();
+    await db.end();
+    await rm(work, { recursive: true, force: true });
+  }
+}
