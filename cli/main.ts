@@ -8,6 +8,7 @@ import { generate } from "../pipelines/generate/index.ts";
 import { load } from "../pipelines/load/index.ts";
 import { etl } from "./etl.ts";
 import { doctor, formatStatus } from "./doctor.ts";
+import { report, type ReportOptions } from "./report.ts";
 
 const scaleOption = () =>
   new Option("--scale <preset>", "data volume preset").choices(Object.keys(SCALES)).default("small");
@@ -57,6 +58,21 @@ export function program(): Command {
     .action(etl);
 
   cli
+    .command("report")
+    .description("compute the five insights and write the report site (reports/site/), the segment labels, and optionally an e-mail digest")
+    .option("--out <dir>", "folder of the site (default: reports/site in this checkout)")
+    .option("--single-file [file]", "write one self-contained HTML file instead of the site (default: reports/nike-insights.html)")
+    .option("--email <addresses>", "send the morning digest to these comma-separated addresses (SMTP_URL, or the outbox folder)")
+    .option("--site-url <url>", "where readers open the full site, for the digest's links (default: the site's file:// URL)")
+    .addOption(new Option("--source <store>", "read the warehouse from the Parquet lake or the MySQL star schema").choices(["lake", "mysql"]).default("lake"))
+    .addOption(seedOption())
+    .action(async (options: ReportOptions) => {
+      const result = await report(options);
+      log(`report: built in ${result.seconds.toFixed(1)} s`);
+      process.stdout.write(`${result.index ?? result.singleFile}\n`);
+    });
+
+  cli
     .command("doctor")
     .description("show each store, whether it is real or embedded, and whether it answers")
     .action(async () => {
@@ -67,7 +83,7 @@ export function program(): Command {
 
   cli
     .command("demo")
-    .description("the main job end to end: generate, load, then etl")
+    .description("the main job end to end: generate, load, etl, then the report site")
     .addOption(scaleOption())
     .addOption(seedOption())
     .action(async (options: DataOptions) => {
@@ -75,6 +91,8 @@ export function program(): Command {
       await load(loadConfig());
       await etl({ full: true });
       process.stdout.write(`${formatStatus(await doctor(loadConfig()))}\n`);
+      const { index } = await report({}, ["report"]);
+      process.stdout.write(`\nReport site: ${index}\n`);
     });
 
   return cli;

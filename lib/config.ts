@@ -14,6 +14,7 @@ const schema = z.object({
   AWS_REGION: z.string().default("us-east-1"),
   SMTP_URL: z.string().optional(),
   SMS_URL: z.string().optional(),
+  MAIL_FROM: z.string().default("Nike Data Workbench <workbench@localhost>"),
   DATA_DIR: z.string().default("./data"),
   PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
   ETL_MAX_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
@@ -27,6 +28,8 @@ export type Config = {
   awsRegion: string;
   smtpUrl?: string;
   smsUrl?: string;
+  /** Sender of every e-mail (reports and notifications). */
+  mailFrom: string;
   /** Absolute path of the data folder (raw, staging, lake, embedded stores). */
   dataDir: string;
   /** Secret that keys the user pseudonyms in the warehouse; set it in production. */
@@ -57,6 +60,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     awsRegion: e.AWS_REGION,
     smtpUrl: e.SMTP_URL,
     smsUrl: e.SMS_URL,
+    mailFrom: e.MAIL_FROM,
     pseudonymKey: e.PSEUDONYM_KEY,
     maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,
     ...overrides,
@@ -70,3 +74,5 @@ export const rawDir = (config: Config) => resolve(config.dataDir, "raw");
 export const stagingDir = (config: Config) => resolve(config.dataDir, "staging");
 /** Folder of the Hive-layout Parquet lake. */
 export const lakeDir = (config: Config) => resolve(config.dataDir, "lake");
+/** Where messages go when no SMTP server or SMS provider is configured. */
+export const outboxDir = (config: Config) => resolve(config.dataDir, "outbox");

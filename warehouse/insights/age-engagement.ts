@@ -71,7 +71,7 @@ export async function ageEngagement(source: WarehouseSource): Promise<Insight<Ag
     encoding: {
       x: { field: "age_band", type: "ordinal", sort: BAND_ORDER, title: "Age band" },
       y: { field: "share", type: "quantitative", stack: "normalize", title: "Share of workouts", axis: { format: "%" } },
-      color: { field: "activity", type: "nominal", title: "Activity" },
+      color: { field: "activity", type: "nominal", title: "Activity", scale: { scheme: "tableau20" } },
       tooltip: [{ field: "age_band" }, { field: "activity" }, { field: "share", format: ".1%" }],
     },
   });

@@ -30,7 +30,7 @@ export type Insight<F = unknown> = {
   findings: F;
 };
 
-export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /** A chart spec with the shared defaults: schema, inline data, responsive width and tooltips on. */
 export function chart(id: string, title: string, data: Row[], spec: VegaLiteSpec): Chart {

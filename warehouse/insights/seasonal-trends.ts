@@ -98,7 +98,7 @@ export async function seasonalTrends(source: WarehouseSource): Promise<Insight<S
     encoding: {
       x: { field: "month", type: "temporal", timeUnit: "yearmonth", title: null },
       y: { field: "workouts", type: "quantitative", title: "Workouts" },
-      color: { field: "activity_type", type: "nominal", title: "Activity" },
+      color: { field: "activity_type", type: "nominal", title: "Activity", scale: { scheme: "tableau20" } },
       tooltip: [{ field: "activity_type", title: "Activity" }, { field: "month", type: "temporal", timeUnit: "yearmonth", title: "Month" }, { field: "workouts", format: "," }],
     },
   });

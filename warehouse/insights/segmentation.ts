@@ -232,7 +232,7 @@ export async function userSegmentation(
     encoding: {
       y: { field: "segment", type: "nominal", title: null },
       x: { field: "share", type: "quantitative", stack: "normalize", title: "Share of workouts", axis: { format: "%" } },
-      color: { field: "activity", type: "nominal", title: "Activity" },
+      color: { field: "activity", type: "nominal", title: "Activity", scale: { scheme: "tableau20" } },
       tooltip: [{ field: "segment" }, { field: "activity" }, { field: "share", format: ".1%" }],
     },
   });

@@ -1,0 +1,82 @@
+/** @module `nike report`: the insights as a static site (or one file), the segment write-back, and the e-mail digest. */
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import { loadConfig, type Config } from "../lib/config.ts";
+import { UserError } from "../lib/errors.ts";
+import { sendMail } from "../lib/mail.ts";
+import { log } from "../lib/progress.ts";
+import { recentRuns } from "../pipelines/etl/ledger.ts";
+import { connectMysql } from "../stores/mysql.ts";
+import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
+import { publishSegments } from "../warehouse/insights/publish-segments.ts";
+import { digest } from "../reports/digest.ts";
+import { writeSingleFile, writeSite, type ReportFacts } from "../reports/site.ts";
+
+/** The site's default home: `reports/site/` in this checkout, whatever the working directory. */
+export const DEFAULT_SITE_DIR = new URL("../reports/site/", import.meta.url).pathname;
+
+export type ReportOptions = { out?: string; singleFile?: string | boolean; email?: string; siteUrl?: string; source?: string; seed?: number };
+export type ReportResult = { index?: string; singleFile?: string; emailed?: string[]; run: InsightsRun; seconds: number };
+
+/** Parses `--email a@x.com,b@y.com`: every address must be valid before anything runs. */
+export function parseRecipients(list: string): string[] {
+  const addresses = list.split(",").map((a) => a.trim()).filter(Boolean);
+  const bad = addresses.filter((a) => !z.email().safeParse(a).success);
+  if (addresses.length === 0 || bad.length > 0) {
+    throw new UserError(`--email needs comma-separated e-mail addresses${bad.length > 0 ? `; not valid: ${bad.join(", ")}` : ""} (for example --email ana@example.com,bo@example.com).`);
+  }
+  return addresses;
+}
+
+async function lastPublishedRun(config: Config): Promise<string | null> {
+  const db = await connectMysql(config.mysqlUrl, 1);
+  try {
+    const run = (await recentRuns(db, 20)).find((r) => r.status === "complete" || r.status === "published");
+    return run ? String(run.finished_at ?? run.published_at ?? run.started_at) : null;
+  } catch {
+    return null; // the lake can be read without the ledger
+  } finally {
+    await db.end();
+  }
+}
+
+export async function report(options: ReportOptions, argv: string[] = process.argv.slice(2)): Promise<ReportResult> {
+  const started = performance.now();
+  const config = loadConfig();
+  const source = options.source ?? "lake";
+  if (source !== "lake" && source !== "mysql") throw new UserError(`--source must be lake or mysql, not "${source}".`);
+  const recipients = options.email ? parseRecipients(options.email) : undefined;
+  const out = resolve(options.out ?? DEFAULT_SITE_DIR);
+
+  const run = await runInsights(config, { source, seed: options.seed });
+  const written = await publishSegments(config, run.segments.findings, run.hours.findings);
+  log(`report: ${written.toLocaleString("en-US")} user segment labels written to user_segment (MySQL and lake)`);
+  const facts: ReportFacts = {
+    dataAsOf: run.overview.latestWorkout,
+    lastEtlRun: await lastPublishedRun(config),
+    rowCounts: [
+      ["workouts", run.overview.workouts],
+      ["active users", run.overview.activeUsers],
+      ["rows read by the insights", run.all.reduce((s, i) => s + i.rowsRead, 0)],
+      ["segment labels written", written],
+    ],
+    command: `nike ${argv.join(" ")}`.trim(),
+  };
+
+  const result: ReportResult = { run, seconds: 0 };
+  if (options.singleFile) {
+    const file = typeof options.singleFile === "string" ? options.singleFile : join(out, "..", "nike-insights.html");
+    result.singleFile = await writeSingleFile(run, facts, file);
+  } else {
+    result.index = (await writeSite(run, facts, out)).index;
+  }
+  if (recipients) {
+    const siteUrl = options.siteUrl ?? pathToFileURL(`${out}/`).href;
+    const delivery = await sendMail(config, await digest(run, { to: recipients, siteUrl, dataAsOf: facts.dataAsOf }));
+    log(`report: digest ${delivery.via === "smtp" ? "sent by SMTP" : `written to ${delivery.file}`} for ${recipients.join(", ")}`);
+    result.emailed = recipients;
+  }
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}

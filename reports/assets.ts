@@ -1,0 +1,48 @@
+/** @module Files the pages need, taken from installed packages (never a CDN): the Vega runtime and the US map shapes. */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+/** The folder of an installed package (their `exports` hide `package.json`, so walk up from the entry point). */
+export function packageDir(name: string): string {
+  let dir = dirname(require.resolve(name));
+  while (!existsSync(join(dir, "package.json")) || JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name !== name) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the folder of the package ${name}: run npm install`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** Scripts copied into `<site>/assets/`, in load order. */
+export const SCRIPTS = [
+  { file: "vega.min.js", from: () => join(packageDir("vega"), "build", "vega.min.js") },
+  { file: "vega-lite.min.js", from: () => join(packageDir("vega-lite"), "build", "vega-lite.min.js") },
+  { file: "vega-embed.min.js", from: () => join(packageDir("vega-embed"), "build", "vega-embed.min.js") },
+];
+
+/** Data files the specs refer to by URL (relative to the page), and where they come from. */
+export const SHARED_DATA: Record<string, () => string> = {
+  "data/us-10m.json": () => join(packageDir("vega-datasets"), "data", "us-10m.json"),
+};
+
+const cache = new Map<string, unknown>();
+
+/** A spec with every shared data URL replaced by its values: for single-file pages, notebooks and e-mail. */
+export function inlineData<T>(spec: T): T {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (node === null || typeof node !== "object") return node;
+    const object = node as Record<string, unknown>;
+    if (typeof object.url === "string" && SHARED_DATA[object.url]) {
+      const url = object.url;
+      if (!cache.has(url)) cache.set(url, JSON.parse(readFileSync(SHARED_DATA[url](), "utf8")));
+      const { url: _url, ...rest } = object;
+      return { ...rest, values: cache.get(url) };
+    }
+    return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, walk(v)]));
+  };
+  return walk(spec) as T;
+}

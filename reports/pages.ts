@@ -1,0 +1,160 @@
+/**
+ * @module The report's HTML: one page per insight and the executive summary, in two modes. `site`
+ * pages load the Vega runtime and the CSV/SVG/PNG files beside them; `single` inlines everything so
+ * that one file works offline as an e-mail attachment.
+ */
+import type { Chart, Insight } from "../warehouse/insights/insight.ts";
+import type { Row } from "../warehouse/insights/source.ts";
+import { toCsv } from "./csv.ts";
+
+export type Footer = { dataAsOf: string; lastEtlRun: string | null; rowCounts: Array<[string, number]>; command: string; generatedAt: string; source: string };
+export type NavItem = { id: string; title: string; href: string };
+export type PageMode = { kind: "site" } | { kind: "single"; scripts: string[]; sharedData: Record<string, unknown> };
+
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+/** JSON safe inside a <script> element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
+
+export const chartFile = (insight: Insight, chart: Chart, ext: string) => `${insight.id}-${chart.id}.${ext}`;
+
+const STYLE = `
+:root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #e5e7eb; --accent: #ea580c; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: var(--ink); background: #f9fafb; }
+a { color: #9a3412; }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: white; padding: .5rem; }
+header { background: #111827; color: white; padding: .75rem 1rem; }
+header strong { margin-right: 1rem; }
+header nav a { color: #fed7aa; margin-right: .9rem; white-space: nowrap; }
+header nav a[aria-current="page"] { color: white; font-weight: 600; text-decoration: none; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem; }
+h1 { margin: .5rem 0 0; } .question { color: var(--muted); margin-top: .25rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: .75rem; margin: 1rem 0; padding: 0; list-style: none; }
+.cards li { background: white; border: 1px solid var(--line); border-radius: 8px; padding: .75rem; }
+.cards .value { display: block; font-size: 1.35rem; font-weight: 700; } .cards .label { color: var(--muted); font-size: .9rem; }
+.narrative { background: white; border-left: 4px solid var(--accent); padding: .5rem 1rem; }
+figure { background: white; border: 1px solid var(--line); border-radius: 8px; margin: 1rem 0; padding: .75rem; overflow-x: auto; }
+figcaption { font-size: .9rem; color: var(--muted); margin-top: .5rem; }
+.chart { min-height: 120px; }
+table { border-collapse: collapse; width: 100%; background: white; font-size: .9rem; }
+caption { text-align: left; font-weight: 600; padding: .5rem 0; }
+th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; }
+footer { max-width: 1100px; margin: 2rem auto; padding: 1rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
+footer code { background: #f3f4f6; padding: 0 .25rem; }
+`;
+
+function table(caption: string, rows: Row[]): string {
+  if (rows.length === 0) return "";
+  const columns = Object.keys(rows[0]);
+  const cell = (v: Row[string]) =>
+    typeof v === "number" ? `<td class="num">${v.toLocaleString("en-US", { maximumFractionDigits: 3 })}</td>` : `<td>${escapeHtml(String(v ?? ""))}</td>`;
+  return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption>
+<thead><tr>${columns.map((c) => `<th scope="col">${escapeHtml(c.replaceAll("_", " "))}</th>`).join("")}</tr></thead>
+<tbody>${rows.map((r) => `<tr>${columns.map((c) => cell(r[c])).join("")}</tr>`).join("\n")}</tbody></table></div>`;
+}
+
+function figure(insight: Insight, chart: Chart, mode: PageMode): string {
+  const id = `${insight.id}-${chart.id}`;
+  const csvName = chartFile(insight, chart, "csv");
+  const links =
+    mode.kind === "site"
+      ? `<a href="data/${csvName}" download>CSV</a> · <a href="charts/${chartFile(insight, chart, "svg")}">SVG</a> · <a href="charts/${chartFile(insight, chart, "png")}">PNG</a>`
+      : `<a href="data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(chart.data))}" download="${csvName}">CSV</a>`;
+  return `<figure><div class="chart" id="chart-${id}" role="img" aria-label="${escapeHtml(chart.title)}"></div>
+<figcaption>${escapeHtml(chart.title)} — ${chart.data.length.toLocaleString("en-US")} rows · ${links}</figcaption></figure>`;
+}
+
+function cards(items: Array<{ label: string; value: string }>): string {
+  return `<ul class="cards">${items.map((h) => `<li><span class="value">${escapeHtml(h.value)}</span><span class="label">${escapeHtml(h.label)}</span></li>`).join("")}</ul>`;
+}
+
+/** The script that embeds the charts; shared data (map shapes) comes from `window.NIKE_SHARED_DATA`, so pages work from file://. */
+const EMBED = `
+(function () {
+  var shared = window.NIKE_SHARED_DATA || {};
+  function inline(node) {
+    if (Array.isArray(node)) return node.map(inline);
+    if (!node || typeof node !== "object") return node;
+    if (typeof node.url === "string" && shared[node.url]) {
+      var copy = Object.assign({}, node); delete copy.url; copy.values = shared[node.url]; return copy;
+    }
+    var out = {}; for (var k in node) out[k] = inline(node[k]); return out;
+  }
+  var charts = JSON.parse(document.getElementById("chart-specs").textContent);
+  Object.keys(charts).forEach(function (id) {
+    var target = document.getElementById("chart-" + id);
+    vegaEmbed(target, inline(charts[id]), { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } })
+      .catch(function (error) { target.textContent = "This chart could not be drawn: " + error.message; console.error(error); });
+  });
+})();`;
+
+export function page(options: {
+  title: string;
+  nav: NavItem[];
+  current: string;
+  body: string;
+  charts: Array<{ insight: Insight; chart: Chart }>;
+  footer: Footer;
+  mode: PageMode;
+  needsSharedData: boolean;
+}): string {
+  const { title, nav, current, body, charts, footer, mode } = options;
+  const specs = Object.fromEntries(charts.map(({ insight, chart }) => [`${insight.id}-${chart.id}`, chart.spec]));
+  const head =
+    mode.kind === "site"
+      ? ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"].map((f) => `<script src="assets/${f}"></script>`).join("\n") +
+        (options.needsSharedData ? `\n<script src="assets/shared-data.js"></script>` : "")
+      : mode.scripts.map((s) => `<script>${s.replace(/<\/script/gi, "<\\/script")}</script>`).join("\n") +
+        `\n<script>window.NIKE_SHARED_DATA = ${scriptJson(mode.sharedData)};</script>`;
+  const rows = footer.rowCounts.map(([name, n]) => `${escapeHtml(name)} ${n.toLocaleString("en-US")}`).join(", ");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Nike Data Workbench</title>
+<style>${STYLE}</style>
+${head}
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header><strong>Nike Data Workbench</strong>
+<nav aria-label="Reports">${nav.map((n) => `<a href="${n.href}"${n.id === current ? ' aria-current="page"' : ""}>${escapeHtml(n.title)}</a>`).join("")}</nav></header>
+<main id="main">
+${body}
+</main>
+<footer>
+<p>Data as of <strong>${escapeHtml(footer.dataAsOf)}</strong> (latest workout in the warehouse)${footer.lastEtlRun ? `; last ETL run published ${escapeHtml(footer.lastEtlRun)}` : ""}. Read from the ${escapeHtml(footer.source)}.</p>
+<p>Rows: ${rows}.</p>
+<p>Rebuilt ${escapeHtml(footer.generatedAt)} by <code>${escapeHtml(footer.command)}</code>.</p>
+</footer>
+<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
+<script>${EMBED}</script>
+</body>
+</html>
+`;
+}
+
+export function insightBody(insight: Insight, mode: PageMode): string {
+  return `<h1>${escapeHtml(insight.title)}</h1>
+<p class="question">${escapeHtml(insight.question)}</p>
+${cards(insight.headline)}
+<section class="narrative" aria-label="Summary"><ul>${insight.narrative.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></section>
+${insight.charts.map((c) => figure(insight, c, mode)).join("\n")}
+<section>${table(insight.table.caption, insight.table.rows)}</section>`;
+}
+
+export function summaryBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode): string {
+  return `<h1>Executive summary</h1>
+<p class="question">Who trains, where, when and how: the five insights at a glance.</p>
+${cards(headline)}
+${insights
+  .map((insight) => {
+    const href = nav.find((n) => n.id === insight.id)?.href ?? "#";
+    return `<section aria-labelledby="h-${insight.id}"><h2 id="h-${insight.id}"><a href="${href}">${escapeHtml(insight.title)}</a></h2>
+<p>${escapeHtml(insight.narrative[0] ?? "")}</p>
+${figure(insight, insight.charts[0], mode)}</section>`;
+  })
+  .join("\n")}`;
+}

@@ -1,0 +1,100 @@
+/**
+ * @module `nike report`'s output: the static site (index + one page per insight, the Vega runtime,
+ * each chart's CSV, SVG and PNG), or one self-contained HTML file. The site is built in a temporary
+ * folder and swapped in whole, so a failed build leaves the previous site intact.
+ */
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { fmt, hourLabel, type Insight } from "../warehouse/insights/insight.ts";
+import type { InsightsRun } from "../warehouse/insights/index.ts";
+import { SCRIPTS, SHARED_DATA } from "./assets.ts";
+import { toCsv } from "./csv.ts";
+import { chartFile, insightBody, page, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
+import { chartSvg, svgToPng } from "./render.ts";
+
+export type ReportFacts = Omit<Footer, "generatedAt" | "source">;
+
+/** The executive summary's headline figures. */
+export function headline(run: InsightsRun): Array<{ label: string; value: string }> {
+  const o = run.overview;
+  return [
+    { label: "Workouts logged", value: fmt.int(o.workouts) },
+    { label: "Active users", value: fmt.int(o.activeUsers) },
+    { label: "Hours trained", value: fmt.int(o.minutes / 60) },
+    { label: "Period", value: `${o.firstDate} – ${o.lastDate}` },
+    { label: "Most engaged state", value: run.location.headline[1]?.value ?? "—" },
+    { label: "User segments", value: String(run.segments.findings.k) },
+    { label: "Peak workout hour", value: hourLabel(run.hours.findings.peakHours[0]) },
+    { label: "Most active age band", value: run.age.headline[0]?.value ?? "—" },
+  ];
+}
+
+const usesSharedData = (insights: Insight[]) => insights.some((i) => i.charts.some((c) => JSON.stringify(c.spec).includes('"url":"data/')));
+
+/** Writes the site into `outDir` (replacing it); returns the path of index.html. */
+export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: string): Promise<{ index: string; pages: string[]; charts: number }> {
+  const out = resolve(outDir);
+  const work = join(dirname(out), `.${basename(out)}.building-${process.pid}`);
+  await rm(work, { recursive: true, force: true });
+  await Promise.all(["assets", "data", "charts"].map((d) => mkdir(join(work, d), { recursive: true })));
+  const footer: Footer = { ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" };
+  const nav: NavItem[] = [{ id: "index", title: "Summary", href: "index.html" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `${i.id}.html` }))];
+  const mode: PageMode = { kind: "site" };
+  try {
+    for (const script of SCRIPTS) await copyFile(script.from(), join(work, "assets", script.file));
+    const shared = Object.fromEntries(await Promise.all(Object.entries(SHARED_DATA).map(async ([url, from]) => [url, JSON.parse(await readFile(from(), "utf8"))])));
+    for (const [url, from] of Object.entries(SHARED_DATA)) await copyFile(from(), join(work, url));
+    await writeFile(join(work, "assets", "shared-data.js"), `window.NIKE_SHARED_DATA = ${JSON.stringify(shared)};\n`);
+
+    let charts = 0;
+    for (const insight of run.all) {
+      for (const chart of insight.charts) {
+        const svg = await chartSvg(chart.spec);
+        await writeFile(join(work, "charts", chartFile(insight, chart, "svg")), svg);
+        await writeFile(join(work, "charts", chartFile(insight, chart, "png")), svgToPng(svg));
+        await writeFile(join(work, "data", chartFile(insight, chart, "csv")), toCsv(chart.data));
+        charts++;
+      }
+      await writeFile(join(work, "data", `${insight.id}-table.csv`), toCsv(insight.table.rows));
+      await writeFile(
+        join(work, `${insight.id}.html`),
+        page({ title: insight.title, nav, current: insight.id, body: insightBody(insight, mode), charts: insight.charts.map((chart) => ({ insight, chart })), footer, mode, needsSharedData: usesSharedData([insight]) }),
+      );
+    }
+    const firstCharts = run.all.map((insight) => ({ insight, chart: insight.charts[0] }));
+    await writeFile(
+      join(work, "index.html"),
+      page({ title: "Executive summary", nav, current: "index", body: summaryBody(headline(run), run.all, nav, mode), charts: firstCharts, footer, mode, needsSharedData: usesSharedData(firstCharts.map((c) => ({ ...c.insight, charts: [c.chart] }))) }),
+    );
+    await mkdir(dirname(out), { recursive: true });
+    await rm(`${out}.old`, { recursive: true, force: true });
+    await rename(out, `${out}.old`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+    await rename(work, out);
+    await rm(`${out}.old`, { recursive: true, force: true });
+    return { index: join(out, "index.html"), pages: ["index.html", ...run.all.map((i) => `${i.id}.html`)], charts };
+  } catch (error) {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** One HTML file with the summary and every insight, the Vega runtime and the map shapes inlined. */
+export async function writeSingleFile(run: InsightsRun, facts: ReportFacts, file: string): Promise<string> {
+  const scripts = await Promise.all(SCRIPTS.map((s) => readFile(s.from(), "utf8")));
+  const sharedData = Object.fromEntries(await Promise.all(Object.entries(SHARED_DATA).map(async ([url, from]) => [url, JSON.parse(await readFile(from(), "utf8"))])));
+  const mode: PageMode = { kind: "single", scripts, sharedData };
+  const nav: NavItem[] = [{ id: "index", title: "Summary", href: "#main" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `#${i.id}` }))];
+  const footer: Footer = { ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" };
+  const body = [
+    summaryBody(headline(run), [], nav, mode),
+    ...run.all.map((insight) => `<article id="${insight.id}">${insightBody(insight, mode)}</article>`),
+  ].join("\n<hr>\n");
+  const html = page({ title: "Insights report", nav, current: "index", body, charts: run.all.flatMap((insight) => insight.charts.map((chart) => ({ insight, chart }))), footer, mode, needsSharedData: true });
+  const target = resolve(file);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(`${target}.tmp`, html);
+  await rename(`${target}.tmp`, target);
+  return target;
+}
