@@ -41,9 +41,8 @@ async function lastPublishedRun(config: Config): Promise<string | null> {
   }
 }
 
-export async function report(options: ReportOptions, argv: string[] = process.argv.slice(2)): Promise<ReportResult> {
+export async function report(options: ReportOptions, argv: string[] = process.argv.slice(2), config: Config = loadConfig()): Promise<ReportResult> {
   const started = performance.now();
-  const config = loadConfig();
   const source = options.source ?? "lake";
   if (source !== "lake" && source !== "mysql") throw new UserError(`--source must be lake or mysql, not "${source}".`);
   const recipients = options.email ? parseRecipients(options.email) : undefined;

@@ -8,12 +8,25 @@ import { connectMysql } from "../../stores/mysql.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
 import { generate } from "../generate/index.ts";
 import { load } from "../load/index.ts";
+import { openEtlStores, runEtl } from "./index.ts";
 
-/** A fresh world with tiny generated data loaded into every store. */
-export async function loadedWorld(seed = 11): Promise<World> {
+/** A fresh world with generated data (tiny by default) loaded into every store. */
+export async function loadedWorld(seed = 11, scale = "tiny"): Promise<World> {
   const world = await createWorld();
-  await generate({ scale: parseScale("tiny"), seed, outDir: rawDir(world.config) });
+  await generate({ scale: parseScale(scale), seed, outDir: rawDir(world.config) });
   await load(world.config);
+  return world;
+}
+
+/** A loaded world after a full ETL run: the star schema and the lake are ready for the insights. */
+export async function publishedWorld(seed = 11, scale = "tiny"): Promise<World> {
+  const world = await loadedWorld(seed, scale);
+  const stores = await openEtlStores(world.config);
+  try {
+    await runEtl(world.config, stores, { full: true });
+  } finally {
+    await stores.close();
+  }
   return world;
 }
 

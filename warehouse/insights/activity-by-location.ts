@@ -27,14 +27,16 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
     FROM fact_activity f
     JOIN dim_user u ON u.user_key = f.user_key
     JOIN dim_location l ON l.location_key = u.location_key
-    GROUP BY l.state, l.state_name, l.region`);
+    GROUP BY l.state, l.state_name, l.region
+    ORDER BY l.state`);
   const cities = await source.query<CityRow>(`
     SELECT l.city AS city, l.state AS state, COUNT(*) AS workouts,
            COUNT(DISTINCT u.user_pseudonym) AS active_users, SUM(f.duration_min) AS minutes
     FROM fact_activity f
     JOIN dim_user u ON u.user_key = f.user_key
     JOIN dim_location l ON l.location_key = u.location_key
-    GROUP BY l.city, l.state`);
+    GROUP BY l.city, l.state
+    ORDER BY l.state, l.city`);
 
   const perUser = <T extends { workouts: number; active_users: number; minutes: number }>(r: T) => ({
     ...r,

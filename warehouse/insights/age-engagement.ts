@@ -11,14 +11,16 @@ export async function ageEngagement(source: WarehouseSource): Promise<Insight<Ag
   const totals = await source.query<{ age_band: string; workouts: number; active_users: number; minutes: number }>(`
     SELECT u.age_band AS age_band, COUNT(*) AS workouts, COUNT(DISTINCT u.user_pseudonym) AS active_users, SUM(f.duration_min) AS minutes
     FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key
-    GROUP BY u.age_band`);
+    GROUP BY u.age_band
+    ORDER BY u.age_band`);
   const registered = await source.query<{ age_band: string; users: number }>(
-    "SELECT age_band, COUNT(*) AS users FROM dim_user WHERE is_current = TRUE GROUP BY age_band",
+    "SELECT age_band, COUNT(*) AS users FROM dim_user WHERE is_current = TRUE GROUP BY age_band ORDER BY age_band",
   );
   const mix = await source.query<{ age_band: string; activity_type: string; workouts: number }>(`
     SELECT u.age_band AS age_band, a.activity_type AS activity_type, COUNT(*) AS workouts
     FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key JOIN dim_activity a ON a.activity_key = f.activity_key
-    GROUP BY u.age_band, a.activity_type`);
+    GROUP BY u.age_band, a.activity_type
+    ORDER BY u.age_band, a.activity_type`);
 
   const order = (band: string) => (BAND_ORDER.indexOf(band) + 1 || 99);
   const bands = totals.sort((a, b) => order(a.age_band) - order(b.age_band)).map((t) => {

@@ -12,7 +12,8 @@ export async function peakWorkoutHours(source: WarehouseSource, segmentation?: {
   const cells = await source.query<{ weekday: number; hour: number; workouts: number }>(`
     SELECT d.weekday AS weekday, f.time_key AS hour, COUNT(*) AS workouts
     FROM fact_activity f JOIN dim_date d ON d.date_key = f.date_key
-    GROUP BY d.weekday, f.time_key`);
+    GROUP BY d.weekday, f.time_key
+    ORDER BY d.weekday, f.time_key`);
   const total = cells.reduce((s, c) => s + c.workouts, 0);
   const byHour = Array.from({ length: 24 }, (_, h) => cells.filter((c) => c.hour === h).reduce((s, c) => s + c.workouts, 0) / total);
   const peakHours = byHour.map((share, hour) => ({ share, hour })).sort((a, b) => b.share - a.share).slice(0, 3).map((p) => p.hour);
@@ -28,7 +29,8 @@ export async function peakWorkoutHours(source: WarehouseSource, segmentation?: {
       FROM fact_activity f
       JOIN dim_user u ON u.user_key = f.user_key
       JOIN insight_user_segment s ON s.user_pseudonym = u.user_pseudonym
-      GROUP BY s.segment_id, f.time_key`);
+      GROUP BY s.segment_id, f.time_key
+      ORDER BY s.segment_id, f.time_key`);
     bestHourBySegment = segmentation.segments.map((seg) => {
       const mine = rows.filter((r) => r.segment_id === seg.id);
       const sum = mine.reduce((s, r) => s + r.workouts, 0) || 1;

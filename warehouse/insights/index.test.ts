@@ -1,0 +1,51 @@
+/** The insights give the same answers from the Parquet lake (DuckDB) and from the MySQL star schema. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { World } from "../../lib/test-world.ts";
+import { publishedWorld } from "../../pipelines/etl/testing.ts";
+import { runInsights, type InsightsRun } from "./index.ts";
+import { openSource } from "./source.ts";
+
+let world: World;
+let lake: InsightsRun;
+let mysql: InsightsRun;
+
+beforeAll(async () => {
+  world = await publishedWorld(5, "tiny");
+  lake = await runInsights(world.config, { source: "lake" });
+  mysql = await runInsights(world.config, { source: "mysql" });
+});
+afterAll(async () => world?.dispose());
+
+/** Numbers rounded to 6 significant digits, so that float summation order cannot differ the two. */
+const normalise = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "number" ? Number(v.toPrecision(6)) : v instanceof Map ? [...v].sort() : v)));
+
+describe("insights: lake and MySQL star schema agree (tiny data)", () => {
+  it("on the overview", () => {
+    expect(lake.overview.workouts).toBe(10_000 - 0);
+    expect(mysql.overview).toEqual(lake.overview);
+  });
+
+  for (const id of ["location", "seasons", "segments", "age", "hours"] as const) {
+    it(`on ${id}: tables, chart data, narrative and findings`, () => {
+      const a = lake[id];
+      const b = mysql[id];
+      expect(a.table.rows.length).toBeGreaterThan(0);
+      expect(normalise(b.table.rows)).toEqual(normalise(a.table.rows));
+      expect(normalise(b.charts.map((c) => c.data))).toEqual(normalise(a.charts.map((c) => c.data)));
+      expect(b.narrative).toEqual(a.narrative);
+      expect(normalise(b.findings)).toEqual(normalise(a.findings));
+    });
+  }
+
+  it("labels every current user with a segment", () => {
+    expect(lake.segments.findings.labels.size).toBe(1000);
+  });
+});
+
+describe("insight sources", () => {
+  it("explain a lake that the ETL has not written yet", async () => {
+    const empty = { ...world.config, dataDir: `${world.dataDir}/nowhere` };
+    await expect(openSource(empty, "lake")).rejects.toThrow(/has no dim_date yet: run `nike etl`/);
+  });
+});

@@ -1,0 +1,113 @@
+/** The insights at `small` scale find what the generator planted (`data/raw/planted/`). */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawDir } from "../../lib/config.ts";
+import { openDuckDB } from "../../lib/duckdb.ts";
+import { pseudonym } from "../../lib/pseudonym.ts";
+import type { World } from "../../lib/test-world.ts";
+import { publishedWorld } from "../../pipelines/etl/testing.ts";
+import { connectMysql } from "../../stores/mysql.ts";
+import { runInsights, type InsightsRun } from "./index.ts";
+import { adjustedRandIndex } from "./kmeans.ts";
+import { publishSegments } from "./publish-segments.ts";
+
+type Truth = {
+  segments: Array<{ name: string; best_hour: number }>;
+  activities: Array<{ activity: string; peak_month: number }>;
+  peak_hours: number[];
+  top_states: string[];
+  age_band_multipliers: Record<string, number>;
+};
+
+let world: World;
+let run: InsightsRun;
+let truth: Truth;
+let planted: Map<string, string>;
+
+beforeAll(async () => {
+  world = await publishedWorld(42, "small");
+  truth = JSON.parse(await readFile(join(rawDir(world.config), "planted", "truth.json"), "utf8"));
+  const duck = await openDuckDB();
+  try {
+    const rows = await duck.all<{ user_id: bigint; segment: string }>(`SELECT user_id, segment FROM '${join(rawDir(world.config), "planted", "user_segments.parquet")}'`);
+    planted = new Map(rows.map((r) => [pseudonym(world.config.pseudonymKey, Number(r.user_id)), r.segment]));
+  } finally {
+    duck.close();
+  }
+  run = await runInsights(world.config);
+}, 600_000);
+afterAll(async () => world?.dispose());
+
+describe("insights against the planted truth (small scale)", () => {
+  it("segments agree with the planted ones (adjusted Rand index ≥ 0.6)", () => {
+    const { labels, k, silhouette } = run.segments.findings;
+    const names = [...new Set(planted.values())];
+    const found: number[] = [];
+    const expected: number[] = [];
+    for (const [user, segment] of labels) {
+      found.push(segment);
+      expected.push(names.indexOf(planted.get(user) as string));
+    }
+    expect(found.length).toBe(planted.size);
+    expect(adjustedRandIndex(found, expected)).toBeGreaterThanOrEqual(0.6);
+    expect(silhouette.map((s) => s.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(silhouette.find((s) => s.k === k)?.score).toBe(Math.max(...silhouette.map((s) => s.score)));
+  });
+
+  it("finds every activity's planted peak month (exactly for at least 10 of 12, within a month for all)", () => {
+    const found = new Map(run.seasons.findings.activities.map((a) => [a.activity, a.peakMonth]));
+    const distance = (a: number, b: number) => Math.min(Math.abs(a - b), 12 - Math.abs(a - b));
+    const exact = truth.activities.filter((a) => found.get(a.activity) === a.peak_month);
+    for (const a of truth.activities) expect(distance(found.get(a.activity) as number, a.peak_month), a.activity).toBeLessThanOrEqual(1);
+    expect(exact.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("finds the planted peak hours, and each segment's best hour", () => {
+    expect([...run.hours.findings.peakHours].sort()).toEqual([...truth.peak_hours].sort());
+    // Name each found segment after the planted segment most of its users come from.
+    const majority = new Map<number, string>();
+    for (const s of run.segments.findings.segments) {
+      const counts = new Map<string, number>();
+      for (const [user, id] of run.segments.findings.labels) if (id === s.id) counts.set(planted.get(user) as string, (counts.get(planted.get(user) as string) ?? 0) + 1);
+      majority.set(s.id, [...counts].sort((a, b) => b[1] - a[1])[0][0]);
+    }
+    for (const b of run.hours.findings.bestHourBySegment) {
+      const plantedHour = truth.segments.find((s) => s.name === majority.get(b.segment))?.best_hour;
+      expect(b.bestHour, b.name).toBe(plantedHour);
+    }
+  });
+
+  it("names the top planted regions as high-engagement", () => {
+    const named = run.location.findings.highEngagementStates;
+    for (const state of truth.top_states.slice(0, 3)) expect(named).toContain(state);
+    expect(run.location.narrative.join(" ")).toContain("Colorado");
+  });
+
+  it("ranks age bands by frequency as planted: the young most, 65+ least", () => {
+    const bands = [...run.age.findings.bands].sort((a, b) => b.workoutsPerUserMonth - a.workoutsPerUserMonth);
+    expect(["18-24", "25-34"]).toContain(bands[0].ageBand);
+    expect(bands[bands.length - 1].ageBand).toBe("65+");
+  });
+
+  it("writes the segment labels back to MySQL and the lake", async () => {
+    const written = await publishSegments(world.config, run.segments.findings, run.hours.findings);
+    expect(written).toBe(10_000);
+    const db = await connectMysql(world.config.mysqlUrl, 1);
+    try {
+      const [rows] = await db.query("SELECT COUNT(*) AS n, COUNT(DISTINCT segment_id) AS k, SUM(best_hour IS NULL) AS missing FROM user_segment");
+      expect(rows).toEqual([{ n: 10_000, k: run.segments.findings.k, missing: 0 }]);
+      const [profiles] = await db.query("SELECT segment_name, users FROM segment_profile ORDER BY segment_id");
+      expect((profiles as Array<{ users: number }>).reduce((s, p) => s + p.users, 0)).toBe(10_000);
+    } finally {
+      await db.end();
+    }
+    const duck = await openDuckDB();
+    try {
+      const [r] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM '${join(world.dataDir, "lake", "user_segment", "part.parquet")}'`);
+      expect(Number(r.n)).toBe(10_000);
+    } finally {
+      duck.close();
+    }
+  });
+});
