@@ -114,6 +114,7 @@ export function page(options: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Nike Data Workbench</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 ${head}
 </head>
