@@ -30,8 +30,12 @@ export const SHARED_DATA: Record<string, () => string> = {
 
 const cache = new Map<string, unknown>();
 
-/** A spec with every shared data URL replaced by its values: for single-file pages, notebooks and e-mail. */
-export function inlineData<T>(spec: T): T {
+/**
+ * A spec with every shared data URL replaced by a named dataset, its values held once in the spec's
+ * top-level `datasets` (the map's two layers share one copy): for single-file pages, notebooks and e-mail.
+ */
+export function inlineData<T extends Record<string, unknown>>(spec: T): T {
+  const datasets: Record<string, unknown> = { ...((spec.datasets as Record<string, unknown>) ?? {}) };
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== "object") return node;
@@ -39,10 +43,12 @@ export function inlineData<T>(spec: T): T {
     if (typeof object.url === "string" && SHARED_DATA[object.url]) {
       const url = object.url;
       if (!cache.has(url)) cache.set(url, JSON.parse(readFileSync(SHARED_DATA[url](), "utf8")));
+      datasets[url] = cache.get(url);
       const { url: _url, ...rest } = object;
-      return { ...rest, values: cache.get(url) };
+      return { ...rest, name: url };
     }
     return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, walk(v)]));
   };
-  return walk(spec) as T;
+  const inlined = walk(spec) as T;
+  return Object.keys(datasets).length > 0 ? { ...inlined, datasets } : inlined;
 }
