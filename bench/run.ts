@@ -3,7 +3,9 @@
  * Usage: npm run bench [-- --generate-scale large --load-scale medium]
  * The load scale also sets the ETL figures (full run, then an incremental batch of 10,000 new workouts).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,7 +14,12 @@ import { parseScale } from "../lib/scale.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
 import { generate } from "../pipelines/generate/index.ts";
 import { load } from "../pipelines/load/index.ts";
-import { parseMysqlUrl } from "../stores/mysql.ts";
+import { connectMysql, parseMysqlUrl } from "../stores/mysql.ts";
+import { report as buildReport } from "../cli/report.ts";
+import { runInsights } from "../warehouse/insights/index.ts";
+import { kmeans, rng } from "../warehouse/insights/kmeans.ts";
+import { segmentationFeatures } from "../warehouse/insights/segmentation.ts";
+import { openSource } from "../warehouse/insights/source.ts";
 
 const { values } = parseArgs({ options: { "generate-scale": { type: "string", default: "large" }, "load-scale": { type: "string", default: "medium" } } });
 const genScale = parseScale(values["generate-scale"]!);
@@ -63,8 +70,54 @@ try {
   report(`etl ${loadScale.name}: incremental batch, 10,000 new workouts, write → published`, `${((performance.now() - t) / 1000).toFixed(2)} s`, "target ≤ 5 s");
   if (incremental.loaded.fact_activity !== 10_000) throw new Error(`incremental run loaded ${incremental.loaded.fact_activity} workouts, not 10,000`);
   report("peak memory of this process", gb(), "etl target ≤ 6 GB at large");
+  await stores.close();
+
+  // Insights and the report site on the same warehouse.
+  t = performance.now();
+  const insights = await runInsights(config);
+  report(`insights ${loadScale.name}: all five over the lake (${fmt(insights.overview.activeUsers)} active users)`, `${((performance.now() - t) / 1000).toFixed(2)} s`, "target ≤ 10 s at medium");
+  report(`insights ${loadScale.name}: per insight`, Object.values(insights.timings).map((x) => x.toFixed(2)).join(" / ") + " s", "");
+  const site = await buildReport({ out: join(root, "site") }, ["report"], config);
+  report(`nike report ${loadScale.name}: insights, segment write-back, site with ${site.run.all.reduce((n, i) => n + i.charts.length, 0)} charts (SVG + PNG)`, `${site.seconds.toFixed(2)} s`, "target ≤ 20 s at medium");
+
+  await segmentationBench(config);
 } finally {
-  if (stores.mysql) await stores.mysql.query(`DROP DATABASE IF EXISTS \`${parseMysqlUrl(url.toString()).database}\``);
+  const db = await connectMysql(url.toString(), 1);
+  await db.query(`DROP DATABASE IF EXISTS \`${parseMysqlUrl(url.toString()).database}\``);
+  await db.end();
   await stores.close();
   await rm(root, { recursive: true, force: true });
+}
+
+/**
+ * k-means on 1,000,000 users: the warehouse's real feature rows, repeated with a little noise up to
+ * a million, clustered with k = 5 and one k-means++ start, here and by scikit-learn on the same matrix.
+ */
+async function segmentationBench(config: ReturnType<typeof loadConfig>) {
+  const source = await openSource(config);
+  const { matrix: base, features } = await segmentationFeatures(source);
+  await source.close();
+  const n = 1_000_000;
+  const d = base.d;
+  const data = new Float64Array(n * d);
+  const random = rng(5);
+  for (let i = 0; i < n; i++) {
+    const from = (i % base.n) * d;
+    for (let j = 0; j < d; j++) data[i * d + j] = base.data[from + j] + (random() - 0.5) * 0.05;
+  }
+  let t = performance.now();
+  const ours = kmeans({ data, n, d }, 5, { seed: 1 });
+  const seconds = (performance.now() - t) / 1000;
+  report(`segmentation: k-means k = 5, 1 start, on ${fmt(n)} users × ${d} features (typed arrays)`, `${seconds.toFixed(2)} s`, `inertia ${fmt(ours.inertia)}, ${ours.iterations} iterations`);
+  const file = join(root, "features.f64");
+  await writeFile(file, new Uint8Array(data.buffer));
+  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  try {
+    t = performance.now();
+    const sk = JSON.parse(execFileSync(python, [new URL("./kmeans_sklearn.py", import.meta.url).pathname, file, String(n), String(d), "5"], { encoding: "utf8" })) as { seconds: number; inertia: number; iterations: number };
+    report(`segmentation: scikit-learn KMeans on the same matrix (${features.length} features)`, `${sk.seconds.toFixed(2)} s`, `inertia ${fmt(sk.inertia)}, ${sk.iterations} iterations`);
+    report("segmentation: ours / scikit-learn", `${(seconds / sk.seconds).toFixed(2)}× time`, `inertia ${((ours.inertia / sk.inertia - 1) * 100).toFixed(2)}%  (targets ≤ 2× and within 2%)`);
+  } catch (error) {
+    report("segmentation: scikit-learn reference", "not run", `(${(error as Error).message.split("\n")[0]}; apt-get install python3-sklearn)`);
+  }
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,11 +17,28 @@ const nike = (args: string[], env: Record<string, string> = {}) =>
 
 describe("nike CLI", () => {
   it("has --help on every subcommand", () => {
-    for (const command of ["generate", "load", "doctor", "demo"]) {
+    for (const command of ["generate", "load", "etl", "report", "doctor", "demo"]) {
       const out = nike([command, "--help"]);
       expect(out.status).toBe(0);
       expect(out.stdout).toContain(`Usage: nike ${command}`);
     }
+  });
+
+  it("report: explains that the ETL has not run yet, exit 3, and writes no site", () => {
+    const out = nike(["report", "--out", join(dataDir, "site")]);
+    expect(out.status).toBe(3);
+    expect(out.stderr).toMatch(/has no dim_date yet: run `nike etl`/);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dataDir, "site"))).toBe(false);
+  });
+
+  it("report: rejects an unknown --source and a bad --email before reading anything", () => {
+    const source = nike(["report", "--source", "hive"]);
+    expect(source.status).not.toBe(0);
+    expect(source.stderr).toMatch(/lake, mysql/);
+    const email = nike(["report", "--email", "nobody"]);
+    expect(email.status).toBe(3);
+    expect(email.stderr).toMatch(/not valid: nobody/);
   });
 
   it("rejects an unknown scale, naming the valid ones", () => {

@@ -8,7 +8,7 @@
  * lines after the last commit line (a write cut short by a crash) are dropped, so every acknowledged
  * write is present and no write is half-applied. One process owns the folder at a time (a lock file).
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ObjectId } from "mongodb";
 import { Query, aggregate, find, update as applyUpdate } from "mingo";
@@ -221,8 +221,12 @@ class EmbeddedCollection implements DocumentCollection {
     this.live.delete(id);
   }
 
-  /** Appends the operations and a commit line, fsyncs, then applies them in memory. */
-  private commit(ops: Op[]): void {
+  /**
+   * Appends the operations and a commit line, applies them in memory, and resolves once an fsync
+   * covers them. Concurrent writers share one fsync (group commit), so many small writes (the app
+   * logging workouts) cost one disk flush per batch, not one each.
+   */
+  private async commit(ops: Op[]): Promise<void> {
     if (ops.length === 0) return;
     const placed: Array<{ id: string; at?: number; doc?: Doc }> = [];
     let offset = this.size;
@@ -239,10 +243,43 @@ class EmbeddedCollection implements DocumentCollection {
       writeSync(this.writeFd, text.join(""));
     }
     writeSync(this.writeFd, `${COMMIT}\n`);
-    fsyncSync(this.writeFd);
     this.size = offset + COMMIT.length + 1;
     this.logLines += ops.length + 1;
     for (const op of placed) op.doc ? this.place(op.id, op.at!, op.doc) : this.remove(op.id);
+    await this.durable(++this.written);
+  }
+
+  private written = 0;
+  private synced = 0;
+  private syncing = false;
+  private waiters: Array<{ seq: number; done(error?: Error): void }> = [];
+
+  /** Resolves when commit number `seq` is on disk: one fsync at a time, each covering every commit before it started. */
+  private durable(seq: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ seq, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.syncing) this.syncLoop();
+    });
+  }
+
+  private syncLoop(): void {
+    if (this.synced >= this.written || this.writeFd < 0) {
+      this.syncing = false;
+      return;
+    }
+    this.syncing = true;
+    const target = this.written;
+    fsync(this.writeFd, (error) => {
+      if (error && this.writeFd >= 0) {
+        for (const w of this.waiters.splice(0)) w.done(error);
+      } else {
+        this.synced = target;
+        const ready = this.waiters.filter((w) => w.seq <= target);
+        this.waiters = this.waiters.filter((w) => w.seq > target);
+        for (const w of ready) w.done();
+      }
+      this.syncLoop();
+    });
   }
 
   private check(doc: Doc): void {
@@ -330,7 +367,7 @@ class EmbeddedCollection implements DocumentCollection {
       ids.add(id);
     }
     this.checkUnique(prepared);
-    this.commit(prepared.map((put) => ({ put })));
+    await this.commit(prepared.map((put) => ({ put })));
     return prepared.length;
   }
 
@@ -340,7 +377,7 @@ class EmbeddedCollection implements DocumentCollection {
       this.check(doc);
     }
     this.checkUnique(docs);
-    this.commit(docs.map((put) => ({ put })));
+    await this.commit(docs.map((put) => ({ put })));
     return docs.length;
   }
 
@@ -369,12 +406,12 @@ class EmbeddedCollection implements DocumentCollection {
     return next;
   }
 
-  private applyUpdates(targets: Doc[], update: Update): UpdateResult {
+  private async applyUpdates(targets: Doc[], update: Update): Promise<UpdateResult> {
     const next = targets.map((doc) => this.updated(doc, update, false));
     next.forEach((doc) => this.check(doc));
     this.checkUnique(next);
     const changed = next.filter((doc, i) => encode(doc) !== encode(targets[i]));
-    this.commit(changed.map((put) => ({ put })));
+    await this.commit(changed.map((put) => ({ put })));
     return { matchedCount: targets.length, modifiedCount: changed.length, upsertedCount: 0 };
   }
 
@@ -387,7 +424,7 @@ class EmbeddedCollection implements DocumentCollection {
     const doc = this.updated({ ...seed, _id: seed._id ?? new ObjectId().toHexString() }, update, true);
     this.check(doc);
     this.checkUnique([doc]);
-    this.commit([{ put: doc }]);
+    await this.commit([{ put: doc }]);
     return { matchedCount: 0, modifiedCount: 0, upsertedCount: 1 };
   }
 
@@ -397,7 +434,7 @@ class EmbeddedCollection implements DocumentCollection {
 
   async deleteMany(filter: Filter): Promise<number> {
     const targets = this.matching(filter);
-    this.commit(targets.map((doc) => ({ del: doc._id })));
+    await this.commit(targets.map((doc) => ({ del: doc._id })));
     return targets.length;
   }
 
@@ -407,9 +444,14 @@ class EmbeddedCollection implements DocumentCollection {
     return aggregate(this.matching(match), pipeline) as Doc[];
   }
 
+  /** Flushes what an in-flight group commit has not covered yet, then closes. */
   close(): void {
+    if (this.synced < this.written) fsyncSync(this.writeFd);
     closeSync(this.writeFd);
+    this.writeFd = -1;
     closeSync(this.readFd);
+    this.synced = this.written;
+    for (const w of this.waiters.splice(0)) w.done();
   }
 }
 

@@ -40,6 +40,7 @@ export async function runInsights(
   config: Config,
   { source: kind = "lake", seed = 42, catalog }: { source?: "lake" | "mysql"; seed?: number; catalog?: CatalogGroup[] } = {},
 ): Promise<InsightsRun> {
+  const source = await openSource(config, kind);
   let products = catalog;
   if (!products) {
     try {
@@ -49,7 +50,6 @@ export async function runInsights(
       products = [];
     }
   }
-  const source = await openSource(config, kind);
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();

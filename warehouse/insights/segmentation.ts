@@ -74,7 +74,7 @@ type FeatureGroup = { name: string; columns: string[]; weight?: number; value(ro
  * age), except the activity mix, what users actually do, which weighs as two: with it at one, the
  * silhouette settles on two coarse groups (busy and not); from 1.75 to 2.5 it finds the planted five.
  */
-export function featureMatrix(rows: UserRow[], activities: Array<{ activity_type: string; category: string }>, weeks: number) {
+function featureMatrix(rows: UserRow[], activities: Array<{ activity_type: string; category: string }>, weeks: number) {
   const categories = [...new Set(activities.map((a) => a.category))];
   const distinct = (key: keyof UserRow) => [...new Set(rows.map((r) => String(r[key] ?? "none")))].sort();
   const shopping = distinct("shopping_preference");
@@ -134,15 +134,21 @@ function nameOf(workoutsPerWeek: number, overallPerWeek: number, categoryLift: A
   return `${frequency} ${NOUN[category] ?? category}`;
 }
 
+/** Every current user's standardised feature row, as k-means sees it. */
+export async function segmentationFeatures(source: WarehouseSource) {
+  const { months } = await overview(source);
+  const activities = await source.query<{ activity_type: string; category: string }>("SELECT activity_type, category FROM dim_activity ORDER BY activity_type");
+  const rows = await userRows(source, activities.map((a) => a.activity_type));
+  return { activities, rows, ...featureMatrix(rows, activities, (months * 30.44) / 7) };
+}
+
 export async function userSegmentation(
   source: WarehouseSource,
   { catalog = [], seed = 42, kRange = [2, 8] as [number, number], sampleSize = 2000 }: { catalog?: CatalogGroup[]; seed?: number; kRange?: [number, number]; sampleSize?: number } = {},
 ): Promise<Insight<SegmentFindings>> {
   const all = await overview(source);
   const weeks = (all.months * 30.44) / 7;
-  const activities = await source.query<{ activity_type: string; category: string }>("SELECT activity_type, category FROM dim_activity ORDER BY activity_type");
-  const rows = await userRows(source, activities.map((a) => a.activity_type));
-  const { matrix, features } = featureMatrix(rows, activities, weeks);
+  const { activities, rows, matrix, features } = await segmentationFeatures(source);
 
   const runs: KMeansResult[] = [];
   const curve: Array<{ k: number; score: number }> = [];
