@@ -9,6 +9,7 @@ import { load } from "../pipelines/load/index.ts";
 import { etl } from "./etl.ts";
 import { doctor, formatStatus } from "./doctor.ts";
 import { report, type ReportOptions } from "./report.ts";
+import { notifyCommand, serveCommand } from "./serve.ts";
 
 const scaleOption = () =>
   new Option("--scale <preset>", "data volume preset").choices(Object.keys(SCALES)).default("small");
@@ -71,6 +72,24 @@ export function program(): Command {
       log(`report: built in ${result.seconds.toFixed(1)} s`);
       process.stdout.write(`${result.index ?? result.singleFile}\n`);
     });
+
+  cli
+    .command("serve")
+    .description("run Inspire: the HTTP API, the web app (/app), the report site (/reports/) and the notification dispatcher")
+    .option("--port <n>", "port to listen on", process.env.PORT ?? "3000")
+    .option("--host <address>", "address to listen on", process.env.HOST ?? "127.0.0.1")
+    .option("--reports <dir>", "folder of the report site to serve (default: reports/site)")
+    .action(serveCommand);
+
+  const notify = cli.command("notify").description("Inspire's notification outbox");
+  notify
+    .command("schedule")
+    .description("queue today's inspiration for every consenting user, at their preferred hour or their segment's best hour")
+    .action(() => notifyCommand("schedule", {}));
+  notify
+    .option("--follow", "keep sending due messages until stopped (the server also runs this)")
+    .description("send the messages that are due now (the outbox dispatcher); `nike notify schedule` queues today's")
+    .action((options: { follow?: boolean }) => notifyCommand("dispatch", options));
 
   cli
     .command("doctor")

@@ -14,6 +14,7 @@ const schema = z.object({
   AWS_REGION: z.string().default("us-east-1"),
   SMTP_URL: z.string().optional(),
   SMS_URL: z.string().optional(),
+  SMS_FROM: z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be an E.164 number such as +15005550006").default("+15005550006"),
   MAIL_FROM: z.string().default("Nike Data Workbench <workbench@localhost>"),
   DATA_DIR: z.string().default("./data"),
   PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
@@ -28,6 +29,8 @@ export type Config = {
   awsRegion: string;
   smtpUrl?: string;
   smsUrl?: string;
+  /** The number SMS are sent from. */
+  smsFrom: string;
   /** Sender of every e-mail (reports and notifications). */
   mailFrom: string;
   /** Absolute path of the data folder (raw, staging, lake, embedded stores). */
@@ -60,6 +63,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     awsRegion: e.AWS_REGION,
     smtpUrl: e.SMTP_URL,
     smsUrl: e.SMS_URL,
+    smsFrom: e.SMS_FROM,
     mailFrom: e.MAIL_FROM,
     pseudonymKey: e.PSEUDONYM_KEY,
     maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,

@@ -17,12 +17,14 @@ export type Mail = {
   /** Inline images are referenced from the HTML as `cid:<cid>`. */
   attachments?: Array<{ filename: string; content: Buffer; cid?: string; contentType?: string }>;
   headers?: Record<string, string>;
+  /** A stable Message-ID (for example from an idempotency key), so that a resend can be recognised. */
+  messageId?: string;
 };
 
 export type Delivery = { via: "smtp" | "outbox"; messageId: string; accepted: string[]; file?: string };
 
 export async function sendMail(config: Config, mail: Mail): Promise<Delivery> {
-  const message = { from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, attachments: mail.attachments, headers: mail.headers };
+  const message = { from: config.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, attachments: mail.attachments, headers: mail.headers, messageId: mail.messageId };
   if (config.smtpUrl) {
     let transport: Transporter;
     try {

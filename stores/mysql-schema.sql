@@ -226,3 +226,38 @@ CREATE TABLE IF NOT EXISTS quotes (
   UNIQUE KEY uq_quotes_text (text),
   KEY ix_quotes_match (goal, activity_type, tone)
 ) ENGINE=InnoDB;
+
+-- Inspire's notification outbox: one row per message, keyed for idempotency by user + day + kind.
+-- The dispatcher claims due rows, sends them, and marks them sent exactly once (or dead after N tries).
+CREATE TABLE IF NOT EXISTS notification_outbox (
+  message_id BIGINT PRIMARY KEY AUTO_INCREMENT,
+  idempotency_key VARCHAR(96) NOT NULL,
+  user_id BIGINT NOT NULL,
+  kind VARCHAR(32) NOT NULL,
+  channel ENUM('email', 'sms') NOT NULL,
+  recipient VARCHAR(190) NOT NULL,
+  subject VARCHAR(200) NULL,
+  body_text TEXT NOT NULL,
+  body_html MEDIUMTEXT NULL,
+  quote_id INT NULL,
+  status ENUM('pending', 'sending', 'sent', 'dead', 'cancelled') NOT NULL DEFAULT 'pending',
+  attempts INT NOT NULL DEFAULT 0,
+  next_attempt_at DATETIME(3) NOT NULL,
+  last_error VARCHAR(500) NULL,
+  provider_id VARCHAR(190) NULL,
+  created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  sent_at DATETIME(3) NULL,
+  UNIQUE KEY uq_outbox_idempotency (idempotency_key),
+  KEY ix_outbox_due (status, next_attempt_at),
+  KEY ix_outbox_user (user_id),
+  CONSTRAINT fk_outbox_user FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE
+) ENGINE=InnoDB;
+
+-- Which quote each user was sent on which day: Inspire does not repeat a quote within 30 days.
+CREATE TABLE IF NOT EXISTS quote_history (
+  user_id BIGINT NOT NULL,
+  quote_id INT NOT NULL,
+  sent_on DATE NOT NULL,
+  PRIMARY KEY (user_id, sent_on, quote_id),
+  CONSTRAINT fk_quote_history_user FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE
+) ENGINE=InnoDB;

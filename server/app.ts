@@ -1,0 +1,60 @@
+/** @module The Hono app: middleware (request ids, logs, body limit, one error shape) and every route. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId, type RequestIdVariables } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppContext } from "./context.ts";
+import { ApiError, errorBody, sendError } from "./errors.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { activityRoutes } from "./routes/activities.ts";
+import { goalRoutes } from "./routes/goals.ts";
+import { inspirationRoutes } from "./routes/inspiration.ts";
+import { metaRoutes } from "./routes/meta.ts";
+import { privacyRoutes } from "./routes/privacy.ts";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const CODES: Record<number, string> = { 400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type" };
+
+export function createApp(ctx: AppContext) {
+  const app = new Hono<{ Variables: RequestIdVariables }>();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    ctx.log.info({ request_id: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Number((performance.now() - started).toFixed(1)) }, "request");
+  });
+  app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  app.use(
+    "/v1/*",
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`), 413) }),
+  );
+  app.use("/v1/*", async (c, next) => {
+    const type = c.req.header("content-type");
+    if (["POST", "PUT", "PATCH"].includes(c.req.method) && c.req.header("content-length") !== "0" && type !== undefined && !/^application\/json\b/i.test(type)) {
+      throw new ApiError(415, "unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+    }
+    await next();
+  });
+
+  app.route("/", accountRoutes(ctx));
+  app.route("/", goalRoutes(ctx));
+  app.route("/", activityRoutes(ctx));
+  app.route("/", inspirationRoutes(ctx));
+  app.route("/", privacyRoutes(ctx));
+  app.route("/", metaRoutes(ctx));
+
+  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}: the routes are listed at /docs.`), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return sendError(c, error);
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return c.json(errorBody(CODES[status] ?? "http_error", error.message || "The request could not be handled."), status);
+    }
+    ctx.log.error({ request_id: c.get("requestId"), err: error }, "unhandled error");
+    return c.json(errorBody("internal_error", `Something went wrong on our side; quote request id ${c.get("requestId")} when reporting it.`), 500);
+  });
+  return app;
+}

@@ -1,0 +1,29 @@
+/** @module Bearer-token authentication: the token's hash names a live session in DynamoDB `sessions`. */
+import { createMiddleware } from "hono/factory";
+import type { AppContext } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { TOKEN_PATTERN, hashToken } from "./tokens.ts";
+
+export type AuthVariables = { userId: number; tokenHash: string };
+
+export function requireUser(ctx: AppContext) {
+  return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer (\S+)$/.exec(header);
+    if (!match) throw new ApiError(401, "unauthorized", "Send the session token as `Authorization: Bearer <token>` (POST /v1/sessions to log in).");
+    if (!TOKEN_PATTERN.test(match[1])) throw new ApiError(401, "invalid_token", "The bearer token is malformed: log in again with POST /v1/sessions.");
+    const tokenHash = hashToken(match[1]);
+    const now = ctx.now();
+    let session = ctx.sessionCache.get(tokenHash, now.getTime());
+    if (session && session.expiresAt * 1000 <= now.getTime()) session = undefined;
+    if (!session) {
+      const stored = await ctx.sessions.get(tokenHash, now);
+      if (!stored) throw new ApiError(401, "invalid_token", "The session is unknown or has expired: log in again with POST /v1/sessions.");
+      session = { userId: stored.user_id, expiresAt: stored.expires_at };
+      ctx.sessionCache.set(tokenHash, session, now.getTime());
+    }
+    c.set("userId", session.userId);
+    c.set("tokenHash", tokenHash);
+    await next();
+  });
+}

@@ -1,0 +1,65 @@
+/** @module What the server's routes share: the stores, caches, limits, logger and clock. */
+import pino, { type Logger } from "pino";
+import type { Config } from "../lib/config.ts";
+import { STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
+import { openDocumentStore, type DocumentStore } from "../stores/documents.ts";
+import { applySchema, connectMysql, type MySql } from "../stores/mysql.ts";
+import { openSessionStore, type SessionStore } from "../stores/sessions.ts";
+import { FailureLimiter } from "./auth/rate-limit.ts";
+import { TtlCache } from "./cache.ts";
+import type { TodaysInspiration } from "./inspiration/today.ts";
+
+export type AppContext = {
+  config: Config;
+  mysql: MySql;
+  documents: DocumentStore;
+  sessions: SessionStore;
+  log: Logger;
+  now(): Date;
+  /** Token hash → user and expiry: a valid session skips DynamoDB for a minute; logout and erase drop it. */
+  sessionCache: TtlCache<string, { userId: number; expiresAt: number }>;
+  /** `user:day` → today's inspiration; logging a workout or changing goals drops it. */
+  inspirationCache: TtlCache<string, TodaysInspiration>;
+  limits: { account: FailureLimiter; address: FailureLimiter };
+  /** Folder the report site is served from (`nike report` writes it). */
+  reportsDir: string;
+  /** Set by the dispatcher when it runs in this process: wakes it for a message due now. */
+  wakeDispatcher?: () => void;
+};
+
+export type ContextOptions = { reportsDir: string; logLevel?: string; now?: () => Date };
+
+export async function openAppContext(config: Config, options: ContextOptions): Promise<AppContext> {
+  const mysql = await connectMysql(config.mysqlUrl, 16);
+  let documents: DocumentStore | undefined;
+  try {
+    await applySchema(mysql);
+    await applySchema(mysql, STAR_SCHEMA);
+    documents = await openDocumentStore(config);
+    await documents.ensureSchema();
+    const sessions = await openSessionStore(config);
+    await sessions.ensureTable();
+    return {
+      config,
+      mysql,
+      documents,
+      sessions,
+      log: pino({ level: options.logLevel ?? process.env.LOG_LEVEL ?? "info", base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
+      now: options.now ?? (() => new Date()),
+      sessionCache: new TtlCache(60_000),
+      inspirationCache: new TtlCache(10 * 60_000),
+      limits: { account: new FailureLimiter(5, 15 * 60_000), address: new FailureLimiter(30, 15 * 60_000) },
+      reportsDir: options.reportsDir,
+    };
+  } catch (error) {
+    await documents?.close();
+    await mysql.end();
+    throw error;
+  }
+}
+
+export async function closeAppContext(ctx: AppContext): Promise<void> {
+  await ctx.sessions.close();
+  await ctx.documents.close();
+  await ctx.mysql.end();
+}

@@ -1,0 +1,127 @@
+/**
+ * @module The outbox dispatcher: claims due messages one at a time (a conditional UPDATE, so two
+ * dispatchers never send the same row), sends each by its channel, and marks it sent exactly once.
+ * A failure backs off exponentially; after `maxAttempts` the message goes to dead-letter. Consent is
+ * checked again at send time. A message left `sending` by a crash is retried after a lease.
+ */
+import type { Logger } from "pino";
+import type { Config } from "../../lib/config.ts";
+import { sendMail } from "../../lib/mail.ts";
+import type { MySql } from "../../stores/mysql.ts";
+import { profile } from "../users.ts";
+import { consentProblem, type OutboxRow } from "./outbox.ts";
+import { sendSms } from "./sms.ts";
+
+export type DispatcherOptions = { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; pollMs?: number; leaseMs?: number };
+
+export class Dispatcher {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+  private again = false;
+  readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly deps: { config: Config; mysql: MySql; log: Logger },
+    options: DispatcherOptions = {},
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.baseDelayMs = options.baseDelayMs ?? 30_000;
+    this.maxDelayMs = options.maxDelayMs ?? 3_600_000;
+    this.pollMs = options.pollMs ?? 5_000;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Runs a pass now (or right after the current one). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.runOnce()
+      .then(() => undefined, (error) => this.deps.log.error({ err: error }, "dispatcher pass failed"))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        } else this.timer = setTimeout(() => this.wake(), this.pollMs);
+      });
+  }
+
+  /** Stops polling and waits for the message in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Sends every message due now; returns how many were sent. */
+  async runOnce(): Promise<number> {
+    const { mysql } = this.deps;
+    const [due] = await mysql.query(
+      `SELECT message_id FROM notification_outbox
+       WHERE (status = 'pending' AND next_attempt_at <= NOW(3)) OR (status = 'sending' AND next_attempt_at <= NOW(3))
+       ORDER BY next_attempt_at LIMIT 100`,
+    );
+    let sent = 0;
+    for (const { message_id } of due as Array<{ message_id: number }>) {
+      if (this.stopped) break;
+      if (await this.deliver(message_id)) sent++;
+    }
+    return sent;
+  }
+
+  private async deliver(messageId: number): Promise<boolean> {
+    const { mysql, config, log } = this.deps;
+    const [claimed] = await mysql.query(
+      `UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = NOW(3) + INTERVAL ? SECOND
+       WHERE message_id = ? AND status IN ('pending', 'sending') AND next_attempt_at <= NOW(3)`,
+      [this.leaseMs / 1000, messageId],
+    );
+    if ((claimed as { affectedRows: number }).affectedRows !== 1) return false;
+    const [rows] = await mysql.query("SELECT * FROM notification_outbox WHERE message_id = ?", [messageId]);
+    const message = (rows as OutboxRow[])[0];
+    const user = await profile(mysql, message.user_id);
+    const problem = user ? consentProblem(user, message.channel) : "The user no longer exists.";
+    if (problem) {
+      await mysql.query("UPDATE notification_outbox SET status = 'cancelled', last_error = ? WHERE message_id = ? AND status = 'sending'", [problem, messageId]);
+      return false;
+    }
+    try {
+      const providerId =
+        message.channel === "email"
+          ? (await sendMail(config, { to: [message.recipient], subject: message.subject ?? "Inspire", text: message.body_text, html: message.body_html ?? message.body_text, messageId: `<${message.idempotency_key}@inspire.nike-workbench>` })).messageId
+          : (await sendSms(config, { to: message.recipient, body: message.body_text, idempotencyKey: message.idempotency_key })).id;
+      await mysql.query("UPDATE notification_outbox SET status = 'sent', sent_at = NOW(3), provider_id = ?, last_error = NULL WHERE message_id = ? AND status = 'sending'", [providerId.slice(0, 190), messageId]);
+      if (message.quote_id !== null) {
+        await mysql.query("INSERT IGNORE INTO quote_history (user_id, quote_id, sent_on) VALUES (?, ?, ?)", [message.user_id, message.quote_id, message.idempotency_key.split(":")[1]]);
+      }
+      log.info({ message_id: messageId, channel: message.channel, attempts: message.attempts }, "notification sent");
+      return true;
+    } catch (error) {
+      const reason = (error as Error).message.slice(0, 500);
+      if (message.attempts >= this.maxAttempts) {
+        await mysql.query("UPDATE notification_outbox SET status = 'dead', last_error = ? WHERE message_id = ?", [reason, messageId]);
+        log.warn({ message_id: messageId, attempts: message.attempts, error: reason }, "notification dead-lettered");
+      } else {
+        const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (message.attempts - 1));
+        await mysql.query("UPDATE notification_outbox SET status = 'pending', next_attempt_at = NOW(3) + INTERVAL ? SECOND, last_error = ? WHERE message_id = ?", [delay / 1000, reason, messageId]);
+        log.warn({ message_id: messageId, attempts: message.attempts, retry_in_ms: delay, error: reason }, "notification failed, will retry");
+      }
+      return false;
+    }
+  }
+}

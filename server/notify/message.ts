@@ -1,0 +1,31 @@
+/** @module The inspiration as a message: e-mail subject, HTML and text bodies, or an SMS line. */
+import { escapeHtml } from "../../reports/pages.ts";
+import type { Inspiration } from "../inspiration/choose.ts";
+
+export function inspirationEmail(firstName: string, inspiration: Inspiration) {
+  const { workout, quote, why } = inspiration;
+  const subject = `Today: ${workout.duration_min} min of ${workout.activity}`;
+  const text = [
+    `Hi ${firstName},`,
+    `Today's workout: ${workout.duration_min} minutes of ${workout.activity} at ${workout.intensity} intensity.`,
+    quote ? `"${quote.text}" — ${quote.author}` : "",
+    `Why: ${why.join(" ")}`,
+    "Change your goals or notification settings in the Inspire app.",
+  ].filter(Boolean).join("\n\n");
+  const html = `<!doctype html><html lang="en"><body style="margin:0;background:#f3f4f6;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:16px;">
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="max-width:560px;width:100%;background:#fff;font:15px/1.5 Arial,Helvetica,sans-serif;color:#111827;">
+<tr><td style="padding:20px 24px;background:#111827;color:#fff;font-weight:bold;font-size:18px;">Inspire · ${escapeHtml(inspiration.date)}</td></tr>
+<tr><td style="padding:20px 24px;"><p style="margin:0 0 12px;">Hi ${escapeHtml(firstName)},</p>
+<p style="margin:0 0 12px;font-size:18px;"><strong>${workout.duration_min} minutes of ${escapeHtml(workout.activity)}</strong> at ${workout.intensity} intensity.</p>
+${quote ? `<blockquote style="margin:0 0 12px;padding:8px 16px;border-left:4px solid #ea580c;color:#374151;">“${escapeHtml(quote.text)}” — ${escapeHtml(quote.author)}</blockquote>` : ""}
+<p style="margin:0;color:#4b5563;font-size:13px;">${why.map(escapeHtml).join(" ")}</p></td></tr>
+</table></td></tr></table></body></html>`;
+  return { subject, text, html };
+}
+
+export function inspirationSms(inspiration: Inspiration): string {
+  const { workout, quote } = inspiration;
+  const line = `Inspire: ${workout.duration_min} min of ${workout.activity} (${workout.intensity}) today.`;
+  return quote ? `${line} "${quote.text}" — ${quote.author}` : line;
+}

@@ -1,0 +1,101 @@
+/** @module Accounts: register (`POST /v1/users`), the city list, log in and out (`/v1/sessions`). */
+import { Hono } from "hono";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { z } from "zod";
+import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { requireUser, type AuthVariables } from "../auth/require-user.ts";
+import { hashToken, newToken } from "../auth/tokens.ts";
+import type { AppContext } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { valid } from "../validation.ts";
+
+export const SESSION_DAYS = 30;
+
+const adult = (dob: string, now: Date) => {
+  const d = new Date(`${dob}T00:00:00Z`);
+  const age = now.getUTCFullYear() - d.getUTCFullYear() - (now.getUTCMonth() * 100 + now.getUTCDate() < d.getUTCMonth() * 100 + d.getUTCDate() ? 1 : 0);
+  return age >= 13 && age <= 120;
+};
+
+export const RegisterBody = z
+  .object({
+    name: z.string().trim().min(1).max(128),
+    email: z.email().max(190),
+    password: z.string().min(10, "must be at least 10 characters").max(256),
+    date_of_birth: z.iso.date(),
+    city: z.string().trim().min(1).max(96),
+    region: z.string().regex(/^[A-Z]{2}$/, "must be a two-letter US state code such as CO"),
+    phone: z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be in E.164 form such as +13035550123").optional(),
+    gender: z.enum(["female", "male", "nonbinary"]).optional(),
+    shopping_preference: z.enum(["In-Store", "Online", "Both"]),
+    consent: z.object({ email: z.boolean(), sms: z.boolean() }).strict(),
+  })
+  .strict()
+  .refine((b) => adult(b.date_of_birth, new Date()), { path: ["date_of_birth"], message: "must make the user between 13 and 120 years old" })
+  .refine((b) => !b.consent.sms || b.phone, { path: ["phone"], message: "is required to consent to SMS" });
+
+export const LoginBody = z.object({ email: z.email().max(190), password: z.string().min(1).max(256) }).strict();
+
+export function accountRoutes(ctx: AppContext) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+
+  app.post("/v1/users", valid("json", RegisterBody), async (c) => {
+    const body = c.req.valid("json");
+    const [cities] = await ctx.mysql.query("SELECT city_id FROM cities WHERE name = ? AND state_code = ?", [body.city, body.region]);
+    const city = (cities as Array<{ city_id: number }>)[0];
+    if (!city) throw new ApiError(422, "unknown_city", `${body.city}, ${body.region} is not a city we serve: GET /v1/cities lists them.`, { city: body.city, region: body.region });
+    const [first, ...rest] = body.name.split(/\s+/);
+    const email = body.email.toLowerCase();
+    try {
+      const [result] = await ctx.mysql.query(
+        `INSERT INTO users (first_name, last_name, email, password_hash, date_of_birth, gender, shopping_preference, city_id, phone, email_consent, sms_consent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [first, rest.join(" "), email, await hashPassword(body.password), body.date_of_birth, body.gender ?? null, body.shopping_preference, city.city_id, body.phone ?? null, body.consent.email, body.consent.sms],
+      );
+      const userId = (result as { insertId: number }).insertId;
+      ctx.log.info({ user_id: userId }, "user registered");
+      return c.json({ user_id: userId, email, name: body.name, city: body.city, region: body.region }, 201);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ER_DUP_ENTRY") throw new ApiError(409, "email_taken", "An account with this e-mail already exists: log in instead.");
+      throw error;
+    }
+  });
+
+  app.get("/v1/cities", async (c) => {
+    const [rows] = await ctx.mysql.query("SELECT c.name AS city, c.state_code AS region, s.name AS state FROM cities c JOIN states s USING (state_code) ORDER BY c.state_code, c.name");
+    return c.json({ cities: rows });
+  });
+
+  app.post("/v1/sessions", valid("json", LoginBody), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const account = email.toLowerCase();
+    const address = getConnInfo(c).remote.address ?? "unknown";
+    const wait = Math.max(ctx.limits.account.retryAfter(account), ctx.limits.address.retryAfter(address));
+    if (wait > 0) {
+      c.header("Retry-After", String(wait));
+      throw new ApiError(429, "too_many_attempts", `Too many failed logins: try again in ${wait} seconds.`, { retry_after_s: wait });
+    }
+    const [rows] = await ctx.mysql.query("SELECT user_id, password_hash FROM users WHERE email = ?", [account]);
+    const user = (rows as Array<{ user_id: number; password_hash: string | null }>)[0];
+    if (!(await verifyPassword(password, user?.password_hash ?? null)) || !user) {
+      ctx.limits.account.fail(account);
+      ctx.limits.address.fail(address);
+      throw new ApiError(401, "invalid_credentials", "The e-mail or password is wrong.");
+    }
+    ctx.limits.account.clear(account);
+    const token = newToken();
+    const now = ctx.now();
+    const expiresAt = Math.floor(now.getTime() / 1000) + SESSION_DAYS * 86_400;
+    await ctx.sessions.put({ token_hash: hashToken(token), user_id: user.user_id, platform: "api", started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt });
+    return c.json({ token, token_type: "Bearer", user_id: user.user_id, expires_at: new Date(expiresAt * 1000).toISOString() }, 201);
+  });
+
+  app.delete("/v1/sessions/current", requireUser(ctx), async (c) => {
+    const tokenHash = c.get("tokenHash");
+    await ctx.sessions.delete(tokenHash);
+    ctx.sessionCache.delete(tokenHash);
+    return c.body(null, 204);
+  });
+
+  return app;
+}

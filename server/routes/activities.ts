@@ -1,0 +1,114 @@
+/** @module `POST/GET /v1/me/activities`: workout logs (MongoDB `activity_logs`), read newest first with a cursor. */
+import { randomInt } from "node:crypto";
+import { Hono } from "hono";
+import { z } from "zod";
+import { ACTIVITIES } from "../../pipelines/generate/model.ts";
+import type { Doc, Filter } from "../../stores/documents.ts";
+import { requireUser, type AuthVariables } from "../auth/require-user.ts";
+import type { AppContext } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { profile } from "../users.ts";
+import { valid } from "../validation.ts";
+
+const ACTIVITY_NAMES = ACTIVITIES.map((a) => a.name) as [string, ...string[]];
+
+export const ActivityBody = z
+  .object({
+    activity_type: z.enum(ACTIVITY_NAMES),
+    started_at: z.iso.datetime({ offset: true }),
+    duration_min: z.number().min(1).max(1440),
+    distance_km: z.number().min(0).max(1000).nullable().optional(),
+    calories: z.number().int().min(0).max(20_000).nullable().optional(),
+    avg_heart_rate: z.number().int().min(30).max(230).nullable().optional(),
+  })
+  .strict();
+
+export const ActivityQuery = z
+  .object({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    type: z.enum(ACTIVITY_NAMES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  })
+  .strict();
+
+/** Ids that sort by time and do not collide across requests: milliseconds × 2^11 + 11 random bits (< 2^53). */
+const newActivityId = (now: number) => now * 2048 + randomInt(2048);
+
+const encodeCursor = (doc: Doc) => Buffer.from(`${(doc.started_at as Date).getTime()}.${doc._id}`).toString("base64url");
+function decodeCursor(cursor: string): { at: Date; id: number } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split(".").map(Number);
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(id)) throw new ApiError(400, "invalid_cursor", "The cursor is not one this API returned: start again without it.");
+  return { at: new Date(at), id };
+}
+
+export const activityView = (doc: Doc) => ({
+  id: doc._id,
+  activity_type: doc.activity_type,
+  started_at: (doc.started_at as Date).toISOString(),
+  duration_min: doc.duration_min,
+  distance_km: doc.distance_km ?? null,
+  calories: doc.calories ?? null,
+  avg_heart_rate: doc.avg_heart_rate ?? null,
+  city: doc.city ?? null,
+  state: doc.state ?? null,
+});
+
+export function activityRoutes(ctx: AppContext) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.use("/v1/me/activities", requireUser(ctx));
+  const homes = new Map<number, { city: string | null; state: string | null }>();
+
+  app.post("/v1/me/activities", valid("json", ActivityBody), async (c) => {
+    const userId = c.get("userId");
+    const body = c.req.valid("json");
+    const now = ctx.now();
+    const startedAt = new Date(body.started_at);
+    if (startedAt.getTime() > now.getTime() + 5 * 60_000) throw new ApiError(422, "in_the_future", "started_at is in the future: log workouts once they have started.");
+    if (startedAt.getTime() < Date.UTC(2000, 0, 1)) throw new ApiError(422, "too_old", "started_at is before 2000.");
+    let home = homes.get(userId);
+    if (!home) {
+      const p = await profile(ctx.mysql, userId);
+      if (!p) throw new ApiError(401, "invalid_token", "This account no longer exists.");
+      home = { city: p.city, state: p.state };
+      homes.set(userId, home);
+    }
+    const doc: Doc = {
+      _id: newActivityId(now.getTime()),
+      user_id: userId,
+      activity_type: body.activity_type,
+      started_at: startedAt,
+      duration_min: body.duration_min,
+      distance_km: body.distance_km ?? null,
+      calories: body.calories ?? null,
+      avg_heart_rate: body.avg_heart_rate ?? null,
+      city: home.city,
+      state: home.state,
+      created_at: now,
+      updated_at: now,
+    };
+    await ctx.documents.collection("activity_logs").insertMany([doc]);
+    ctx.inspirationCache.deleteWhere((key) => key.startsWith(`${userId}:`));
+    return c.json(activityView(doc), 201);
+  });
+
+  app.get("/v1/me/activities", valid("query", ActivityQuery), async (c) => {
+    const userId = c.get("userId");
+    const q = c.req.valid("query");
+    const range: Record<string, Date> = {};
+    if (q.from) range.$gte = new Date(q.from);
+    if (q.to) range.$lt = new Date(q.to);
+    const filter: Filter = { user_id: userId };
+    if (Object.keys(range).length > 0) filter.started_at = range;
+    if (q.type) filter.activity_type = q.type;
+    if (q.cursor) {
+      const { at, id } = decodeCursor(q.cursor);
+      filter.$or = [{ started_at: { $lt: at } }, { started_at: at, _id: { $lt: id } }];
+    }
+    const docs = await ctx.documents.collection("activity_logs").find(filter, { sort: { started_at: -1, _id: -1 }, limit: q.limit + 1 });
+    const page = docs.slice(0, q.limit);
+    return c.json({ items: page.map(activityView), next_cursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]) : null });
+  });
+  return app;
+}

@@ -1,0 +1,82 @@
+/** @module `GET/PUT /v1/me/goals`: fitness goal and notification preferences (MongoDB `user_goals`). */
+import { Hono } from "hono";
+import { z } from "zod";
+import { ACTIVITIES, GOALS } from "../../pipelines/generate/model.ts";
+import type { Doc } from "../../stores/documents.ts";
+import { requireUser, type AuthVariables } from "../auth/require-user.ts";
+import type { AppContext } from "../context.ts";
+import { valid } from "../validation.ts";
+
+const ACTIVITY_NAMES = ACTIVITIES.map((a) => a.name) as [string, ...string[]];
+const hour = z.number().int().min(0).max(23);
+const timeZone = z.string().min(3).max(64).refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone such as America/Denver");
+
+export const GoalsBody = z
+  .object({
+    goal_type: z.enum(GOALS),
+    target_workouts_per_week: z.number().int().min(0).max(21),
+    preferred_activities: z.array(z.enum(ACTIVITY_NAMES)).max(12).default([]),
+    notifications: z
+      .object({
+        channel: z.enum(["email", "sms", "push", "none"]),
+        quiet_hours: z.object({ start: hour, end: hour }).strict().optional(),
+        preferred_hour: hour.nullable().optional(),
+        time_zone: timeZone,
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Goals = z.infer<typeof GoalsBody>;
+
+export const DEFAULT_GOALS: Goals = {
+  goal_type: "stay_active",
+  target_workouts_per_week: 3,
+  preferred_activities: [],
+  notifications: { channel: "email", quiet_hours: { start: 22, end: 7 }, preferred_hour: null, time_zone: "America/New_York" },
+};
+
+/** The user's goals document as the API shows it, or the defaults when they have not set any. */
+export function goalsView(doc: Doc | null): Goals & { configured: boolean; updated_at: string | null } {
+  if (!doc) return { ...DEFAULT_GOALS, configured: false, updated_at: null };
+  const n = doc.notifications as Goals["notifications"];
+  return {
+    goal_type: doc.goal_type as Goals["goal_type"],
+    target_workouts_per_week: Number(doc.target_workouts_per_week),
+    preferred_activities: (doc.preferred_activities as string[]) ?? [],
+    notifications: { channel: n.channel, quiet_hours: n.quiet_hours, preferred_hour: n.preferred_hour ?? null, time_zone: n.time_zone },
+    configured: true,
+    updated_at: doc.updated_at instanceof Date ? doc.updated_at.toISOString() : null,
+  };
+}
+
+export function goalRoutes(ctx: AppContext) {
+  const app = new Hono<{ Variables: AuthVariables }>();
+  app.use("/v1/me/goals", requireUser(ctx));
+
+  app.get("/v1/me/goals", async (c) => {
+    return c.json(goalsView(await ctx.documents.collection("user_goals").findOne({ _id: c.get("userId") })));
+  });
+
+  app.put("/v1/me/goals", valid("json", GoalsBody), async (c) => {
+    const userId = c.get("userId");
+    const body = c.req.valid("json");
+    const now = ctx.now();
+    const notifications = { ...body.notifications, preferred_hour: body.notifications.preferred_hour ?? null };
+    await ctx.documents.collection("user_goals").updateOne(
+      { _id: userId },
+      { $set: { user_id: userId, goal_type: body.goal_type, target_workouts_per_week: body.target_workouts_per_week, preferred_activities: body.preferred_activities, notifications, updated_at: now }, $setOnInsert: { created_at: now } },
+      { upsert: true },
+    );
+    ctx.inspirationCache.deleteWhere((key) => key.startsWith(`${userId}:`));
+    return c.json(goalsView(await ctx.documents.collection("user_goals").findOne({ _id: userId })));
+  });
+  return app;
+}

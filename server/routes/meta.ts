@@ -1,0 +1,60 @@
+/** @module `/health`, `/openapi.json`, `/docs`, the web app at `/app`, and the report site under `/reports/`. */
+import { createReadStream, existsSync, statSync } from "node:fs";
+import { join, normalize, sep } from "node:path";
+import { Readable } from "node:stream";
+import { Hono } from "hono";
+import { getMimeType } from "hono/utils/mime";
+import { describe } from "../../lib/errors.ts";
+import type { AppContext } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { docsPage, openApi } from "../openapi.ts";
+import { appPage } from "../web/app-page.ts";
+
+async function check(name: string, probe: () => Promise<string>) {
+  try {
+    const detail = await Promise.race([probe(), new Promise<string>((_, reject) => setTimeout(() => reject(new Error("no answer within 3 s")), 3000).unref())]);
+    return [name, { ok: true, detail }] as const;
+  } catch (error) {
+    return [name, { ok: false, detail: describe(error) }] as const;
+  }
+}
+
+export function metaRoutes(ctx: AppContext) {
+  const app = new Hono();
+  const page = appPage();
+
+  app.get("/", (c) => c.redirect("/app"));
+  app.get("/app", (c) => c.html(page));
+  app.get("/docs", (c) => c.html(docsPage()));
+  app.get("/openapi.json", (c) => c.json(openApi(new URL(c.req.url).origin)));
+
+  app.get("/health", async (c) => {
+    const stores = Object.fromEntries(
+      await Promise.all([
+        check("mysql", async () => {
+          await ctx.mysql.query("SELECT 1");
+          return "answers";
+        }),
+        check("documents", () => ctx.documents.ping()),
+        check("sessions", () => ctx.sessions.ping()),
+      ]),
+    );
+    const ok = Object.values(stores).every((s) => (s as { ok: boolean }).ok);
+    return c.json({ status: ok ? "ok" : "degraded", stores }, ok ? 200 : 503);
+  });
+
+  // The report site, as `nike report` wrote it: files only, never outside its folder.
+  app.get("/reports", (c) => c.redirect("/reports/"));
+  app.get("/reports/*", (c) => {
+    const relative = decodeURIComponent(c.req.path.slice("/reports/".length)) || "index.html";
+    const root = normalize(ctx.reportsDir);
+    const file = normalize(join(root, relative));
+    if (!file.startsWith(root + sep) || relative.includes("\0")) throw new ApiError(404, "not_found", "No such report file.");
+    if (!existsSync(join(root, "index.html"))) throw new ApiError(404, "reports_not_built", "The report site has not been built yet: run `nike report` (or `npm run demo`).");
+    if (!existsSync(file) || !statSync(file).isFile()) throw new ApiError(404, "not_found", `No report file ${relative}.`);
+    c.header("Content-Type", getMimeType(file) ?? "application/octet-stream");
+    c.header("Cache-Control", "no-cache");
+    return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream);
+  });
+  return app;
+}

@@ -1,0 +1,24 @@
+/** @module Inspire's reads of MySQL `users`: the profile the routes and the dispatcher need. */
+import type { MySql } from "../stores/mysql.ts";
+
+export type Profile = {
+  user_id: number;
+  first_name: string;
+  last_name: string;
+  email: string;
+  phone: string | null;
+  email_consent: boolean;
+  sms_consent: boolean;
+  city: string | null;
+  state: string | null;
+};
+
+export async function profile(mysql: MySql, userId: number): Promise<Profile | null> {
+  const [rows] = await mysql.query(
+    `SELECT u.user_id, u.first_name, u.last_name, u.email, u.phone, u.email_consent, u.sms_consent, c.name AS city, c.state_code AS state
+     FROM users u LEFT JOIN cities c ON c.city_id = u.city_id WHERE u.user_id = ?`,
+    [userId],
+  );
+  const row = (rows as Array<Omit<Profile, "email_consent" | "sms_consent"> & { email_consent: number; sms_consent: number }>)[0];
+  return row ? { ...row, email_consent: Boolean(row.email_consent), sms_consent: Boolean(row.sms_consent) } : null;
+}
