@@ -38,7 +38,8 @@ const newActivityId = (now: number) => now * 2048 + randomInt(2048);
 
 const encodeCursor = (doc: Doc) => Buffer.from(`${(doc.started_at as Date).getTime()}.${doc._id}`).toString("base64url");
 function decodeCursor(cursor: string): { at: Date; id: number } {
-  const [at, id] = Buffer.from(cursor, "base64url").toString().split(".").map(Number);
+  const match = /^(\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(cursor, "base64url").toString());
+  const [at, id] = match ? [Number(match[1]), Number(match[2])] : [Number.NaN, Number.NaN];
   if (!Number.isSafeInteger(at) || !Number.isSafeInteger(id)) throw new ApiError(400, "invalid_cursor", "The cursor is not one this API returned: start again without it.");
   return { at: new Date(at), id };
 }
