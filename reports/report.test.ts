@@ -10,7 +10,7 @@ import type { Browser } from "playwright-core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report, type ReportResult } from "../cli/report.ts";
-import { launchBrowser } from "../lib/browser.ts";
+import { launchBrowser, visitReportPage } from "../lib/browser.ts";
 import type { World } from "../lib/test-world.ts";
 import { publishedWorld } from "../pipelines/etl/testing.ts";
 
@@ -35,33 +35,7 @@ afterAll(async () => {
 
 const PAGES = ["index", "activity-by-location", "seasonal-trends", "user-segmentation", "age-engagement", "peak-workout-hours"];
 
-/** Opens a page and waits until every chart has drawn marks; returns console errors and failed requests. */
-async function visit(url: string, screenshot: string) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
-  page.on("response", (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  try {
-    await page.goto(url);
-    const charts = await page.locator(".chart").count();
-    await page.waitForFunction(
-      () => [...document.querySelectorAll(".chart")].every((c) => c.querySelectorAll("svg .role-mark path, svg .role-mark line, svg .role-mark rect").length > 0),
-      null,
-      { timeout: 30_000 },
-    );
-    const marks = await page.evaluate(() => [...document.querySelectorAll(".chart")].map((c) => c.querySelectorAll("svg .role-mark *").length));
-    await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true });
-    return { charts, marks, problems };
-  } finally {
-    await page.close();
-  }
-}
+const visit = (url: string, screenshot: string) => visitReportPage(browser, url, join(SCREENSHOTS, screenshot));
 
 function serve(dir: string): Promise<Server> {
   const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".json": "application/json", ".csv": "text/csv", ".svg": "image/svg+xml", ".png": "image/png" };

@@ -42,14 +42,17 @@ export async function warehouseRows(mysql: MySql, userPseudonym: string): Promis
 export async function eraseFromWarehouse(config: Config, mysql: MySql, userPseudonym: string): Promise<{ rows: number; files: number }> {
   let rows = 0;
   const conn = await mysql.getConnection();
-  let userKeys: number[] = [];
+  // Surrogate keys use all 63 bits: keep them as decimal strings, never as JS numbers.
+  let userKeys: string[] = [];
   try {
     await conn.beginTransaction();
     try {
       const [keys] = await conn.query("SELECT user_key FROM dim_user WHERE user_pseudonym = ?", [userPseudonym]);
-      userKeys = (keys as Array<{ user_key: number }>).map((k) => Number(k.user_key));
+      userKeys = (keys as Array<{ user_key: number | string }>).map((k) => String(k.user_key));
       if (userKeys.length > 0) {
-        for (const fact of ["fact_activity", "fact_app_session"]) rows += ((await conn.query(`DELETE FROM ${fact} WHERE user_key IN (?)`, [userKeys]))[0] as { affectedRows: number }).affectedRows;
+        for (const fact of ["fact_activity", "fact_app_session"]) {
+          rows += ((await conn.query(`DELETE FROM ${fact} WHERE user_key IN (SELECT user_key FROM dim_user WHERE user_pseudonym = ?)`, [userPseudonym]))[0] as { affectedRows: number }).affectedRows;
+        }
         rows += ((await conn.query("DELETE FROM dim_user WHERE user_pseudonym = ?", [userPseudonym]))[0] as { affectedRows: number }).affectedRows;
       }
       rows += ((await conn.query("DELETE FROM user_segment WHERE user_pseudonym = ?", [userPseudonym]))[0] as { affectedRows: number }).affectedRows;
@@ -72,9 +75,9 @@ export async function eraseFromWarehouse(config: Config, mysql: MySql, userPseud
     // The lake's dim_user also knows the keys (the MySQL rows may already be gone after an earlier, interrupted erase).
     for (const file of await parquetFiles(join(lake, "dim_user"))) {
       const found = await duck.all<{ user_key: bigint }>(`SELECT user_key FROM read_parquet('${file}', hive_partitioning = false) WHERE user_pseudonym = ${literal}`);
-      userKeys.push(...found.map((k) => Number(k.user_key)));
+      userKeys.push(...found.map((k) => String(k.user_key)));
     }
-    const keyList = [...new Set(userKeys)].join(", ");
+    const keyList = [...new Set(userKeys)].filter((k) => /^-?\d+$/.test(k)).join(", ");
     const targets: Array<[string, string]> = [
       ...(await parquetFiles(join(lake, "dim_user"))).map((f) => [f, `user_pseudonym = ${literal}`] as [string, string]),
       ...(await parquetFiles(join(lake, "user_segment"))).map((f) => [f, `user_pseudonym = ${literal}`] as [string, string]),

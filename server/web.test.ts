@@ -1,0 +1,130 @@
+/**
+ * Inspire in a browser and over a published warehouse: the web app in headless Chromium (sign up,
+ * set a goal, log a workout, see the inspiration card), the report site served by the server, and
+ * erasing a user whose workouts are already in the warehouse and the lake.
+ */
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { report } from "../cli/report.ts";
+import { launchBrowser, visitReportPage, watchProblems } from "../lib/browser.ts";
+import { openDuckDB } from "../lib/duckdb.ts";
+import { pseudonym } from "../lib/pseudonym.ts";
+import type { World } from "../lib/test-world.ts";
+import { publishedWorld } from "../pipelines/etl/testing.ts";
+import { eraseUser } from "./routes/privacy.ts";
+import type { Running } from "./serve.ts";
+import { client, startTestServer } from "./testing.ts";
+
+const SCREENSHOTS = new URL("../reports/screenshots/", import.meta.url).pathname;
+
+let world: World;
+let server: Running;
+let browser: Browser;
+
+beforeAll(async () => {
+  world = await publishedWorld(13, "tiny");
+  const site = join(world.dataDir, "site");
+  await report({ out: site }, ["report"], world.config);
+  server = await startTestServer(world.config, site);
+  browser = await launchBrowser();
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await world?.dispose();
+});
+
+describe("the Inspire web app in headless Chromium", () => {
+  it("signs up a new user on a phone-sized screen, sets a goal, logs a workout and sees an inspiration card", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const problems = watchProblems(page);
+    page.on("dialog", (d) => d.accept());
+    try {
+      await page.goto(`${server.url}/app`);
+      await page.getByLabel("Name").fill("Jamie Browser");
+      await page.getByLabel("E-mail").first().fill("jamie@example.com");
+      await page.getByLabel("Password (10 characters or more)").fill("browser password 1");
+      await page.getByLabel("Date of birth").fill("1995-05-20");
+      await page.getByLabel("City").selectOption({ label: "Denver, CO" });
+      await page.getByLabel("Send me my daily inspiration by e-mail").check();
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByText("Welcome! Set your goals below.").waitFor();
+
+      await page.getByLabel("Goal", { exact: true }).selectOption("build_strength");
+      await page.getByLabel("Workouts per week").fill("4");
+      await page.getByLabel("training").check();
+      await page.getByLabel("Time zone").selectOption("America/Denver");
+      await page.getByRole("button", { name: "Save goals" }).click();
+      await page.getByText("Goals saved.").waitFor();
+
+      await page.getByLabel("Activity").selectOption("hiit");
+      await page.getByLabel("Minutes").fill("25");
+      await page.getByRole("button", { name: "Log workout" }).click();
+      await page.getByText("Workout logged.").waitFor();
+      await page.locator("#recent li", { hasText: "hiit, 25 min" }).waitFor();
+
+      const card = page.locator("section.card");
+      await card.locator("#workout").filter({ hasText: /\d+ min of / }).waitFor();
+      expect(await card.locator("#why li").count()).toBeGreaterThanOrEqual(3);
+      expect(await card.locator("#why").innerText()).toContain("build strength, 4 workouts a week; 1 done");
+      expect(await card.locator("#quote").innerText()).toMatch(/“.+” — /);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(SCREENSHOTS, "app-phone.png"), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+    const [rows] = await server.ctx.mysql.query("SELECT user_id FROM users WHERE email = 'jamie@example.com'");
+    const userId = (rows as Array<{ user_id: number }>)[0].user_id;
+    expect(await server.ctx.documents.collection("activity_logs").countDocuments({ user_id: userId })).toBe(1);
+    expect((await server.ctx.documents.collection("user_goals").findOne({ _id: userId }))?.goal_type).toBe("build_strength");
+  });
+
+  it("serves the report site, whose every page renders its charts", async () => {
+    for (const p of ["index", "user-segmentation", "activity-by-location"]) {
+      const { problems, marks } = await visitReportPage(browser, `${server.url}/reports/${p}.html`, join(SCREENSHOTS, `served-${p}.png`));
+      expect(problems, p).toEqual([]);
+      expect(Math.min(...marks), p).toBeGreaterThan(0);
+    }
+    expect((await client(server.url)("GET", "/reports/assets/vega.min.js")).status).toBe(200);
+  });
+});
+
+describe("erasing a user who is already in the warehouse", () => {
+  it("removes them from the star schema, the segments and every lake file, and leaves everyone else", async () => {
+    const userId = 7;
+    const who = pseudonym(world.config.pseudonymKey, userId);
+    const count = async (sql: string, params: unknown[]) => ((await server.ctx.mysql.query(sql, params))[0] as Array<{ n: number }>)[0].n;
+    const facts = () => count("SELECT COUNT(*) AS n FROM fact_activity f JOIN dim_user u USING (user_key) WHERE u.user_pseudonym = ?", [who]);
+    const total = () => count("SELECT COUNT(*) AS n FROM fact_activity", []);
+    const mine = await facts();
+    const before = await total();
+    expect(mine).toBeGreaterThan(0);
+    expect(await count("SELECT COUNT(*) AS n FROM user_segment WHERE user_pseudonym = ?", [who])).toBe(1);
+
+    const summary = await eraseUser(server.ctx, userId);
+    expect(summary.warehouse_rows).toBeGreaterThan(mine);
+    expect(summary.lake_files).toBeGreaterThan(1);
+    expect(await facts()).toBe(0);
+    expect(await total()).toBe(before - mine);
+    expect(await count("SELECT COUNT(*) AS n FROM dim_user WHERE user_pseudonym = ?", [who])).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM user_segment WHERE user_pseudonym = ?", [who])).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM users WHERE user_id = ?", [userId])).toBe(0);
+
+    const duck = await openDuckDB();
+    try {
+      const lake = join(world.dataDir, "lake");
+      const [dim] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet('${lake}/dim_user/*.parquet') WHERE user_pseudonym = '${who}'`);
+      const [seg] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet('${lake}/user_segment/*.parquet') WHERE user_pseudonym = '${who}'`);
+      const [facts] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet('${lake}/fact_activity/**/*.parquet', hive_partitioning = true)`);
+      expect([Number(dim.n), Number(seg.n)]).toEqual([0, 0]);
+      expect(Number(facts.n)).toBe(before - mine);
+    } finally {
+      duck.close();
+    }
+  });
+});
