@@ -131,7 +131,7 @@ describe("Inspire: a user's whole life over HTTP", () => {
     expect(sent.status).toBe(202);
     const failing = await eventually(async () => {
       const [row] = await query<{ attempts: number; status: string; last_error: string }>("SELECT attempts, status, last_error FROM notification_outbox WHERE message_id = ?", [sent.body.message_id]);
-      return row.attempts >= 2 ? row : undefined;
+      return row.attempts >= 2 && row.status === "pending" ? row : undefined;
     }, 10_000, "two failed attempts");
     expect(failing.status).toBe("pending");
     expect(failing.last_error).toContain("503");

@@ -27,16 +27,15 @@ export function createApp(ctx: AppContext) {
     ctx.log.info({ request_id: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Number((performance.now() - started).toFixed(1)) }, "request");
   });
   app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
-  app.use(
-    "/v1/*",
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`), 413) }),
-  );
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`), 413) });
+  // Only requests that carry a body pay for the checks (touching the body builds the full Request object).
   app.use("/v1/*", async (c, next) => {
+    if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
     const type = c.req.header("content-type");
-    if (["POST", "PUT", "PATCH"].includes(c.req.method) && c.req.header("content-length") !== "0" && type !== undefined && !/^application\/json\b/i.test(type)) {
+    if (c.req.header("content-length") !== "0" && type !== undefined && !/^application\/json\b/i.test(type)) {
       throw new ApiError(415, "unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
     }
-    await next();
+    return limit(c, next);
   });
 
   app.route("/", accountRoutes(ctx));

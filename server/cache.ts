@@ -26,9 +26,4 @@ export class TtlCache<K, V> {
   delete(key: K): void {
     this.entries.delete(key);
   }
-
-  /** Drops every entry whose key matches (for example all of one user's). */
-  deleteWhere(match: (key: K) => boolean): void {
-    for (const key of this.entries.keys()) if (match(key)) this.entries.delete(key);
-  }
 }

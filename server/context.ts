@@ -18,8 +18,8 @@ export type AppContext = {
   now(): Date;
   /** Token hash → user and expiry: a valid session skips DynamoDB for a minute; logout and erase drop it. */
   sessionCache: TtlCache<string, { userId: number; expiresAt: number }>;
-  /** `user:day` → today's inspiration; logging a workout or changing goals drops it. */
-  inspirationCache: TtlCache<string, TodaysInspiration>;
+  /** User → today's inspiration (it carries its day); logging a workout or changing goals drops it. */
+  inspirationCache: TtlCache<number, TodaysInspiration>;
   limits: { account: FailureLimiter; address: FailureLimiter };
   /** Folder the report site is served from (`nike report` writes it). */
   reportsDir: string;

@@ -446,6 +446,7 @@ class EmbeddedCollection implements DocumentCollection {
 
   /** Flushes what an in-flight group commit has not covered yet, then closes. */
   close(): void {
+    if (this.writeFd < 0) return;
     if (this.synced < this.written) fsyncSync(this.writeFd);
     closeSync(this.writeFd);
     this.writeFd = -1;

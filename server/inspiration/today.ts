@@ -9,9 +9,17 @@ import { chooseInspiration, type Inspiration, type Quote } from "./choose.ts";
 export type InspirationDeps = { config: Config; mysql: MySql; documents: DocumentStore };
 export type Segment = { name: string; best_hour: number | null };
 
+// Building a formatter costs far more than using one, so keep one per time zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day at `now` in a time zone, as YYYY-MM-DD. */
 export function localDay(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);

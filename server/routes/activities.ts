@@ -6,6 +6,7 @@ import { ACTIVITIES } from "../../pipelines/generate/model.ts";
 import type { Doc, Filter } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
+import { TtlCache } from "../cache.ts";
 import { ApiError } from "../errors.ts";
 import { profile } from "../users.ts";
 import { valid } from "../validation.ts";
@@ -33,8 +34,13 @@ export const ActivityQuery = z
   })
   .strict();
 
-/** Ids that sort by time and do not collide across requests: milliseconds × 2^11 + 11 random bits (< 2^53). */
-const newActivityId = (now: number) => now * 2048 + randomInt(2048);
+/**
+ * Ids that sort by time: milliseconds × 2^11 plus a sequence, strictly increasing in this process
+ * (< 2^53 until the year 2109). The sequence starts at a random point so that two servers rarely
+ * meet; when they do, the insert is retried with the next id.
+ */
+let lastId = 0;
+const newActivityId = (now: number) => (lastId = Math.max(now * 2048 + randomInt(1024), lastId + 1));
 
 const encodeCursor = (doc: Doc) => Buffer.from(`${(doc.started_at as Date).getTime()}.${doc._id}`).toString("base64url");
 function decodeCursor(cursor: string): { at: Date; id: number } {
@@ -59,7 +65,7 @@ export const activityView = (doc: Doc) => ({
 export function activityRoutes(ctx: AppContext) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use("/v1/me/activities", requireUser(ctx));
-  const homes = new Map<number, { city: string | null; state: string | null }>();
+  const homes = new TtlCache<number, { city: string | null; state: string | null }>(10 * 60_000);
 
   app.post("/v1/me/activities", valid("json", ActivityBody), async (c) => {
     const userId = c.get("userId");
@@ -89,8 +95,14 @@ export function activityRoutes(ctx: AppContext) {
       created_at: now,
       updated_at: now,
     };
-    await ctx.documents.collection("activity_logs").insertMany([doc]);
-    ctx.inspirationCache.deleteWhere((key) => key.startsWith(`${userId}:`));
+    try {
+      await ctx.documents.collection("activity_logs").insertMany([doc]);
+    } catch (error) {
+      if (!/duplicate key/i.test((error as Error).message)) throw error;
+      doc._id = newActivityId(Date.now());
+      await ctx.documents.collection("activity_logs").insertMany([doc]);
+    }
+    ctx.inspirationCache.delete(userId);
     return c.json(activityView(doc), 201);
   });
 

@@ -75,7 +75,7 @@ export function goalRoutes(ctx: AppContext) {
       { $set: { user_id: userId, goal_type: body.goal_type, target_workouts_per_week: body.target_workouts_per_week, preferred_activities: body.preferred_activities, notifications, updated_at: now }, $setOnInsert: { created_at: now } },
       { upsert: true },
     );
-    ctx.inspirationCache.deleteWhere((key) => key.startsWith(`${userId}:`));
+    ctx.inspirationCache.delete(userId);
     return c.json(goalsView(await ctx.documents.collection("user_goals").findOne({ _id: userId })));
   });
   return app;

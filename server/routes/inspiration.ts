@@ -16,11 +16,10 @@ export function inspirationRoutes(ctx: AppContext) {
   /** Cached per user until their day changes, they log a workout or change goals (or ten minutes pass). */
   const today = async (userId: number) => {
     const now = ctx.now();
-    const key = `${userId}:`;
-    const cached = ctx.inspirationCache.get(key, now.getTime());
+    const cached = ctx.inspirationCache.get(userId, now.getTime());
     if (cached && cached.date === localDay(now, cached.time_zone)) return cached;
     const fresh = await todaysInspiration(ctx, userId, now);
-    ctx.inspirationCache.set(key, fresh, now.getTime());
+    ctx.inspirationCache.set(userId, fresh, now.getTime());
     return fresh;
   };
 

@@ -47,7 +47,7 @@ export async function eraseUser(ctx: AppContext, userId: number) {
   const warehouse = await eraseFromWarehouse(ctx.config, ctx.mysql, pseudonym(ctx.config.pseudonymKey, userId));
   // Child rows (preferences, devices, outbox, quote history…) go by ON DELETE CASCADE; sales and orders keep no link.
   const [deleted] = await ctx.mysql.query("DELETE FROM users WHERE user_id = ?", [userId]);
-  ctx.inspirationCache.deleteWhere((key) => key.startsWith(`${userId}:`));
+  ctx.inspirationCache.delete(userId);
   ctx.log.info({ user_id: userId }, "user erased");
   return { mysql_users: (deleted as { affectedRows: number }).affectedRows, sessions: sessions.length, user_goals: goals, activity_logs: activities, warehouse_rows: warehouse.rows, lake_files: warehouse.files };
 }

@@ -1,0 +1,89 @@
+/**
+ * @module The Inspire load test: the server in its own process on `small` data, loaded by `wrk` (a
+ * second process) over loopback at 100 connections for 20 s, as many users with their own sessions.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Config } from "../lib/config.ts";
+import { hashPassword } from "../server/auth/passwords.ts";
+import { connectMysql } from "../stores/mysql.ts";
+
+const BIN = new URL("../bin/nike.mjs", import.meta.url).pathname;
+const PASSWORD = "bench password 1";
+
+type Figures = { rps: number; p50: string; p99: string; non2xx: number };
+
+function wrk(url: string, script: string, seconds: number): Figures {
+  const out = execFileSync("wrk", ["-t1", "-c100", `-d${seconds}s`, "--latency", "-s", script, url], { encoding: "utf8" });
+  const latency = (p: string) => new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(out)?.[1] ?? "?";
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50: latency("50"),
+    p99: latency("99"),
+    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0),
+  };
+}
+
+export async function inspireBench(config: Config, root: string, report: (figure: string, value: string, target: string) => void, users = 200, seconds = 20): Promise<void> {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      report("inspire: load test", "not run", "(needs wrk: apt-get install wrk)");
+      return;
+    }
+  }
+  // Give the first users of the generated data a password, so that they can log in like app users.
+  const db = await connectMysql(config.mysqlUrl, 1);
+  const [rows] = await db.query("SELECT user_id, email FROM users ORDER BY user_id LIMIT ?", [users]);
+  await db.query("UPDATE users SET password_hash = ? WHERE user_id <= ?", [await hashPassword(PASSWORD), users]);
+  await db.end();
+
+  const server = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+    env: { ...process.env, DATA_DIR: config.dataDir, MYSQL_URL: config.mysqlUrl, LOG_LEVEL: "warn", CI: "true" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  try {
+    let banner = "";
+    server.stdout.setEncoding("utf8");
+    for await (const chunk of server.stdout) {
+      banner += chunk;
+      if (/Inspire: (http:\/\/\S+)\/app/.test(banner)) break;
+    }
+    const base = /Inspire: (http:\/\/\S+)\/app/.exec(banner)?.[1];
+    if (!base) throw new Error(`the server did not start: ${banner}`);
+    server.stdout.resume();
+    const tokens: string[] = [];
+    for (const { email } of rows as Array<{ email: string }>) {
+      const response = await fetch(`${base}/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD }) });
+      if (response.status !== 201) throw new Error(`login for ${email} failed: ${response.status} ${await response.text()}`);
+      tokens.push(((await response.json()) as { token: string }).token);
+    }
+    const lua = (method: string, path: string, body?: string) => `
+tokens = {${tokens.map((t) => `"${t}"`).join(",")}}
+counter = 0
+request = function()
+  counter = counter + 1
+  local headers = { ["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1], ["Content-Type"] = "application/json" }
+  return wrk.format("${method}", "${path}", headers, ${body ? `'${body}'` : "nil"})
+end`;
+    const get = join(root, "inspiration.lua");
+    const post = join(root, "activities.lua");
+    await writeFile(get, lua("GET", "/v1/me/inspiration"));
+    await writeFile(post, lua("POST", "/v1/me/activities", JSON.stringify({ activity_type: "running", started_at: new Date(Date.now() - 3_600_000).toISOString(), duration_min: 35, distance_km: 6.2 })));
+
+    // A short unmeasured pass first, so that the figures are of a warm server (caches filled, code optimised).
+    wrk(base, get, 3);
+    const inspiration = wrk(base, get, seconds);
+    report(`inspire small: GET /v1/me/inspiration, 100 connections, ${seconds} s, ${users} users (wrk)`, `${Math.round(inspiration.rps).toLocaleString("en-US")} req/s`, "target ≥ 1,500 req/s");
+    report("inspire small: GET /v1/me/inspiration latency p50 / p99", `${inspiration.p50} / ${inspiration.p99}`, `target p99 ≤ 50 ms; non-2xx ${inspiration.non2xx}`);
+    const activities = wrk(base, post, seconds);
+    report(`inspire small: POST /v1/me/activities, 100 connections, ${seconds} s (wrk)`, `${Math.round(activities.rps).toLocaleString("en-US")} req/s`, "target ≥ 800 req/s");
+    report("inspire small: POST /v1/me/activities latency p50 / p99", `${activities.p50} / ${activities.p99}`, `non-2xx ${activities.non2xx}`);
+  } finally {
+    server.kill("SIGTERM");
+    await once(server, "exit");
+  }
+}
