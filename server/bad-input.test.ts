@@ -24,7 +24,7 @@ const valid = {
   consent: { email: true, sms: false },
 };
 const goals = { goal_type: "stay_active", target_workouts_per_week: 3, preferred_activities: ["yoga"], notifications: { channel: "email", time_zone: "UTC" } };
-const workout = { activity_type: "yoga", started_at: "2026-01-05T07:00:00Z", duration_min: 30 };
+const workout = { activity_type: "yoga", started_at: new Date(Date.now() - 86_400_000).toISOString(), duration_min: 30 };
 
 beforeAll(async () => {
   world = await loadedWorld(31);
@@ -91,6 +91,7 @@ const cases = (): Case[] => [
   ["activities: unknown activity type", "POST", "/v1/me/activities", { body: { ...workout, activity_type: "sofa" } }, 400, "invalid_request"],
   ["activities: negative duration", "POST", "/v1/me/activities", { body: { ...workout, duration_min: -5 } }, 400, "invalid_request"],
   ["activities: started in the future", "POST", "/v1/me/activities", { body: { ...workout, started_at: "2099-01-01T00:00:00Z" } }, 422, "in_the_future"],
+  ["activities: started years ago", "POST", "/v1/me/activities", { body: { ...workout, started_at: "2001-01-01T07:00:00Z" } }, 422, "too_old"],
   ["activities: someone else's user_id in the body", "POST", "/v1/me/activities", { body: { ...workout, user_id: 1 } }, 400, "invalid_request"],
   ["activities: NoSQL operator in the type filter", "GET", "/v1/me/activities?type[$ne]=yoga", {}, 400, "invalid_request"],
   ["activities: limit of a million", "GET", "/v1/me/activities?limit=1000000", {}, 400, "invalid_request"],

@@ -88,6 +88,26 @@ describe("etl", () => {
     expect(months.lake).toEqual(months.mysql);
   });
 
+  it("gives a workout logged from before sign-up to the user's first version, and quarantines an unknown user's", async () => {
+    const [user] = await query<{ created_at: string }>("SELECT created_at FROM users WHERE user_id = 9");
+    const dayBefore = new Date(Date.parse(`${user.created_at.replace(" ", "T")}Z`) - 86_400_000);
+    const stores = await openEtlStores(world.config);
+    try {
+      await stores.documents.collection("activity_logs").insertMany([workout(900_050, 9, dayBefore), workout(900_051, 999_999, new Date(Date.UTC(2025, 0, 1, 7)))]);
+      const report = await runEtl(world.config, stores);
+      expect(report.loaded.fact_activity).toBe(1);
+      expect(report.quarantined).toBe(1);
+    } finally {
+      await stores.close();
+    }
+    const [joined] = await query<{ first: number }>(
+      "SELECT u.valid_from = (SELECT MIN(valid_from) FROM dim_user v WHERE v.user_pseudonym = u.user_pseudonym) AS first FROM fact_activity f JOIN dim_user u USING (user_key) WHERE f.activity_id = 900050",
+    );
+    expect(Number(joined.first)).toBe(1);
+    const [reason] = await query<{ reason: string }>("SELECT reason FROM etl_quarantine WHERE source_id = '900051'");
+    expect(reason.reason).toMatch(/no user version at workout time/);
+  });
+
   it("quarantines a malformed source document with its reason and goes on", async () => {
     // A document written before the validator existed (straight into the store's log).
     const bad = { _id: 900_100, user_id: 7, activity_type: "running", started_at: "yesterday", duration_min: "long", created_at: { $date: Date.now() }, updated_at: { $date: Date.now() } };

@@ -105,7 +105,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
 
     const quarantined: Quarantined[] = [...extracted.quarantined];
     for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_activity")) {
-      quarantined.push({ source: "activity_logs", sourceId: source_id, reason: "no user version at workout time (unknown user, or workout before sign-up)", document: null });
+      quarantined.push({ source: "activity_logs", sourceId: source_id, reason: "no user version at workout time (unknown user)", document: null });
     }
     for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_session")) {
       quarantined.push({ source: "sessions", sourceId: source_id, reason: "no user version at session start (unknown user)", document: null });

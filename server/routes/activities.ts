@@ -73,7 +73,8 @@ export function activityRoutes(ctx: AppContext) {
     const now = ctx.now();
     const startedAt = new Date(body.started_at);
     if (startedAt.getTime() > now.getTime() + 5 * 60_000) throw new ApiError(422, "in_the_future", "started_at is in the future: log workouts once they have started.");
-    if (startedAt.getTime() < Date.UTC(2000, 0, 1)) throw new ApiError(422, "too_old", "started_at is before 2000.");
+    // The warehouse calendar (dim_date) starts in 2015; two years back keeps every logged workout inside it.
+    if (startedAt.getTime() < now.getTime() - 730 * 86_400_000) throw new ApiError(422, "too_old", "started_at is more than two years ago: log recent workouts only.");
     let home = homes.get(userId);
     if (!home) {
       const p = await profile(ctx.mysql, userId);
