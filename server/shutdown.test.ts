@@ -1,0 +1,46 @@
+/** Graceful shutdown: requests in flight when the server is told to stop still get their answers; new ones are refused. */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { World } from "../lib/test-world.ts";
+import { loadedWorld } from "../pipelines/etl/testing.ts";
+import type { Running } from "./serve.ts";
+import { client, startTestServer } from "./testing.ts";
+
+let world: World;
+let server: Running;
+
+beforeAll(async () => {
+  world = await loadedWorld(41);
+  server = await startTestServer(world.config, join(world.dataDir, "site"));
+});
+afterAll(async () => {
+  await server?.close();
+  await world?.dispose();
+});
+
+describe("graceful shutdown", () => {
+  it("drains in-flight requests, then refuses new ones and closes the stores", async () => {
+    const http = client(server.url);
+    const body = { name: "Drain Test", email: "drain@example.com", password: "drain password 1", date_of_birth: "1990-01-01", city: "Denver", region: "CO", shopping_preference: "Both", consent: { email: false, sms: false } };
+    expect((await http("POST", "/v1/users", { body })).status).toBe(201);
+    const { token } = (await http("POST", "/v1/sessions", { body: { email: body.email, password: body.password } })).body;
+    expect((await http("GET", "/v1/me/inspiration", { token })).status).toBe(200);
+    // Logins hash with scrypt (tens of ms each, four at a time), so these are still being served when close() starts.
+    const answered: number[] = [];
+    const inFlight = Array.from({ length: 6 }, () =>
+      http("POST", "/v1/sessions", { body: { email: body.email, password: body.password } }).then((r) => {
+        answered.push(Date.now());
+        return r;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    expect(answered.length).toBeLessThan(6);
+    let closedAt = 0;
+    const closing = server.close().then(() => (closedAt = Date.now()));
+    const replies = await Promise.all(inFlight);
+    expect(replies.map((r) => r.status)).toEqual(Array(6).fill(201));
+    await closing;
+    expect(Math.max(...answered)).toBeLessThanOrEqual(closedAt);
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+  });
+});
