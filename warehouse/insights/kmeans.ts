@@ -30,40 +30,54 @@ function squaredDistance(data: Float64Array, i: number, centroids: Float64Array,
   return s;
 }
 
-/** k-means++ seeding with a few candidate draws per centre (as scikit-learn does). */
+/**
+ * k-means++ seeding with a few candidate draws per centre (as scikit-learn does). The candidates of
+ * one round are scored in a single pass over the rows, and the winner's distances are kept, so each
+ * centre costs one pass rather than one per candidate plus one more.
+ */
 function kmeansPlusPlus({ data, n, d }: Matrix, k: number, random: () => number): Float64Array {
   const centroids = new Float64Array(k * d);
   const first = Math.floor(random() * n);
   centroids.set(data.subarray(first * d, first * d + d), 0);
-  const closest = new Float64Array(n);
+  let closest = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) total += closest[i] = squaredDistance(data, i, centroids, 0, d);
   const trials = 2 + Math.floor(Math.log(k));
-  const candidate = new Float64Array(d);
+  const candidates = new Float64Array(trials * d);
+  let scratch = Array.from({ length: trials }, () => new Float64Array(n));
+  const sums = new Float64Array(trials);
   for (let c = 1; c < k; c++) {
-    let best = -1;
-    let bestTotal = Infinity;
-    for (let t = 0; t < trials; t++) {
-      let target = random() * total;
-      let pick = n - 1;
-      for (let i = 0; i < n; i++) {
-        target -= closest[i];
-        if (target <= 0) {
-          pick = i;
-          break;
+    // Draw the candidates by D² weighting: one scan over the running sum serves all sorted targets.
+    const targets = Array.from({ length: trials }, (_, t) => ({ t, at: random() * total })).sort((a, b) => a.at - b.at);
+    const picks = new Array<number>(trials).fill(n - 1);
+    let running = 0;
+    let next = 0;
+    for (let i = 0; i < n && next < trials; i++) {
+      running += closest[i];
+      while (next < trials && running >= targets[next].at) picks[targets[next++].t] = i;
+    }
+    for (let t = 0; t < trials; t++) candidates.set(data.subarray(picks[t] * d, picks[t] * d + d), t * d);
+    sums.fill(0);
+    for (let i = 0; i < n; i++) {
+      const a = i * d;
+      for (let t = 0; t < trials; t++) {
+        const b = t * d;
+        let s2 = 0;
+        for (let j = 0; j < d; j++) {
+          const diff = data[a + j] - candidates[b + j];
+          s2 += diff * diff;
         }
-      }
-      candidate.set(data.subarray(pick * d, pick * d + d));
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += Math.min(closest[i], squaredDistance(data, i, candidate, 0, d));
-      if (sum < bestTotal) {
-        bestTotal = sum;
-        best = pick;
+        const m = s2 < closest[i] ? s2 : closest[i];
+        scratch[t][i] = m;
+        sums[t] += m;
       }
     }
-    centroids.set(data.subarray(best * d, best * d + d), c * d);
-    total = 0;
-    for (let i = 0; i < n; i++) total += closest[i] = Math.min(closest[i], squaredDistance(data, i, centroids, c, d));
+    let best = 0;
+    for (let t = 1; t < trials; t++) if (sums[t] < sums[best]) best = t;
+    centroids.set(candidates.subarray(best * d, best * d + d), c * d);
+    [closest, scratch[best]] = [scratch[best], closest];
+    scratch = [...scratch];
+    total = sums[best];
   }
   return centroids;
 }
@@ -77,14 +91,8 @@ export function kmeans(matrix: Matrix, k: number, { seed = 42, maxIterations = 3
   const sums = new Float64Array(k * d);
   const counts = new Float64Array(k);
   const norms = new Float64Array(k);
-  let variance = 0;
-  for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += data[i * d + j];
-    mean /= n;
-    for (let i = 0; i < n; i++) variance += (data[i * d + j] - mean) ** 2;
-  }
-  const threshold = (tol * variance) / n;
+  const { variances } = columnStats(matrix);
+  const threshold = (tol * variances.reduce((a, b) => a + b, 0)) / d;
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
     for (let c = 0; c < k; c++) {
@@ -183,20 +191,29 @@ export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): n
   return max === expected ? 1 : (index - expected) / (max - expected);
 }
 
-/** Standardises each column in place to mean 0 and variance 1 (constant columns become 0); returns means and deviations. */
-export function standardise({ data, n, d }: Matrix): { means: Float64Array; deviations: Float64Array } {
+/** Each column's mean and (population) variance, in two row-order passes (column order is several times slower). */
+function columnStats({ data, n, d }: Matrix): { means: Float64Array; variances: Float64Array } {
   const means = new Float64Array(d);
-  const deviations = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += data[i * d + j];
-    mean /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (data[i * d + j] - mean) ** 2;
-    const sd = Math.sqrt(v / n);
-    means[j] = mean;
-    deviations[j] = sd;
-    for (let i = 0; i < n; i++) data[i * d + j] = sd > 0 ? (data[i * d + j] - mean) / sd : 0;
+  const variances = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0, a = i * d; j < d; j++) means[j] += data[a + j];
+  for (let j = 0; j < d; j++) means[j] /= n;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, a = i * d; j < d; j++) {
+      const x = data[a + j] - means[j];
+      variances[j] += x * x;
+    }
+  }
+  for (let j = 0; j < d; j++) variances[j] /= n;
+  return { means, variances };
+}
+
+/** Standardises each column in place to mean 0 and variance 1 (constant columns become 0); returns means and deviations. */
+export function standardise(matrix: Matrix): { means: Float64Array; deviations: Float64Array } {
+  const { data, n, d } = matrix;
+  const { means, variances } = columnStats(matrix);
+  const deviations = variances.map(Math.sqrt);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0, a = i * d; j < d; j++) data[a + j] = deviations[j] > 0 ? (data[a + j] - means[j]) / deviations[j] : 0;
   }
   return { means, deviations };
 }
