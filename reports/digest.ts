@@ -29,7 +29,7 @@ ${insight.narrative.slice(0, 2).map((n) => `<p style="margin:0 0 8px;font:14px/1
     textSections.push(`${insight.title.toUpperCase()}\n${insight.narrative.slice(0, 2).join("\n")}\nFull report: ${link}`);
   }
   const cells = figures.map((f) => `<td style="padding:8px;width:25%;vertical-align:top;font:12px Arial,Helvetica,sans-serif;color:#4b5563;"><span style="display:block;font:bold 18px Arial,Helvetica,sans-serif;color:#111827;">${escapeHtml(f.value)}</span>${escapeHtml(f.label)}</td>`);
-  const figureRows = [0, 4].map((i) => `<tr>${cells.slice(i, i + 4).join("")}</tr>`).join("");
+  const figureRows = Array.from({ length: Math.ceil(cells.length / 4) }, (_, r) => `<tr>${cells.slice(r * 4, r * 4 + 4).join("")}</tr>`).join("");
   const date = run.generatedAt.slice(0, 10);
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Nike insights digest ${date}</title></head>
@@ -48,5 +48,6 @@ ${sections.join("\n")}
     ...textSections,
     `Full site: ${base}index.html`,
   ].join("\n\n");
-  return { to, subject: `Nike insights digest ${date}: ${figures[0].value} workouts, peak hour ${figures[6].value}`, text, html, attachments };
+  const figure = (label: string) => figures.find((f) => f.label === label)?.value ?? "—";
+  return { to, subject: `Nike insights digest ${date}: ${figure("Workouts logged")} workouts, peak hour ${figure("Peak workout hour")}`, text, html, attachments };
 }

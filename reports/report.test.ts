@@ -148,7 +148,7 @@ describe("nike report --email", () => {
     expect(received).toHaveLength(1);
     expect(envelopes[0].sort()).toEqual(["ana@example.com", "bo@example.com"]);
     const mail = received[0];
-    expect(mail.subject).toMatch(/^Nike insights digest \d{4}-\d{2}-\d{2}:/);
+    expect(mail.subject).toMatch(/^Nike insights digest \d{4}-\d{2}-\d{2}: [\d,]+ workouts, peak hour \d\d:00$/);
     expect(mail.text).toContain("Workouts logged: ");
     expect(mail.text).toContain("https://reports.example.com/nike/user-segmentation.html");
     const html = String(mail.html);

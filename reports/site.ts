@@ -22,6 +22,7 @@ export function headline(run: InsightsRun): Array<{ label: string; value: string
     { label: "Active users", value: fmt.int(o.activeUsers) },
     { label: "Hours trained", value: fmt.int(o.minutes / 60) },
     { label: "Period", value: `${o.firstDate} – ${o.lastDate}` },
+    { label: "Data as of (latest workout)", value: o.latestWorkout },
     { label: "Most engaged state", value: run.location.headline[1]?.value ?? "—" },
     { label: "User segments", value: String(run.segments.findings.k) },
     { label: "Peak workout hour", value: hourLabel(run.hours.findings.peakHours[0]) },

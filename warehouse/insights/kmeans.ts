@@ -5,7 +5,7 @@
  */
 
 export type Matrix = { data: Float64Array; n: number; d: number };
-export type KMeansResult = { k: number; centroids: Float64Array; labels: Int32Array; inertia: number; iterations: number };
+export type KMeansResult = { k: number; centroids: Float64Array; labels: Int32Array; inertia: number; iterations: number; seeds: Float64Array };
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same clustering. */
 export function rng(seed: number): () => number {
@@ -82,93 +82,148 @@ function kmeansPlusPlus({ data, n, d }: Matrix, k: number, random: () => number)
   return centroids;
 }
 
-/** Lloyd's algorithm from k-means++ seeds; stops when labels settle or centres move less than `tol` (relative to the data's variance). */
-export function kmeans(matrix: Matrix, k: number, { seed = 42, maxIterations = 300, tol = 1e-4 } = {}): KMeansResult {
+/**
+ * Lloyd's algorithm from k-means++ seeds, with Hamerly's bounds: each row keeps an upper bound on the
+ * distance to its centre and a lower bound on the distance to any other, so once the centres settle
+ * most rows are skipped without computing a distance. The result is exactly Lloyd's. Stops when no
+ * label changes or the centres move less than `tol` (relative to the data's variance, as scikit-learn).
+ */
+export function kmeans(matrix: Matrix, k: number, { seed = 42, maxIterations = 300, tol = 1e-4, init }: { seed?: number; maxIterations?: number; tol?: number; init?: Float64Array } = {}): KMeansResult {
   const { data, n, d } = matrix;
   if (n < k) throw new Error(`k-means needs at least k = ${k} rows, got ${n}`);
-  const centroids = kmeansPlusPlus(matrix, k, rng(seed));
-  const labels = new Int32Array(n).fill(-1);
+  const seeds = init ? Float64Array.from(init) : kmeansPlusPlus(matrix, k, rng(seed));
+  const centroids = Float64Array.from(seeds);
+  const labels = new Int32Array(n);
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n);
   const sums = new Float64Array(k * d);
   const counts = new Float64Array(k);
-  const norms = new Float64Array(k);
+  const shift = new Float64Array(k);
+  const half = new Float64Array(k);
   const { variances } = columnStats(matrix);
   const threshold = (tol * variances.reduce((a, b) => a + b, 0)) / d;
-  let iterations = 0;
-  for (; iterations < maxIterations; iterations++) {
+
+  /** Assigns row i to its nearest centre from scratch; returns the label. */
+  const assign = (i: number) => {
+    let best = 0;
+    let first = Infinity;
+    let second = Infinity;
     for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += centroids[c * d + j] ** 2;
-      norms[c] = s;
+      const dist = squaredDistance(data, i, centroids, c, d);
+      if (dist < first) {
+        second = first;
+        first = dist;
+        best = c;
+      } else if (dist < second) second = dist;
     }
-    sums.fill(0);
-    counts.fill(0);
-    let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const a = i * d;
-      let best = 0;
-      let bestScore = Infinity;
-      for (let c = 0; c < k; c++) {
-        const b = c * d;
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += data[a + j] * centroids[b + j];
-        const score = norms[c] - 2 * dot;
-        if (score < bestScore) {
-          bestScore = score;
-          best = c;
+    upper[i] = Math.sqrt(first);
+    lower[i] = Math.sqrt(second);
+    return best;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = (labels[i] = assign(i));
+    counts[c]++;
+    for (let j = 0, a = i * d, b = c * d; j < d; j++) sums[b + j] += data[a + j];
+  }
+
+  let iterations = 0;
+  while (iterations < maxIterations) {
+    iterations++;
+    let moved = 0;
+    let maxShift = 0;
+    for (let c = 0; c < k; c++) {
+      let s2 = 0;
+      if (counts[c] > 0) {
+        // an empty cluster keeps its centre
+        for (let j = 0; j < d; j++) {
+          const next = sums[c * d + j] / counts[c];
+          s2 += (next - centroids[c * d + j]) ** 2;
+          centroids[c * d + j] = next;
         }
       }
-      if (labels[i] !== best) {
-        labels[i] = best;
+      shift[c] = Math.sqrt(s2);
+      moved += s2;
+      if (shift[c] > maxShift) maxShift = shift[c];
+    }
+    for (let c = 0; c < k; c++) {
+      let nearest = Infinity;
+      for (let o = 0; o < k; o++) if (o !== c) nearest = Math.min(nearest, squaredDistance(centroids, c, centroids, o, d));
+      half[c] = Math.sqrt(nearest) / 2;
+    }
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const a = labels[i];
+      upper[i] += shift[a];
+      lower[i] -= maxShift;
+      const bound = half[a] > lower[i] ? half[a] : lower[i];
+      if (upper[i] <= bound) continue;
+      upper[i] = Math.sqrt(squaredDistance(data, i, centroids, a, d));
+      if (upper[i] <= bound) continue;
+      const c = assign(i);
+      if (c !== a) {
+        labels[i] = c;
+        counts[a]--;
+        counts[c]++;
+        for (let j = 0, x = i * d, from = a * d, to = c * d; j < d; j++) {
+          sums[from + j] -= data[x + j];
+          sums[to + j] += data[x + j];
+        }
         changed++;
       }
-      counts[best]++;
-      const b = best * d;
-      for (let j = 0; j < d; j++) sums[b + j] += data[a + j];
     }
-    let shift = 0;
-    for (let c = 0; c < k; c++) {
-      if (counts[c] === 0) continue; // an empty cluster keeps its centre
-      for (let j = 0; j < d; j++) {
-        const next = sums[c * d + j] / counts[c];
-        shift += (next - centroids[c * d + j]) ** 2;
-        centroids[c * d + j] = next;
-      }
-    }
-    if (changed === 0 || shift <= threshold) {
-      iterations++;
-      break;
-    }
+    if (changed === 0 || moved <= threshold) break;
   }
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += squaredDistance(data, i, centroids, labels[i], d);
-  return { k, centroids, labels, inertia, iterations };
+  return { k, centroids, labels, inertia, iterations, seeds };
 }
 
-/** Mean silhouette of a random sample of rows (exact within the sample). */
-export function silhouette({ data, n, d }: Matrix, labels: Int32Array, k: number, sampleSize = 2000, seed = 7): number {
+export type SilhouetteSample = { indices: number[]; distances: Float64Array };
+
+/** A random sample of rows and their pairwise distances, computed once and scored for every k. */
+export function silhouetteSample({ data, n, d }: Matrix, sampleSize = 2000, seed = 7): SilhouetteSample {
   const random = rng(seed);
   const indices = n <= sampleSize ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: sampleSize }, () => Math.floor(random() * n));
   const m = indices.length;
-  let total = 0;
-  const sums = new Float64Array(k);
-  const sizes = new Float64Array(k);
-  for (const i of indices) sizes[labels[i]]++;
-  for (const i of indices) {
-    sums.fill(0);
-    for (const j of indices) {
-      if (i === j) continue;
-      let s = 0;
-      for (let t = 0; t < d; t++) s += (data[i * d + t] - data[j * d + t]) ** 2;
-      sums[labels[j]] += Math.sqrt(s);
+  const distances = new Float64Array(m * m);
+  for (let x = 0; x < m; x++) {
+    const a = indices[x] * d;
+    for (let y = x + 1; y < m; y++) {
+      const b = indices[y] * d;
+      let s2 = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = data[a + t] - data[b + t];
+        s2 += diff * diff;
+      }
+      distances[x * m + y] = distances[y * m + x] = Math.sqrt(s2);
     }
-    const own = labels[i];
-    if (sizes[own] <= 1) continue;
-    const a = sums[own] / (sizes[own] - 1);
+  }
+  return { indices, distances };
+}
+
+/** Mean silhouette of the sampled rows under `labels` (exact within the sample). */
+export function silhouetteScore({ indices, distances }: SilhouetteSample, labels: Int32Array, k: number): number {
+  const m = indices.length;
+  const own = indices.map((i) => labels[i]);
+  const sizes = new Float64Array(k);
+  for (const l of own) sizes[l]++;
+  const sums = new Float64Array(k);
+  let total = 0;
+  for (let x = 0; x < m; x++) {
+    sums.fill(0);
+    for (let y = 0; y < m; y++) if (x !== y) sums[own[y]] += distances[x * m + y];
+    if (sizes[own[x]] <= 1) continue;
+    const a = sums[own[x]] / (sizes[own[x]] - 1);
     let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);
+    for (let c = 0; c < k; c++) if (c !== own[x] && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);
     total += (b - a) / Math.max(a, b);
   }
   return total / m;
+}
+
+/** Mean silhouette of a random sample of rows (exact within the sample). */
+export function silhouette(matrix: Matrix, labels: Int32Array, k: number, sampleSize = 2000, seed = 7): number {
+  return silhouetteScore(silhouetteSample(matrix, sampleSize, seed), labels, k);
 }
 
 /** Adjusted Rand index between two labellings of the same rows (1 = identical partitions, about 0 = chance). */

@@ -5,7 +5,7 @@
  * to product categories from the catalog.
  */
 import { chart, fmt, overview, type Insight } from "./insight.ts";
-import { kmeans, silhouette, standardise, type KMeansResult, type Matrix } from "./kmeans.ts";
+import { kmeans, silhouetteSample, silhouetteScore, standardise, type KMeansResult, type Matrix } from "./kmeans.ts";
 import type { Row, WarehouseSource } from "./source.ts";
 
 /** A catalog group as the document store's aggregation returns it. */
@@ -152,10 +152,11 @@ export async function userSegmentation(
 
   const runs: KMeansResult[] = [];
   const curve: Array<{ k: number; score: number }> = [];
+  const sample = silhouetteSample(matrix, sampleSize, seed);
   for (let k = kRange[0]; k <= Math.min(kRange[1], matrix.n - 1); k++) {
     const run = kmeans(matrix, k, { seed });
     runs.push(run);
-    curve.push({ k, score: Number(silhouette(matrix, run.labels, k, sampleSize, seed).toFixed(4)) });
+    curve.push({ k, score: Number(silhouetteScore(sample, run.labels, k).toFixed(4)) });
   }
   const best = curve.reduce((a, b) => (b.score > a.score ? b : a));
   const result = runs.find((r) => r.k === best.k) as KMeansResult;
