@@ -98,6 +98,8 @@ describe("Inspire: a user's whole life over HTTP", () => {
     const again = await http("POST", "/v1/me/inspiration/send", { token });
     expect(again.status).toBe(200);
     expect(again.body.queued).toBe(false);
+    // The SMTP server has the message before the dispatcher hears back and records it.
+    await eventually(async () => (await query<{ status: string }>("SELECT status FROM notification_outbox WHERE message_id = ?", [sent.body.message_id]))[0].status === "sent", 10_000, "the message marked sent");
     const [history] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM quote_history WHERE user_id = ? AND quote_id = ?", [userId, inspiration.body.quote.id]);
     expect(history.n).toBe(1);
 
