@@ -1,4 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import mysql from "mysql2/promise";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -76,5 +78,36 @@ describe("nike CLI", () => {
     const down = nike(["doctor"], { MYSQL_URL: "mysql://root@127.0.0.1:1/nike" });
     expect(down.stdout).toMatch(/^MySQL\s+real\s+FAILED/m);
     expect(down.status).toBe(2);
+  });
+
+  it("serve (npm start): answers on its port, refuses a bad --port, and exits 0 after draining on SIGTERM", async () => {
+    expect(nike(["serve", "--port", "http"]).stderr).toMatch(/--port must be a number from 0 to 65535, not "http"/);
+    const database = `nike_cli_serve_${process.pid}`;
+    const server = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+      env: { ...process.env, DATA_DIR: dataDir, CI: "true", NIKE_VERBOSE: "1", LOG_LEVEL: "warn", MYSQL_URL: `mysql://root@127.0.0.1:3306/${database}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    server.stderr.on("data", (d) => (stderr += d));
+    try {
+      let banner = "";
+      for await (const chunk of server.stdout) {
+        banner += chunk;
+        if (/\/app \(/.test(banner)) break;
+      }
+      const base = /Inspire: (http:\/\/[^/]+)\/app/.exec(banner)?.[1];
+      expect(base, banner + stderr).toBeTruthy();
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      expect(await (await fetch(`${base}/app`)).text()).toContain("<h1>Inspire</h1>");
+      server.kill("SIGTERM");
+      const [code] = await once(server, "exit");
+      expect(code).toBe(0);
+      expect(stderr).toContain("shutting down: finishing in-flight requests");
+    } finally {
+      server.kill("SIGKILL");
+      const conn = await mysql.createConnection({ host: "127.0.0.1", user: "root" });
+      await conn.query(`DROP DATABASE IF EXISTS ${database}`);
+      await conn.end();
+    }
   });
 });

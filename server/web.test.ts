@@ -27,7 +27,7 @@ beforeAll(async () => {
   world = await publishedWorld(13, "tiny");
   const site = join(world.dataDir, "site");
   await report({ out: site }, ["report"], world.config);
-  server = await startTestServer(world.config, site);
+  server = await startTestServer(world.config, `${site}/`); // a trailing slash, as the default folder has
   browser = await launchBrowser();
   await mkdir(SCREENSHOTS, { recursive: true });
 });

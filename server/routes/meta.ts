@@ -1,6 +1,6 @@
 /** @module `/health`, `/openapi.json`, `/docs`, the web app at `/app`, and the report site under `/reports/`. */
 import { createReadStream, existsSync, statSync } from "node:fs";
-import { join, normalize, sep } from "node:path";
+import { join, normalize, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { Hono } from "hono";
 import { getMimeType } from "hono/utils/mime";
@@ -47,7 +47,7 @@ export function metaRoutes(ctx: AppContext) {
   app.get("/reports", (c) => c.redirect("/reports/"));
   app.get("/reports/*", (c) => {
     const relative = decodeURIComponent(c.req.path.slice("/reports/".length)) || "index.html";
-    const root = normalize(ctx.reportsDir);
+    const root = resolve(ctx.reportsDir);
     const file = normalize(join(root, relative));
     if (!file.startsWith(root + sep) || relative.includes("\0")) throw new ApiError(404, "not_found", "No such report file.");
     if (!existsSync(join(root, "index.html"))) throw new ApiError(404, "reports_not_built", "The report site has not been built yet: run `nike report` (or `npm run demo`).");
