@@ -76,7 +76,13 @@ type FeatureGroup = { name: string; columns: string[]; weight?: number; value(ro
  */
 function featureMatrix(rows: UserRow[], activities: Array<{ activity_type: string; category: string }>, weeks: number) {
   const categories = [...new Set(activities.map((a) => a.category))];
-  const distinct = (key: keyof UserRow) => [...new Set(rows.map((r) => String(r[key] ?? "none")))].sort();
+  // A category gets a column only if at least 1% of users have it: standardising a rarer one-hot
+  // column would give its few members huge values and make outliers of them.
+  const distinct = (key: keyof UserRow) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(String(r[key] ?? "none"), (counts.get(String(r[key] ?? "none")) ?? 0) + 1);
+    return [...counts].filter(([, count]) => count >= rows.length * 0.01).map(([value]) => value).sort();
+  };
   const shopping = distinct("shopping_preference");
   const goals = distinct("goal_type");
   const meanIntensity = rows.reduce((s, r) => s + r.intensity_sum, 0) / Math.max(1, rows.reduce((s, r) => s + r.workouts, 0));
