@@ -41,22 +41,29 @@ function show() {
   const signedIn = Boolean(state.token);
   for (const el of document.querySelectorAll("[data-when]")) el.classList.toggle("hidden", (el.dataset.when === "in") !== signedIn);
   $("logout").classList.toggle("hidden", !signedIn);
-  if (signedIn) refresh();
+  if (signedIn) { loadGoals(); refresh(); }
 }
 function logout(expired) { state.token = null; localStorage.removeItem("inspire.token"); show(); if (expired) say("Your session ended: please log in again.", "error"); }
 function formData(form) { return Object.fromEntries(new FormData(form).entries()); }
-async function refresh() {
+/** Fills the goals form from the server, once per sign-in, so that a later refresh never overwrites what the user is typing. */
+async function loadGoals() {
   try {
-    const [inspiration, goals, activities] = await Promise.all([api("GET", "/v1/me/inspiration"), api("GET", "/v1/me/goals"), api("GET", "/v1/me/activities?limit=10")]);
-    $("workout").textContent = inspiration.workout.duration_min + " min of " + inspiration.workout.activity + " · " + inspiration.workout.intensity;
-    $("quote").textContent = inspiration.quote ? "“" + inspiration.quote.text + "” — " + inspiration.quote.author : "";
-    $("why").replaceChildren(...inspiration.why.map((w) => Object.assign(document.createElement("li"), { textContent: w })));
-    $("segment").textContent = inspiration.segment ? "Your segment: " + inspiration.segment.name : "";
+    const goals = await api("GET", "/v1/me/goals");
     const g = $("goals-form");
     g.goal_type.value = goals.goal_type; g.target.value = goals.target_workouts_per_week; g.channel.value = goals.notifications.channel;
     g.time_zone.value = goals.notifications.time_zone; g.preferred_hour.value = goals.notifications.preferred_hour ?? "";
     g.quiet_start.value = goals.notifications.quiet_hours ? goals.notifications.quiet_hours.start : 22; g.quiet_end.value = goals.notifications.quiet_hours ? goals.notifications.quiet_hours.end : 7;
     for (const box of g.querySelectorAll("input[name=preferred]")) box.checked = goals.preferred_activities.includes(box.value);
+    g.dataset.loaded = "true";
+  } catch (error) { say(error.message, "error"); }
+}
+async function refresh() {
+  try {
+    const [inspiration, activities] = await Promise.all([api("GET", "/v1/me/inspiration"), api("GET", "/v1/me/activities?limit=10")]);
+    $("workout").textContent = inspiration.workout.duration_min + " min of " + inspiration.workout.activity + " · " + inspiration.workout.intensity;
+    $("quote").textContent = inspiration.quote ? "“" + inspiration.quote.text + "” — " + inspiration.quote.author : "";
+    $("why").replaceChildren(...inspiration.why.map((w) => Object.assign(document.createElement("li"), { textContent: w })));
+    $("segment").textContent = inspiration.segment ? "Your segment: " + inspiration.segment.name : "";
     $("recent").replaceChildren(...(activities.items.length ? activities.items.map((a) => Object.assign(document.createElement("li"), { textContent: new Date(a.started_at).toLocaleString() + " — " + a.activity_type + ", " + a.duration_min + " min" })) : [Object.assign(document.createElement("li"), { textContent: "No workouts yet.", className: "muted" })]));
   } catch (error) { say(error.message, "error"); }
 }
