@@ -100,6 +100,8 @@ const cases = (): Case[] => [
   ["activities: from is not a date", "GET", "/v1/me/activities?from=last-week", {}, 400, "invalid_request"],
   ["unknown route", "GET", "/v1/admin/users", {}, 404, "not_found"],
   ["erase: no token", "DELETE", "/v1/me", { token: null }, 401, "unauthorized"],
+  ["inspiration: no token", "GET", "/v1/me/inspiration", { token: null }, 401, "unauthorized"],
+  ["send: unknown token", "POST", "/v1/me/inspiration/send", { token: "C".repeat(43) }, 401, "invalid_token"],
   ["export: expired-looking token", "GET", "/v1/me/export", { token: "B".repeat(43) }, 401, "invalid_token"],
   ["reports: path traversal", "GET", "/reports/..%2f..%2fpackage.json", {}, 404],
 ];

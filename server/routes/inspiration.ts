@@ -10,8 +10,7 @@ import { profile } from "../users.ts";
 
 export function inspirationRoutes(ctx: AppContext) {
   const app = new Hono<{ Variables: AuthVariables }>();
-  app.use("/v1/me/inspiration", requireUser(ctx));
-  app.use("/v1/me/inspiration/*", requireUser(ctx));
+  app.use("/v1/me/inspiration/*", requireUser(ctx)); // also matches /v1/me/inspiration itself
 
   /** Cached per user until their day changes, they log a workout or change goals (or ten minutes pass). */
   const today = async (userId: number) => {
