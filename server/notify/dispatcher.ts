@@ -17,7 +17,8 @@ export type DispatcherOptions = { maxAttempts?: number; baseDelayMs?: number; ma
 export class Dispatcher {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private stopped = true;
+  /** idle until start(); a pass run by hand (runOnce) works in any state but stopped. */
+  private state: "idle" | "running" | "stopped" = "idle";
   private again = false;
   readonly maxAttempts: number;
   private readonly baseDelayMs: number;
@@ -37,13 +38,13 @@ export class Dispatcher {
   }
 
   start(): void {
-    this.stopped = false;
+    this.state = "running";
     this.wake();
   }
 
   /** Runs a pass now (or right after the current one). */
   wake(): void {
-    if (this.stopped) return;
+    if (this.state !== "running") return;
     if (this.running) {
       this.again = true;
       return;
@@ -53,7 +54,7 @@ export class Dispatcher {
       .then(() => undefined, (error) => this.deps.log.error({ err: error }, "dispatcher pass failed"))
       .finally(() => {
         this.running = undefined;
-        if (this.stopped) return;
+        if (this.state !== "running") return;
         if (this.again) {
           this.again = false;
           this.wake();
@@ -63,42 +64,49 @@ export class Dispatcher {
 
   /** Stops polling and waits for the message in flight. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.state = "stopped";
     clearTimeout(this.timer);
     await this.running;
   }
 
-  /** Sends every message due now; returns how many were sent. */
+  /** Sends every message due now, a batch at a time; returns how many were sent. */
   async runOnce(): Promise<number> {
     const { mysql } = this.deps;
-    const [due] = await mysql.query(
-      `SELECT message_id FROM notification_outbox
-       WHERE (status = 'pending' AND next_attempt_at <= NOW(3)) OR (status = 'sending' AND next_attempt_at <= NOW(3))
-       ORDER BY next_attempt_at LIMIT 100`,
-    );
     let sent = 0;
-    for (const { message_id } of due as Array<{ message_id: number }>) {
-      if (this.stopped) break;
-      if (await this.deliver(message_id)) sent++;
+    for (;;) {
+      const [due] = await mysql.query(
+        `SELECT message_id FROM notification_outbox
+         WHERE status IN ('pending', 'sending') AND next_attempt_at <= NOW(3)
+         ORDER BY next_attempt_at, message_id LIMIT 100`,
+      );
+      const batch = due as Array<{ message_id: number }>;
+      let progressed = 0;
+      for (const { message_id } of batch) {
+        if (this.state === "stopped") return sent;
+        const outcome = await this.deliver(message_id);
+        if (outcome !== "skipped") progressed++;
+        if (outcome === "sent") sent++;
+      }
+      // A failed message is rescheduled later, so each batch makes progress; stop when nothing is due.
+      if (batch.length < 100 || progressed === 0) return sent;
     }
-    return sent;
   }
 
-  private async deliver(messageId: number): Promise<boolean> {
+  private async deliver(messageId: number): Promise<"sent" | "failed" | "cancelled" | "skipped"> {
     const { mysql, config, log } = this.deps;
     const [claimed] = await mysql.query(
       `UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = NOW(3) + INTERVAL ? SECOND
        WHERE message_id = ? AND status IN ('pending', 'sending') AND next_attempt_at <= NOW(3)`,
       [this.leaseMs / 1000, messageId],
     );
-    if ((claimed as { affectedRows: number }).affectedRows !== 1) return false;
+    if ((claimed as { affectedRows: number }).affectedRows !== 1) return "skipped";
     const [rows] = await mysql.query("SELECT * FROM notification_outbox WHERE message_id = ?", [messageId]);
     const message = (rows as OutboxRow[])[0];
     const user = await profile(mysql, message.user_id);
     const problem = user ? consentProblem(user, message.channel) : "The user no longer exists.";
     if (problem) {
       await mysql.query("UPDATE notification_outbox SET status = 'cancelled', last_error = ? WHERE message_id = ? AND status = 'sending'", [problem, messageId]);
-      return false;
+      return "cancelled";
     }
     try {
       const providerId =
@@ -110,7 +118,7 @@ export class Dispatcher {
         await mysql.query("INSERT IGNORE INTO quote_history (user_id, quote_id, sent_on) VALUES (?, ?, ?)", [message.user_id, message.quote_id, message.idempotency_key.split(":")[1]]);
       }
       log.info({ message_id: messageId, channel: message.channel, attempts: message.attempts }, "notification sent");
-      return true;
+      return "sent";
     } catch (error) {
       const reason = (error as Error).message.slice(0, 500);
       if (message.attempts >= this.maxAttempts) {
@@ -121,7 +129,7 @@ export class Dispatcher {
         await mysql.query("UPDATE notification_outbox SET status = 'pending', next_attempt_at = NOW(3) + INTERVAL ? SECOND, last_error = ? WHERE message_id = ?", [delay / 1000, reason, messageId]);
         log.warn({ message_id: messageId, attempts: message.attempts, retry_in_ms: delay, error: reason }, "notification failed, will retry");
       }
-      return false;
+      return "failed";
     }
   }
 }
