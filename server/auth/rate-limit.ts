@@ -6,6 +6,8 @@ export class FailureLimiter {
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
+    /** Keys remembered at most (oldest first out), so that a spray of made-up accounts cannot grow memory without end. */
+    private readonly maxKeys = 100_000,
   ) {}
 
   private recent(key: string, now: number): number[] {
@@ -22,7 +24,10 @@ export class FailureLimiter {
   }
 
   fail(key: string, now = Date.now()): void {
-    this.failures.set(key, [...this.recent(key, now), now]);
+    const recent = [...this.recent(key, now), now];
+    this.failures.delete(key);
+    this.failures.set(key, recent);
+    if (this.failures.size > this.maxKeys) this.failures.delete(this.failures.keys().next().value as string);
   }
 
   clear(key: string): void {
