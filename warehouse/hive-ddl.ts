@@ -3,14 +3,14 @@ import { writeFile } from "node:fs/promises";
 import { loadConfig } from "../lib/config.ts";
 import { martSchemas, STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
 import { applySchema, connectMysql } from "../stores/mysql.ts";
-import { hiveDdl } from "./hive.ts";
+import { LAKE_TABLES, hiveDdl } from "./hive.ts";
 
 const url = new URL(loadConfig().mysqlUrl);
 url.pathname = `/nike_hive_ddl_${process.pid}`;
 const db = await connectMysql(url.toString(), 1);
 try {
   await applySchema(db, STAR_SCHEMA);
-  for (const [file, ddl] of Object.entries(hiveDdl(await martSchemas(db)))) {
+  for (const [file, ddl] of Object.entries(hiveDdl(await martSchemas(db, LAKE_TABLES.map((t) => t.name))))) {
     await writeFile(new URL(`./hive/${file}`, import.meta.url), ddl);
   }
 } finally {

@@ -55,11 +55,11 @@ export async function recentRuns(db: MySql, limit = 10): Promise<RunRow[]> {
   return rows as RunRow[];
 }
 
-/** DuckDB types of each mart's columns, in order, from `information_schema`. */
-export async function martSchemas(db: MySql): Promise<MartSchemas> {
+/** DuckDB types of each mart's (or each named table's) columns, in order, from `information_schema`. */
+export async function martSchemas(db: MySql, tables: string[] = MARTS.map((m) => m.name)): Promise<MartSchemas> {
   const [rows] = await db.query(
     "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS d, COLUMN_TYPE AS ct FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?) ORDER BY TABLE_NAME, ORDINAL_POSITION",
-    [MARTS.map((m) => m.name)],
+    [tables],
   );
   const duckType = (d: string, ct: string) =>
     ct === "tinyint(1)" ? "BOOLEAN"
