@@ -9,7 +9,8 @@ import { load } from "../pipelines/load/index.ts";
 import { etl } from "./etl.ts";
 import { doctor, formatStatus } from "./doctor.ts";
 import { report, type ReportOptions } from "./report.ts";
-import { notifyCommand, serveCommand } from "./serve.ts";
+import { notifyCommand } from "./notify.ts";
+import { serveCommand } from "./serve.ts";
 
 const scaleOption = () =>
   new Option("--scale <preset>", "data volume preset").choices(Object.keys(SCALES)).default("small");

@@ -30,6 +30,15 @@ export const SHARED_DATA: Record<string, () => string> = {
 
 const cache = new Map<string, unknown>();
 
+/** A shared data file's parsed contents (read once per process). */
+function sharedValue(url: string): unknown {
+  if (!cache.has(url)) cache.set(url, JSON.parse(readFileSync(SHARED_DATA[url](), "utf8")));
+  return cache.get(url);
+}
+
+/** Every shared data file, by the URL the specs use: for pages that must not fetch (file://, single file). */
+export const sharedDataValues = (): Record<string, unknown> => Object.fromEntries(Object.keys(SHARED_DATA).map((url) => [url, sharedValue(url)]));
+
 /**
  * A spec with every shared data URL replaced by a named dataset, its values held once in the spec's
  * top-level `datasets` (the map's two layers share one copy): for single-file pages, notebooks and e-mail.
@@ -42,8 +51,7 @@ export function inlineData<T extends Record<string, unknown>>(spec: T): T {
     const object = node as Record<string, unknown>;
     if (typeof object.url === "string" && SHARED_DATA[object.url]) {
       const url = object.url;
-      if (!cache.has(url)) cache.set(url, JSON.parse(readFileSync(SHARED_DATA[url](), "utf8")));
-      datasets[url] = cache.get(url);
+      datasets[url] = sharedValue(url);
       const { url: _url, ...rest } = object;
       return { ...rest, name: url };
     }

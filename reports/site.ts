@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promis
 import { basename, dirname, join, resolve } from "node:path";
 import { fmt, hourLabel, type Insight } from "../warehouse/insights/insight.ts";
 import type { InsightsRun } from "../warehouse/insights/index.ts";
-import { SCRIPTS, SHARED_DATA } from "./assets.ts";
+import { SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
 import { toCsv } from "./csv.ts";
 import { chartFile, insightBody, page, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
 import { chartSvg, svgToPng } from "./render.ts";
@@ -30,6 +30,8 @@ export function headline(run: InsightsRun): Array<{ label: string; value: string
   ];
 }
 
+const footerOf = (run: InsightsRun, facts: ReportFacts): Footer => ({ ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" });
+
 const usesSharedData = (insights: Insight[]) => insights.some((i) => i.charts.some((c) => JSON.stringify(c.spec).includes('"url":"data/')));
 
 /** Writes the site into `outDir` (replacing it); returns the path of index.html. */
@@ -38,14 +40,13 @@ export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: st
   const work = join(dirname(out), `.${basename(out)}.building-${process.pid}`);
   await rm(work, { recursive: true, force: true });
   await Promise.all(["assets", "data", "charts"].map((d) => mkdir(join(work, d), { recursive: true })));
-  const footer: Footer = { ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" };
+  const footer = footerOf(run, facts);
   const nav: NavItem[] = [{ id: "index", title: "Summary", href: "index.html" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `${i.id}.html` }))];
   const mode: PageMode = { kind: "site" };
   try {
     for (const script of SCRIPTS) await copyFile(script.from(), join(work, "assets", script.file));
-    const shared = Object.fromEntries(await Promise.all(Object.entries(SHARED_DATA).map(async ([url, from]) => [url, JSON.parse(await readFile(from(), "utf8"))])));
     for (const [url, from] of Object.entries(SHARED_DATA)) await copyFile(from(), join(work, url));
-    await writeFile(join(work, "assets", "shared-data.js"), `window.NIKE_SHARED_DATA = ${JSON.stringify(shared)};\n`);
+    await writeFile(join(work, "assets", "shared-data.js"), `window.NIKE_SHARED_DATA = ${JSON.stringify(sharedDataValues())};\n`);
 
     let charts = 0;
     for (const insight of run.all) {
@@ -84,10 +85,9 @@ export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: st
 /** One HTML file with the summary and every insight, the Vega runtime and the map shapes inlined. */
 export async function writeSingleFile(run: InsightsRun, facts: ReportFacts, file: string): Promise<string> {
   const scripts = await Promise.all(SCRIPTS.map((s) => readFile(s.from(), "utf8")));
-  const sharedData = Object.fromEntries(await Promise.all(Object.entries(SHARED_DATA).map(async ([url, from]) => [url, JSON.parse(await readFile(from(), "utf8"))])));
-  const mode: PageMode = { kind: "single", scripts, sharedData };
+  const mode: PageMode = { kind: "single", scripts, sharedData: sharedDataValues() };
   const nav: NavItem[] = [{ id: "index", title: "Summary", href: "#main" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `#${i.id}` }))];
-  const footer: Footer = { ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" };
+  const footer = footerOf(run, facts);
   const body = [
     summaryBody(headline(run), [], nav, mode),
     ...run.all.map((insight) => `<article id="${insight.id}">${insightBody(insight, mode)}</article>`),

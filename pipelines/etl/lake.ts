@@ -51,7 +51,7 @@ export async function writePending(duck: DuckDB, pending: string, lake: string, 
 }
 
 /** Replaces `target` by `source` (a file or folder); safe to repeat: a missing source means already done. */
-async function replace(source: string, target: string, trash: string): Promise<void> {
+export async function replace(source: string, target: string, trash: string): Promise<void> {
   if (!existsSync(source)) return;
   await mkdir(dirname(target), { recursive: true });
   if (existsSync(target)) {

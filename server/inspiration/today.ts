@@ -47,8 +47,9 @@ export async function userSegment(deps: InspirationDeps, userId: number): Promis
 
 export type TodaysInspiration = Inspiration & { segment: Segment | null; time_zone: string };
 
-export async function todaysInspiration(deps: InspirationDeps, userId: number, now: Date): Promise<TodaysInspiration> {
-  const goals = goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId }));
+/** `goals`, when the caller has already read them, saves reading them again. */
+export async function todaysInspiration(deps: InspirationDeps, userId: number, now: Date, goals?: ReturnType<typeof goalsView>): Promise<TodaysInspiration> {
+  goals ??= goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId }));
   const day = localDay(now, goals.notifications.time_zone);
   const since = new Date(Date.parse(`${addDays(day, -28)}T00:00:00Z`));
   const recent = await deps.documents.collection("activity_logs").find({ user_id: userId, started_at: { $gte: since, $lte: now } }, { sort: { started_at: -1 }, limit: 200 });

@@ -52,7 +52,7 @@ export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: 
       bar.tick(1);
       continue;
     }
-    const inspiration = await todaysInspiration(deps, userId, now);
+    const inspiration = await todaysInspiration(deps, userId, now, goals);
     const hour = goals.notifications.preferred_hour ?? inspiration.segment?.best_hour ?? DEFAULT_HOUR;
     const at = sendTime(inspiration.date, hour, goals.notifications.time_zone, goals.notifications.quiet_hours, now);
     const { created } = await enqueueInspiration(deps.mysql, user, channel as Channel, inspiration, "inspiration", at);

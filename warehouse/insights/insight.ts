@@ -62,8 +62,22 @@ export type Overview = {
 
 const dateOfKey = (key: number) => `${Math.floor(key / 10000)}-${String(Math.floor(key / 100) % 100).padStart(2, "0")}-${String(key % 100).padStart(2, "0")}`;
 
-/** The warehouse at a glance: workouts, distinct active users, minutes and the calendar span they cover. */
-export async function overview(source: WarehouseSource): Promise<Overview> {
+const overviews = new WeakMap<WarehouseSource, Promise<Overview>>();
+
+/**
+ * The warehouse at a glance: workouts, distinct active users, minutes and the calendar span they
+ * cover. Several insights need it; it is computed once per open source (a full scan of the facts).
+ */
+export function overview(source: WarehouseSource): Promise<Overview> {
+  let pending = overviews.get(source);
+  if (!pending) {
+    pending = computeOverview(source);
+    overviews.set(source, pending);
+  }
+  return pending;
+}
+
+async function computeOverview(source: WarehouseSource): Promise<Overview> {
   const [r] = await source.query<{ first: number; last: number; latest: string; workouts: number; users: number; minutes: number }>(`
     SELECT MIN(f.date_key) AS first, MAX(f.date_key) AS last, MAX(f.started_at) AS latest, COUNT(*) AS workouts,
            COUNT(DISTINCT u.user_pseudonym) AS users, SUM(f.duration_min) AS minutes

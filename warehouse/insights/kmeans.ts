@@ -221,11 +221,6 @@ export function silhouetteScore({ indices, distances }: SilhouetteSample, labels
   return total / m;
 }
 
-/** Mean silhouette of a random sample of rows (exact within the sample). */
-export function silhouette(matrix: Matrix, labels: Int32Array, k: number, sampleSize = 2000, seed = 7): number {
-  return silhouetteScore(silhouetteSample(matrix, sampleSize, seed), labels, k);
-}
-
 /** Adjusted Rand index between two labellings of the same rows (1 = identical partitions, about 0 = chance). */
 export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error("adjustedRandIndex: labellings differ in length");

@@ -3,10 +3,11 @@
  * pseudonym, with the segment's best notification hour) and `segment_profile`, in MySQL (one
  * transaction) and as `<lake>/user_segment/part.parquet` (swapped in whole).
  */
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { lakeDir, stagingDir, type Config } from "../../lib/config.ts";
 import { openDuckDB } from "../../lib/duckdb.ts";
+import { replace } from "../../pipelines/etl/lake.ts";
 import { STAR_SCHEMA } from "../../pipelines/etl/ledger.ts";
 import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
 import { applySchema, connectMysql } from "../../stores/mysql.ts";
@@ -35,7 +36,8 @@ export async function publishSegments(config: Config, segmentation: SegmentFindi
       appender.endRow();
     }
     appender.closeSync();
-    await duck.run(`COPY (SELECT * FROM user_segment ORDER BY user_pseudonym) TO '${join(work, "part.parquet")}' (FORMAT parquet)`);
+    await mkdir(join(work, "user_segment"));
+    await duck.run(`COPY (SELECT * FROM user_segment ORDER BY user_pseudonym) TO '${join(work, "user_segment", "part.parquet")}' (FORMAT parquet)`);
 
     await applySchema(db, STAR_SCHEMA);
     await bulkTransaction(db, async (conn) => {
@@ -49,13 +51,8 @@ export async function publishSegments(config: Config, segmentation: SegmentFindi
         ]);
       }
     });
-    const target = join(lakeDir(config), "user_segment");
-    await rm(`${target}.old`, { recursive: true, force: true });
-    await mkdir(target, { recursive: true });
-    await rename(target, `${target}.old`);
-    await mkdir(target);
-    await rename(join(work, "part.parquet"), join(target, "part.parquet"));
-    await rm(`${target}.old`, { recursive: true, force: true });
+    const trash = join(work, ".trash");
+    await replace(join(work, "user_segment"), join(lakeDir(config), "user_segment"), trash);
     return segmentation.labels.size;
   } finally {
     duck.close();
