@@ -1,7 +1,8 @@
 /** @module `nike etl`: one run, `--follow` micro-batches, or `--status`. */
 import { loadConfig } from "../lib/config.ts";
 import { UserError } from "../lib/errors.ts";
-import { follow, parseInterval } from "../pipelines/etl/follow.ts";
+import { parseInterval } from "../lib/duration.ts";
+import { follow } from "../pipelines/etl/follow.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
 import { readWatermarks, recentRuns } from "../pipelines/etl/ledger.ts";
 

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { z } from "zod";
+import { parseInterval } from "./duration.ts";
 import { UserError } from "./errors.ts";
 
 export const DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/nike";
@@ -19,6 +20,13 @@ const schema = z.object({
   DATA_DIR: z.string().default("./data"),
   PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
   ETL_MAX_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+  LOCAL_STORES_IDLE: z.string().default("10m").refine((v) => {
+    try {
+      return parseInterval(v) >= 0;
+    } catch {
+      return false;
+    }
+  }, "must be a duration such as 10m, 30s or 0 (never stop)"),
 });
 
 export type Config = {
@@ -39,6 +47,8 @@ export type Config = {
   pseudonymKey: string;
   /** Share of a run's source rows that may be quarantined before the run fails. */
   maxQuarantineRatio: number;
+  /** How long the local store service waits with no client before it stops itself (0: never). */
+  localStoresIdleMs: number;
 };
 
 let dotenvRead = false;
@@ -67,6 +77,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     mailFrom: e.MAIL_FROM,
     pseudonymKey: e.PSEUDONYM_KEY,
     maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,
+    localStoresIdleMs: parseInterval(e.LOCAL_STORES_IDLE),
     ...overrides,
     dataDir: resolve(overrides.dataDir ?? e.DATA_DIR),
   };

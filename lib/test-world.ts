@@ -5,12 +5,16 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { loadConfig, type Config } from "./config.ts";
 import { parseMysqlUrl } from "../stores/mysql.ts";
+import { runLocalService, type LocalService } from "../stores/local/service.ts";
 
 const BASE_URL = process.env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306/nike";
 
-export type World = { config: Config; dataDir: string; database: string; dispose(): Promise<void> };
+export type World = { config: Config; dataDir: string; database: string; service: LocalService; dispose(): Promise<void> };
 
-/** A temp DATA_DIR and a uniquely named MySQL database (created on first connect, dropped by dispose). */
+/**
+ * A temp DATA_DIR with its own local store service (in this process; child processes find it through
+ * its record) and a uniquely named MySQL database (created on first connect); dispose removes all three.
+ */
 export async function createWorld(): Promise<World> {
   const dataDir = await mkdtemp(join(tmpdir(), "nike-test-"));
   const database = `nike_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
@@ -24,11 +28,14 @@ export async function createWorld(): Promise<World> {
     throw new Error(`These tests need MySQL/MariaDB at ${BASE_URL} (${(error as Error).message}). Start it (see README) or set MYSQL_URL.`);
   }
   const config = loadConfig({ dataDir, mysqlUrl: url.toString() });
+  const service = await runLocalService(dataDir, { idleMs: 0 });
   return {
     config,
     dataDir,
     database,
+    service,
     async dispose() {
+      await service.stop();
       const conn = await mysql.createConnection(options);
       await conn.query(`DROP DATABASE IF EXISTS \`${database}\``);
       await conn.end();

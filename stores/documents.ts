@@ -1,10 +1,10 @@
 /**
- * @module The document store (MongoDB): one interface, two backends. With `MONGODB_URI` set it is the
- * official driver; otherwise the embedded store under `DATA_DIR/documents`, which evaluates the same
- * filter, update and aggregation documents with mingo. Code above `stores/` never knows which it has.
+ * @module The document store (MongoDB), always through the official driver: to `MONGODB_URI` when
+ * set, else to the local service for `DATA_DIR` (started if none runs), which speaks the same wire
+ * protocol. Code above `stores/` never knows which it has.
  */
-import { join } from "node:path";
 import type { Config } from "../lib/config.ts";
+import { ensureLocalService, mongoUriOf } from "./local/locate.ts";
 import type { CollectionName } from "./document-schema.ts";
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
@@ -38,15 +38,15 @@ export interface DocumentStore {
   ensureSchema(): Promise<void>;
   /** Answers whether the store responds, with a short description. */
   ping(): Promise<string>;
+  /** Damaged records the store reports (MongoDB's `validate` on each collection): one line each, naming where. */
+  damage(): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** Opens the store the configuration names. */
 export async function openDocumentStore(config: Config): Promise<DocumentStore> {
-  if (config.mongodbUri) {
-    const { openMongoStore } = await import("./mongo-documents.ts");
-    return openMongoStore(config.mongodbUri, config.mongodbDb);
-  }
-  const { openEmbeddedStore } = await import("./embedded-documents.ts");
-  return openEmbeddedStore(join(config.dataDir, "documents"));
+  const { openMongoStore } = await import("./mongo-documents.ts");
+  if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb);
+  const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
+  return openMongoStore(mongoUriOf(service), config.mongodbDb, { location: `local service ${service.host}:${service.mongoPort}, pid ${service.pid}` });
 }

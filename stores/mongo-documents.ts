@@ -1,12 +1,13 @@
-/** @module The MongoDB backend of the document store: a thin pass-through to the official driver. */
+/** @module The document store through the official driver, to a MongoDB server or to the local service. */
 import { MongoClient, type Db, type Document } from "mongodb";
 import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
-import { COLLECTIONS, type CollectionName } from "./document-schema.ts";
+import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from "./document-schema.ts";
 import type { Doc, DocumentCollection, DocumentStore } from "./documents.ts";
 
 const BULK_BATCH = 5000;
 
-export async function openMongoStore(uri: string, dbName: string): Promise<DocumentStore> {
+/** `local` describes the local service when that is what `uri` points at. */
+export async function openMongoStore(uri: string, dbName: string, local?: { location: string }): Promise<DocumentStore> {
   if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(uri)) {
     throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is not a MongoDB connection string: use mongodb://host:27017 (or mongodb+srv://…), or unset it to use the embedded store.`, 2);
   }
@@ -18,6 +19,7 @@ export async function openMongoStore(uri: string, dbName: string): Promise<Docum
     if (cause instanceof Error && /URI|scheme|parse|Invalid/i.test(cause.message) && !/ECONNREFUSED|timed out/i.test(cause.message)) {
       throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is malformed (${cause.message}); fix it or unset it to use the embedded store.`, 2);
     }
+    if (local) throw new StoreUnreachableError("The embedded document store", local.location, cause, "Run `nike stores status`; `nike stores stop` and retry restarts it.");
     throw new StoreUnreachableError("MongoDB", redactUrl(uri), cause, "Start MongoDB, fix MONGODB_URI, or unset it to use the embedded document store.");
   }
   const db: Db = client.db(dbName);
@@ -74,8 +76,8 @@ export async function openMongoStore(uri: string, dbName: string): Promise<Docum
   };
 
   return {
-    kind: "mongodb",
-    location: redactUrl(uri),
+    kind: local ? "embedded" : "mongodb",
+    location: local?.location ?? redactUrl(uri),
     collection,
     async ensureSchema() {
       const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
@@ -86,8 +88,14 @@ export async function openMongoStore(uri: string, dbName: string): Promise<Docum
       }
     },
     async ping() {
-      const info = await db.admin().command({ buildInfo: 1 });
-      return `MongoDB ${info.version}`;
+      if (!local) return `MongoDB ${(await db.admin().command({ buildInfo: 1 })).version}`;
+      const counts = await Promise.all(COLLECTION_NAMES.map(async (n) => `${n} ${(await db.collection(n).estimatedDocumentCount()).toLocaleString("en-US")}`));
+      return `embedded document store (${counts.join(", ")})`;
+    },
+    async damage() {
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      const reports = await Promise.all(names.map((name) => db.command({ validate: name })));
+      return reports.flatMap((r) => (r.errors ?? []) as string[]);
     },
     close: () => client.close(),
   };

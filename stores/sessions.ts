@@ -1,16 +1,13 @@
 /**
  * @module DynamoDB `sessions`: app sessions keyed by the hash of their token. Talks to
- * `DYNAMODB_ENDPOINT` when set, else to an embedded `dynalite` (on disk under `DATA_DIR/dynamodb`)
- * that this module starts on a loopback port and stops on close.
+ * `DYNAMODB_ENDPOINT` when set, else to the embedded DynamoDB (dynalite) of the local service for
+ * `DATA_DIR`, started if none runs.
  */
-import { mkdirSync } from "node:fs";
-import type { AddressInfo, Server } from "node:net";
-import { join } from "node:path";
-import { createRequire } from "node:module";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Config } from "../lib/config.ts";
-import { StoreUnreachableError, UserError, describe } from "../lib/errors.ts";
+import { StoreUnreachableError, UserError } from "../lib/errors.ts";
+import { dynamoEndpointOf, ensureLocalService } from "./local/locate.ts";
 
 // The SDK warns on every start that Node 20 support ends in 2027; that notice is not for the CLI's users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -59,24 +56,9 @@ const withSeenDay = (s: Session): Session => {
 };
 const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
-// dynalite is CommonJS without types.
-const require = createRequire(import.meta.url);
-const dynalite = require("dynalite") as (options: { path?: string; createTableMs?: number }) => Server;
-
-async function startEmbedded(dir: string): Promise<{ endpoint: string; server: Server }> {
-  mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, server };
-}
-
 export async function openSessionStore(config: Config): Promise<SessionStore> {
   let endpoint = config.dynamodbEndpoint;
-  let server: Server | undefined;
+  let location = endpoint;
   if (endpoint) {
     try {
       const url = new URL(endpoint);
@@ -85,11 +67,9 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
       throw new UserError(`DYNAMODB_ENDPOINT "${endpoint}" is not an http(s) URL: use for example http://127.0.0.1:8000, or unset it to use embedded DynamoDB.`, 2);
     }
   } else {
-    try {
-      ({ endpoint, server } = await startEmbedded(join(config.dataDir, "dynamodb")));
-    } catch (cause) {
-      throw new UserError(`Embedded DynamoDB could not start in ${join(config.dataDir, "dynamodb")} (${describe(cause)}): another nike process may hold it; stop it or set DYNAMODB_ENDPOINT.`, 2, { cause });
-    }
+    const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
+    endpoint = dynamoEndpointOf(service);
+    location = `local service ${service.host}:${service.dynamoPort}, pid ${service.pid}`;
   }
   const real = Boolean(config.dynamodbEndpoint);
   const client = new DynamoDBClient({
@@ -101,11 +81,11 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
   });
   const docs = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const unreachable = (cause: unknown) =>
-    new StoreUnreachableError("DynamoDB", endpoint!, cause, real ? "Start it, fix DYNAMODB_ENDPOINT, or unset it to use embedded DynamoDB." : "The embedded DynamoDB did not answer.");
+    new StoreUnreachableError(real ? "DynamoDB" : "The embedded DynamoDB", location!, cause, real ? "Start it, fix DYNAMODB_ENDPOINT, or unset it to use embedded DynamoDB." : "Run `nike stores status`; `nike stores stop` and retry restarts it.");
 
   return {
     kind: real ? "dynamodb" : "embedded",
-    location: real ? endpoint : join(config.dataDir, "dynamodb"),
+    location: location!,
     async ensureTable() {
       try {
         await client.send(new DescribeTableCommand({ TableName: SESSIONS_TABLE }));
@@ -213,7 +193,6 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
     },
     async close() {
       client.destroy();
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     },
   };
 }

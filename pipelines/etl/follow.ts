@@ -21,11 +21,3 @@ export async function follow(config: Config, stores: EtlStores, options: FollowO
   log(`etl: follow stopped after ${batches} batches`);
   return batches;
 }
-
-/** Parses "5s", "500ms", "2m" or a number of seconds. */
-export function parseInterval(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not an interval: use for example 5s, 500ms or 1m.`);
-  const n = Number(m[1]);
-  return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
-}

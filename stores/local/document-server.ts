@@ -1,0 +1,72 @@
+/**
+ * @module The local document service's TCP side: frames MongoDB wire messages off each connection and
+ * answers them one at a time, in order (the driver keeps one request in flight per connection and takes
+ * the next message as its answer), with no reply to a fire-and-forget (moreToCome) request.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { DocumentCommands } from "./document-commands.ts";
+import type { DocumentEngine } from "./document-engine.ts";
+import { encodeReply, MAX_MESSAGE_BYTES, messageLength, parseRequest, ProtocolError, type Request } from "./wire-protocol.ts";
+
+export type DocumentServer = { port: number; server: Server; openConnections(): number; close(): Promise<void> };
+
+export async function startDocumentServer(engine: DocumentEngine, port = 0, host = "127.0.0.1"): Promise<DocumentServer> {
+  const commands = new DocumentCommands(engine);
+  const sockets = new Set<Socket>();
+  let replyId = 1;
+
+  const serve = (socket: Socket) => {
+    sockets.add(socket);
+    commands.connections++;
+    socket.setNoDelay(true);
+    let buffered = Buffer.alloc(0);
+    let queue = Promise.resolve();
+    const answer = async (message: Buffer) => {
+      let request: Request;
+      try {
+        request = parseRequest(message);
+      } catch (error) {
+        // An unreadable frame leaves the stream out of step: say why, then hang up, as mongod does.
+        const reason = error instanceof ProtocolError ? { code: error.code, codeName: error.codeName } : { code: 9, codeName: "FailedToParse" };
+        const fake = { requestId: message.readInt32LE(4), opCode: 2013, command: {}, moreToCome: false };
+        socket.end(encodeReply(fake, { ok: 0, errmsg: (error as Error).message, ...reason }, replyId++));
+        return;
+      }
+      const reply = await commands.run(request.command);
+      if (!request.moreToCome && !socket.destroyed) socket.write(encodeReply(request, reply, replyId++));
+    };
+    socket.on("data", (chunk: Buffer) => {
+      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
+      for (let length = messageLength(buffered); length !== undefined && buffered.length >= length; length = messageLength(buffered)) {
+        if (length < 16 || length > MAX_MESSAGE_BYTES) {
+          socket.destroy();
+          return;
+        }
+        const message = buffered.subarray(0, length);
+        buffered = buffered.subarray(length);
+        queue = queue.then(() => answer(message));
+      }
+    });
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => {
+      sockets.delete(socket);
+      commands.connections--;
+    });
+  };
+
+  const server = createServer(serve);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    server,
+    openConnections: () => sockets.size,
+    async close() {
+      commands.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
