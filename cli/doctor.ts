@@ -7,11 +7,14 @@ import { openSessionStore } from "../stores/sessions.ts";
 
 export type StoreStatus = { store: string; backend: "real" | "embedded"; location: string; ok: boolean; detail: string };
 
-async function check(store: string, backend: StoreStatus["backend"], location: string, probe: () => Promise<string>): Promise<StoreStatus> {
+/** Runs a probe; the probe may refine where the store is once it has connected (the local service's address and pid). */
+async function check(store: string, backend: StoreStatus["backend"], location: string, probe: (located: (where: string) => void) => Promise<string>): Promise<StoreStatus> {
+  let where = location;
   try {
-    return { store, backend, location, ok: true, detail: await probe() };
+    const detail = await probe((found) => (where = found));
+    return { store, backend, location: where, ok: true, detail };
   } catch (error) {
-    return { store, backend, location, ok: false, detail: describe(error) };
+    return { store, backend, location: where, ok: false, detail: describe(error) };
   }
 }
 
@@ -25,17 +28,22 @@ export async function doctor(config: Config): Promise<StoreStatus[]> {
         await db.end();
       }
     }),
-    await check("MongoDB", config.mongodbUri ? "real" : "embedded", config.mongodbUri ? redactUrl(config.mongodbUri) : `${config.dataDir}/documents`, async () => {
+    await check("MongoDB", config.mongodbUri ? "real" : "embedded", config.mongodbUri ? redactUrl(config.mongodbUri) : `${config.dataDir}/documents`, async (located) => {
       const store = await openDocumentStore(config);
       try {
-        return await store.ping();
+        located(store.location);
+        const answer = await store.ping();
+        const damage = await store.damage();
+        if (damage.length) throw new Error(`${damage.length} damaged record(s): ${damage.join("; ")}. Restore the file from a backup, or remove those lines and run \`nike load\` again.`);
+        return answer;
       } finally {
         await store.close();
       }
     }),
-    await check("DynamoDB", config.dynamodbEndpoint ? "real" : "embedded", config.dynamodbEndpoint ?? `${config.dataDir}/dynamodb`, async () => {
+    await check("DynamoDB", config.dynamodbEndpoint ? "real" : "embedded", config.dynamodbEndpoint ?? `${config.dataDir}/dynamodb`, async (located) => {
       const store = await openSessionStore(config);
       try {
+        located(store.location);
         return await store.ping();
       } finally {
         await store.close();
@@ -46,6 +54,6 @@ export async function doctor(config: Config): Promise<StoreStatus[]> {
 
 export function formatStatus(statuses: StoreStatus[]): string {
   return statuses
-    .map((s) => `${s.store.padEnd(9)} ${s.backend.padEnd(9)} ${s.ok ? "ok    " : "FAILED"} ${s.location}\n          ${s.detail}`)
+    .map((s) => `${s.store.padEnd(9)} ${s.ok ? "ok    " : "FAILED"} ${s.backend === "embedded" ? `embedded (${s.location})` : `real: ${s.location}`}\n          ${s.detail}`)
     .join("\n");
 }

@@ -11,6 +11,7 @@ import { doctor, formatStatus } from "./doctor.ts";
 import { report, type ReportOptions } from "./report.ts";
 import { notifyCommand } from "./notify.ts";
 import { serveCommand } from "./serve.ts";
+import { storesCommand } from "./stores.ts";
 
 const scaleOption = () =>
   new Option("--scale <preset>", "data volume preset").choices(Object.keys(SCALES)).default("small");
@@ -91,6 +92,21 @@ export function program(): Command {
     .option("--follow", "keep sending due messages until stopped (the server also runs this)")
     .description("send the messages that are due now (the outbox dispatcher); `nike notify schedule` queues today's")
     .action((options: { follow?: boolean }) => notifyCommand("dispatch", options));
+
+  const stores = cli.command("stores").description("the local service that serves the embedded MongoDB and DynamoDB for DATA_DIR (started by any command that needs it)");
+  stores
+    .command("start")
+    .description("start it now (in the background), unless it runs")
+    .option("--idle <time>", "stop after this long with no clients, e.g. 10m; 0 = never (default: LOCAL_STORES_IDLE or 10m)")
+    .action(async (options: { idle?: string }) => void process.stdout.write(`${await storesCommand("start", loadConfig(), options)}\n`));
+  stores
+    .command("stop")
+    .description("stop it (clients reconnect to the next one)")
+    .action(async () => void process.stdout.write(`${await storesCommand("stop", loadConfig(), {})}\n`));
+  stores
+    .command("status")
+    .description("whether it runs, its pid and where it listens")
+    .action(async () => void process.stdout.write(`${await storesCommand("status", loadConfig(), {})}\n`));
 
   cli
     .command("doctor")

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
-import { appendFile, mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../lib/config.ts";
 import { openDocumentStore, type DocumentStore } from "./documents.ts";
-import { openEmbeddedStore } from "./embedded-documents.ts";
+import { runLocalService, type LocalService } from "./local/service.ts";
 
 const log = (id: number, user: number, type = "running", day = 1) => ({
   _id: id, user_id: user, activity_type: type, started_at: new Date(Date.UTC(2025, 0, day, 7)), duration_min: 30 + id,
@@ -13,13 +12,14 @@ const log = (id: number, user: number, type = "running", day = 1) => ({
   created_at: new Date(Date.UTC(2025, 0, day, 8)), updated_at: new Date(Date.UTC(2025, 0, day, 8)),
 });
 
-// The contract runs against the embedded store always, and against MongoDB when MONGODB_URI is set.
-const backends: Array<[string, (dir: string) => Promise<DocumentStore>]> = [["embedded", (dir) => openEmbeddedStore(dir)]];
+// The contract runs through the official driver: against the local service always, and against MongoDB when MONGODB_URI is set.
+const services: LocalService[] = [];
+const backends: Array<[string, (dir: string) => Promise<DocumentStore>]> = [["local service", async (dir) => {
+  services.push(await runLocalService(dir, { idleMs: 0 }));
+  return openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
+}]];
 if (process.env.MONGODB_URI) {
-  backends.push(["mongodb", async () => {
-    const store = await openDocumentStore(loadConfig({ mongodbDb: `nike_test_${process.pid}_${Date.now()}` }));
-    return store;
-  }]);
+  backends.push(["mongodb", (dir) => openDocumentStore(loadConfig({ dataDir: dir, mongodbDb: `nike_test_${process.pid}_${Date.now()}` }))]);
 }
 
 describe.each(backends)("document store contract (%s)", (_name, open) => {
@@ -33,6 +33,7 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
   });
   afterEach(async () => {
     await store.close();
+    for (const service of services.splice(0)) await service.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -77,14 +78,15 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
     expect((await logs.findOne({ _id: 1 }))?.duration_min).toBe(99);
   });
 
-  it("rejects documents that break the validator or a unique key, writing nothing", async () => {
+  it("rejects documents that break the validator (121) or a unique key (11000), as MongoDB does", async () => {
     const logs = store.collection("activity_logs");
-    await expect(logs.insertMany([log(1, 10), { ...log(2, 10), duration_min: "long" }])).rejects.toThrow();
-    await expect(logs.insertMany([{ ...log(3, 10), started_at: "yesterday" }])).rejects.toThrow();
+    // Ordered inserts stop at the first bad document; the ones before it are in.
+    await expect(logs.insertMany([log(1, 10), { ...log(2, 10), duration_min: "long" }, log(5, 10)])).rejects.toMatchObject({ code: 121 });
+    await expect(logs.insertMany([{ ...log(3, 10), started_at: "yesterday" }])).rejects.toMatchObject({ code: 121 });
     await logs.insertMany([log(4, 10)]);
-    await expect(logs.insertMany([log(4, 10)])).rejects.toThrow();
-    expect((await logs.find({})).map((d) => d._id)).toEqual(expect.arrayContaining([4]));
-    expect(await logs.countDocuments({ _id: { $in: [2, 3] } })).toBe(0);
+    await expect(logs.insertMany([log(4, 10)])).rejects.toMatchObject({ code: 11000 });
+    expect((await logs.find({}, { sort: { _id: 1 } })).map((d) => d._id)).toEqual([1, 4]);
+    expect(await logs.countDocuments({ _id: { $in: [2, 3, 5] } })).toBe(0);
   });
 
   it("streams matching documents in batches", async () => {
@@ -103,102 +105,5 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
     await logs.insertMany([log(1, 10, "running"), log(2, 10, "yoga"), log(3, 11, "running")]);
     const out = await logs.aggregate([{ $match: { activity_type: "running" } }, { $group: { _id: "$user_id", minutes: { $sum: "$duration_min" } } }, { $sort: { _id: 1 } }]);
     expect(out).toEqual([{ _id: 10, minutes: 31 }, { _id: 11, minutes: 33 }]);
-  });
-});
-
-describe("embedded document store durability", () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "nike-durable-"));
-  });
-  afterEach(async () => rm(dir, { recursive: true, force: true }));
-
-  it("survives a restart", async () => {
-    const first = await openEmbeddedStore(dir);
-    await first.collection("activity_logs").insertMany([log(1, 10), log(2, 10)]);
-    await first.collection("activity_logs").updateOne({ _id: 2 }, { $set: { calories: 1 } });
-    await first.close();
-    const second = await openEmbeddedStore(dir);
-    expect(await second.collection("activity_logs").countDocuments()).toBe(2);
-    expect((await second.collection("activity_logs").findOne({ _id: 2 }))?.calories).toBe(1);
-    expect((await second.collection("activity_logs").findOne({ _id: 1 }))?.started_at).toBeInstanceOf(Date);
-    await second.close();
-  });
-
-  it("compacts a log of superseded versions when it reopens", async () => {
-    const first = await openEmbeddedStore(dir);
-    const logs = first.collection("activity_logs");
-    await logs.insertMany([log(1, 10), log(2, 10)]);
-    for (let i = 0; i < 6000; i++) await logs.updateOne({ _id: 2 }, { $set: { calories: i } });
-    await first.close();
-    const { size: before } = await stat(join(dir, "activity_logs.jsonl"));
-    const second = await openEmbeddedStore(dir);
-    expect((await second.collection("activity_logs").findOne({ _id: 2 }))?.calories).toBe(5999);
-    expect(await second.collection("activity_logs").countDocuments({ user_id: 10 })).toBe(2);
-    const { size: after } = await stat(join(dir, "activity_logs.jsonl"));
-    expect(after).toBeLessThan(before / 100);
-    await second.collection("activity_logs").insertMany([log(3, 10)]);
-    await second.close();
-    const third = await openEmbeddedStore(dir);
-    expect((await third.collection("activity_logs").find({}, { sort: { _id: 1 } })).map((d) => d._id)).toEqual([1, 2, 3]);
-    await third.close();
-  });
-
-  it("refuses a second process while one holds the folder", async () => {
-    const first = await openEmbeddedStore(dir);
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", `import("${join(import.meta.dirname, "embedded-documents.ts")}").then(m => m.openEmbeddedStore(${JSON.stringify(dir)})).then(() => process.exit(0), e => { console.error(e.message); process.exit(3); })`], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    const code = await new Promise((resolve) => child.on("exit", resolve));
-    expect(code).toBe(3);
-    expect(stderr).toMatch(/in use by process/);
-    await first.close();
-  });
-
-  it("drops a write cut short by a crash and keeps every acknowledged one", async () => {
-    const store = await openEmbeddedStore(dir);
-    await store.collection("activity_logs").insertMany([log(1, 10)]);
-    await store.close();
-    // A crash mid-write leaves uncommitted lines, the last one torn.
-    await appendFile(join(dir, "activity_logs.jsonl"), `{"p":{"_id":2,"user_id":10}}\n{"p":{"_id":3,"us`);
-    const reopened = await openEmbeddedStore(dir);
-    expect((await reopened.collection("activity_logs").find({})).map((d) => d._id)).toEqual([1]);
-    await reopened.collection("activity_logs").insertMany([log(4, 10)]);
-    await reopened.close();
-    const again = await openEmbeddedStore(dir);
-    expect((await again.collection("activity_logs").find({}, { sort: { _id: 1 } })).map((d) => d._id)).toEqual([1, 4]);
-    await again.close();
-  });
-
-  it("keeps every acknowledged write of a process killed with SIGKILL mid-stream", async () => {
-    const script = `
-      const { openEmbeddedStore } = await import(${JSON.stringify(join(import.meta.dirname, "embedded-documents.ts"))});
-      const store = await openEmbeddedStore(${JSON.stringify(dir)});
-      const c = store.collection("activity_logs");
-      for (let i = 1; ; i++) {
-        const docs = Array.from({ length: 200 }, (_, k) => ({ _id: i * 1000 + k, user_id: 1, activity_type: "running", started_at: new Date(), duration_min: 30, created_at: new Date(), updated_at: new Date() }));
-        await c.insertMany(docs);
-        process.stdout.write(i + "\\n");
-      }`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-    let acknowledged = 0;
-    await new Promise<void>((resolve) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        const lines = chunk.toString().trim().split("\n");
-        acknowledged = Number(lines[lines.length - 1]);
-        if (acknowledged >= 25) {
-          child.kill("SIGKILL");
-          resolve();
-        }
-      });
-    });
-    await new Promise((resolve) => child.on("exit", resolve));
-    const store = await openEmbeddedStore(dir);
-    const c = store.collection("activity_logs");
-    for (let i = 1; i <= acknowledged; i++) expect(await c.countDocuments({ _id: i * 1000 + 199 })).toBe(1);
-    // No batch is half-applied.
-    const count = await c.countDocuments();
-    expect(count % 200).toBe(0);
-    await store.close();
   });
 });

@@ -48,5 +48,5 @@ export async function openDocumentStore(config: Config): Promise<DocumentStore> 
   const { openMongoStore } = await import("./mongo-documents.ts");
   if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb);
   const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
-  return openMongoStore(mongoUriOf(service), config.mongodbDb, { location: `local service ${service.host}:${service.mongoPort}, pid ${service.pid}` });
+  return openMongoStore(mongoUriOf(service), config.mongodbDb, { location: `local service, ${service.host}:${service.mongoPort}, pid ${service.pid}` });
 }

@@ -69,7 +69,7 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
   } else {
     const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
     endpoint = dynamoEndpointOf(service);
-    location = `local service ${service.host}:${service.dynamoPort}, pid ${service.pid}`;
+    location = `local service, ${service.host}:${service.dynamoPort}, pid ${service.pid}`;
   }
   const real = Boolean(config.dynamodbEndpoint);
   const client = new DynamoDBClient({

@@ -21,6 +21,7 @@ import { violation } from "../json-schema.ts";
 import { lowerBound, TimeIndex } from "../time-index.ts";
 import { COMMIT_LINE, deleteLine, docOf, lines, parseLine, putLine } from "./log-lines.ts";
 import { lockFolder } from "./owner-lock.ts";
+import { aggregateStream } from "./streaming-group.ts";
 
 export type Doc = Record<string, unknown>;
 export type IndexSpec = { v?: number; key: Record<string, unknown>; name: string; unique?: boolean } & Record<string, unknown>;
@@ -420,9 +421,8 @@ class LogCollection {
     const first = pipeline[0];
     const match = first && "$match" in first ? (first.$match as Doc) : {};
     const candidates = this.candidates(match);
-    const iterator = new Aggregator(pipeline).stream(candidates);
     try {
-      for (let next = iterator.next(); !next.done; next = iterator.next()) yield next.value as Doc;
+      yield* aggregateStream(pipeline, candidates);
     } finally {
       candidates.return(undefined);
     }

@@ -19,7 +19,7 @@ export async function startDocumentServer(engine: DocumentEngine, port = 0, host
     sockets.add(socket);
     commands.connections++;
     socket.setNoDelay(true);
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
     let queue = Promise.resolve();
     const answer = async (message: Buffer) => {
       let request: Request;

@@ -1,0 +1,223 @@
+import { createHash, randomInt } from "node:crypto";
+import { createServer } from "node:net";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { startDynamoDbService, type DynamoDbService } from "./dynamodb-service.ts";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+const TABLE = "sessions";
+const DAYS = ["2024-05-01", "2024-05-02", "2024-05-03"];
+
+/**
+ * LevelDB tables are Snappy-compressed: a string is stored literally at its first occurrence in a
+ * block only if it shares no 4 bytes with what came before. Markers drawn from letters that appear
+ * nowhere else in the data (keys are lower-case hex, JSON type tags are S/N/M/L/B) are.
+ */
+const RARE = "CDFGHJKPQRVWXY";
+const rare = () => Array.from({ length: 16 }, () => RARE[randomInt(RARE.length)]).join("");
+const hex = (s: string) => Buffer.from(s, "utf8").toString("hex");
+
+type Session = { token_hash: string; user_id: number; platform: string; started_at: string; last_seen_at: string; seen_day: string; expires_at: number };
+const session = (i: number, extra: Partial<Session> = {}): Session => ({
+  token_hash: `token-${i}`,
+  user_id: i % 40,
+  platform: ["ios", "android", "web"][i % 3],
+  started_at: new Date(Date.UTC(2024, 4, 1) + i * 60_000).toISOString(),
+  last_seen_at: new Date(Date.UTC(2024, 4, 1) + i * 90_000).toISOString(),
+  seen_day: DAYS[i % DAYS.length],
+  expires_at: 2_000_000_000,
+  ...extra,
+});
+
+/** Files under `dir` whose bytes contain `needle`. */
+async function filesHolding(dir: string, needle: string): Promise<string[]> {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true });
+  const hits: string[] = [];
+  for (const entry of names) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path)).includes(needle)) hits.push(path.slice(dir.length + 1));
+  }
+  return hits;
+}
+
+let dir: string;
+let service: DynamoDbService;
+let client: DynamoDBClient;
+let docs: DynamoDBDocumentClient;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "dynamodb-service-"));
+  service = await startDynamoDbService(dir);
+  client = new DynamoDBClient({ endpoint: service.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  docs = DynamoDBDocumentClient.from(client);
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "token_hash", AttributeType: "S" },
+        { AttributeName: "user_id", AttributeType: "N" },
+        { AttributeName: "started_at", AttributeType: "S" },
+        { AttributeName: "seen_day", AttributeType: "S" },
+        { AttributeName: "last_seen_at", AttributeType: "S" },
+      ],
+      KeySchema: [{ AttributeName: "token_hash", KeyType: "HASH" }],
+      GlobalSecondaryIndexes: [
+        { IndexName: "by_user", KeySchema: [{ AttributeName: "user_id", KeyType: "HASH" }, { AttributeName: "started_at", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+        { IndexName: "by_seen_day", KeySchema: [{ AttributeName: "seen_day", KeyType: "HASH" }, { AttributeName: "last_seen_at", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+      ],
+    }),
+  );
+  // dynalite makes a new table ACTIVE on a timer, just after answering.
+  while ((await client.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== "ACTIVE") await new Promise((r) => setTimeout(r, 5));
+});
+
+afterEach(async () => {
+  client.destroy();
+  await service.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function putAll(sessions: Session[]) {
+  for (let i = 0; i < sessions.length; i += 25) {
+    await docs.send(new BatchWriteCommand({ RequestItems: { [TABLE]: sessions.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  }
+}
+
+/** ~200 sessions, one of them marked to be erased and one to be kept; the marked one is updated once. */
+async function seed(extra: Partial<Session> = {}) {
+  const erase = { token: `erase-me-${rare()}`, platform: rare(), updated: rare() };
+  const keep = { token: `keep-me-${rare()}`, platform: rare() };
+  await putAll(Array.from({ length: 200 }, (_, i) => session(i)));
+  await docs.send(new PutCommand({ TableName: TABLE, Item: session(1000, { token_hash: erase.token, platform: erase.platform, ...extra }) }));
+  await docs.send(new PutCommand({ TableName: TABLE, Item: session(1001, { token_hash: keep.token, platform: keep.platform }) }));
+  await docs.send(new UpdateCommand({ TableName: TABLE, Key: { token_hash: erase.token }, UpdateExpression: "SET platform = :p, last_seen_at = :t", ExpressionAttributeValues: { ":p": erase.updated, ":t": "2024-05-09T10:00:00.000Z" } }));
+  return { erase, keep };
+}
+
+async function expectErased(erase: { token: string; platform: string; updated: string }, keep: { token: string; platform: string }) {
+  expect(await filesHolding(dir, erase.token.slice(-16))).toEqual([]);
+  expect(await filesHolding(dir, hex(erase.token))).toEqual([]);
+  expect(await filesHolding(dir, erase.platform)).toEqual([]);
+  expect(await filesHolding(dir, erase.updated)).toEqual([]);
+  // The search would find it: the kept session's values are still in the files.
+  expect(await filesHolding(dir, keep.token.slice(-16))).not.toEqual([]);
+  expect(await filesHolding(dir, keep.platform)).not.toEqual([]);
+}
+
+describe("startDynamoDbService", () => {
+  it("answers a DeleteItem once the item's values, old versions and index copies are gone from the files", async () => {
+    const { erase, keep } = await seed();
+    expect(await filesHolding(dir, erase.platform)).not.toEqual([]);
+    // Reads that stop at their Limit must not keep a snapshot of the item alive.
+    await docs.send(new ScanCommand({ TableName: TABLE, Limit: 5 }));
+    await docs.send(new QueryCommand({ TableName: TABLE, IndexName: "by_user", KeyConditionExpression: "user_id = :u", ExpressionAttributeValues: { ":u": 1000 % 40 }, Limit: 1 }));
+
+    await docs.send(new DeleteCommand({ TableName: TABLE, Key: { token_hash: erase.token } }));
+
+    await expectErased(erase, keep);
+    expect((await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: erase.token } }))).Item).toBeUndefined();
+    expect((await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: keep.token } }))).Item?.platform).toBe(keep.platform);
+    const scanned = await docs.send(new ScanCommand({ TableName: TABLE }));
+    expect(scanned.Items).toHaveLength(201);
+  });
+
+  it("answers a BatchWriteItem with DeleteRequests once the deleted items are gone from the files", async () => {
+    const { erase, keep } = await seed();
+    const other = { token: `erase-me-${rare()}`, platform: rare() };
+    await docs.send(new PutCommand({ TableName: TABLE, Item: session(1002, { token_hash: other.token, platform: other.platform }) }));
+
+    await docs.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [TABLE]: [
+            { DeleteRequest: { Key: { token_hash: erase.token } } },
+            { DeleteRequest: { Key: { token_hash: other.token } } },
+            { PutRequest: { Item: session(1003) } },
+          ],
+        },
+      }),
+    );
+
+    await expectErased(erase, keep);
+    expect(await filesHolding(dir, other.platform)).toEqual([]);
+    expect((await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: "token-1003" } }))).Item).toBeDefined();
+  });
+
+  it("rewrites the files' index of keys, where a deleted key at a table's edge would stay", async () => {
+    // dynalite orders index keys by an MD5 prefix of the hash key: choose a day whose prefix sorts
+    // before the other days', so that the item's by_seen_day key is the first key in the database.
+    const prefix = (day: string) => createHash("md5").update("Outliers").update(day).digest("hex").slice(0, 6);
+    const first = DAYS.map(prefix).sort()[0];
+    let day = "";
+    for (let i = 0; !day || prefix(day) >= first; i++) day = `${rare()}-${i}`;
+    const { erase, keep } = await seed({ seen_day: day });
+    await docs.send(new DeleteCommand({ TableName: TABLE, Key: { token_hash: "token-7" } }));
+    expect((await filesHolding(dir, hex(day))).some((file) => file.startsWith("MANIFEST-"))).toBe(true);
+
+    await docs.send(new DeleteCommand({ TableName: TABLE, Key: { token_hash: erase.token } }));
+
+    await expectErased(erase, keep);
+    expect(await filesHolding(dir, day)).toEqual([]);
+    expect(await filesHolding(dir, hex(day))).toEqual([]);
+  });
+
+  it("completes concurrent deletes, erasing every item", async () => {
+    const kept = rare();
+    await putAll(Array.from({ length: 200 }, (_, i) => session(i, i === 100 ? { platform: kept } : {})));
+    const marked = Array.from({ length: 20 }, (_, i) => session(2000 + i, { token_hash: `erase-me-${rare()}`, platform: rare() }));
+    await putAll(marked);
+
+    await Promise.all(marked.map((s) => docs.send(new DeleteCommand({ TableName: TABLE, Key: { token_hash: s.token_hash } }))));
+
+    for (const s of marked) {
+      expect(await filesHolding(dir, s.platform)).toEqual([]);
+      expect((await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: s.token_hash } }))).Item).toBeUndefined();
+    }
+    expect(await filesHolding(dir, kept)).not.toEqual([]);
+  });
+
+  it("counts open client connections", async () => {
+    await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: "token-1" } }));
+    expect(service.openConnections()).toBeGreaterThan(0);
+    client.destroy();
+    await expect.poll(() => service.openConnections()).toBe(0);
+  });
+
+  it("keeps the data over a restart on the same folder", async () => {
+    await putAll(Array.from({ length: 50 }, (_, i) => session(i)));
+    await docs.send(new DeleteCommand({ TableName: TABLE, Key: { token_hash: "token-3" } }));
+    await docs.send(new PutCommand({ TableName: TABLE, Item: session(60) }));
+    client.destroy();
+    await service.close();
+
+    service = await startDynamoDbService(dir);
+    client = new DynamoDBClient({ endpoint: service.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    docs = DynamoDBDocumentClient.from(client);
+    const scanned = await docs.send(new ScanCommand({ TableName: TABLE }));
+    expect(scanned.Items?.map((s) => s.token_hash).sort()).toEqual([...Array.from({ length: 50 }, (_, i) => `token-${i}`).filter((t) => t !== "token-3"), "token-60"].sort());
+  });
+
+  it("fails with EADDRINUSE on a taken port and leaves the folder free for another start", async () => {
+    client.destroy();
+    await service.close();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await expect(startDynamoDbService(dir, port)).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      blocker.close();
+    }
+    service = await startDynamoDbService(dir);
+    client = new DynamoDBClient({ endpoint: service.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    docs = DynamoDBDocumentClient.from(client);
+    expect((await docs.send(new ScanCommand({ TableName: TABLE }))).Count).toBe(0);
+  });
+});
