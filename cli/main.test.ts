@@ -71,12 +71,12 @@ describe("nike CLI", () => {
 
   it("doctor shows each store as real or embedded, and whether it answers", () => {
     const out = nike(["doctor"]);
-    expect(out.stdout).toMatch(/^MySQL\s+real\s+ok/m);
-    expect(out.stdout).toMatch(/^MongoDB\s+embedded\s+ok/m);
-    expect(out.stdout).toMatch(/^DynamoDB\s+embedded\s+ok/m);
+    expect(out.stdout).toMatch(/^MySQL\s+ok\s+real: mysql:/m);
+    expect(out.stdout).toMatch(/^MongoDB\s+ok\s+embedded \(local service, 127\.0\.0\.1:\d+, pid \d+\)/m);
+    expect(out.stdout).toMatch(/^DynamoDB\s+ok\s+embedded \(local service, 127\.0\.0\.1:\d+, pid \d+\)/m);
     expect(out.status).toBe(0);
     const down = nike(["doctor"], { MYSQL_URL: "mysql://root@127.0.0.1:1/nike" });
-    expect(down.stdout).toMatch(/^MySQL\s+real\s+FAILED/m);
+    expect(down.stdout).toMatch(/^MySQL\s+FAILED\s+real/m);
     expect(down.status).toBe(2);
   });
 

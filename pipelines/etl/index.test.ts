@@ -1,6 +1,6 @@
-import { appendFile } from "node:fs/promises";
-import { join } from "node:path";
+import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mongoUriOf } from "../../stores/local/locate.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import type { World } from "../../lib/test-world.ts";
 import { CheckFailed } from "./checks.ts";
@@ -109,9 +109,11 @@ describe("etl", () => {
   });
 
   it("quarantines a malformed source document with its reason and goes on", async () => {
-    // A document written before the validator existed (straight into the store's log).
-    const bad = { _id: 900_100, user_id: 7, activity_type: "running", started_at: "yesterday", duration_min: "long", created_at: { $date: Date.now() }, updated_at: { $date: Date.now() } };
-    await appendFile(join(world.dataDir, "documents", "activity_logs.jsonl"), `{"p":${JSON.stringify(bad)}}\n{"c":1}\n`);
+    // A document written past the validator (as one written before the validator existed would be).
+    const bad = { _id: 900_100, user_id: 7, activity_type: "running", started_at: "yesterday", duration_min: "long", created_at: new Date(), updated_at: new Date() };
+    const raw = await new MongoClient(mongoUriOf(world.service.record)).connect();
+    await raw.db(world.config.mongodbDb).collection("activity_logs").insertOne(bad as never, { bypassDocumentValidation: true });
+    await raw.close();
     const stores = await openEtlStores(world.config);
     try {
       await stores.documents.collection("activity_logs").insertMany([workout(900_101, 7, new Date(Date.UTC(2025, 5, 1, 18)))]);

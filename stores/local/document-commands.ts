@@ -263,12 +263,12 @@ export class DocumentCommands {
     insert: async (c, db) => {
       const docs = c.documents as Doc[];
       if (!Array.isArray(docs)) return failed(9, "FailedToParse", "insert needs documents: [...]");
-      return this.writeReply(await this.collection(db, c.insert, true)!.insert(docs, c.ordered !== false));
+      return this.writeReply(await this.collection(db, c.insert, true)!.insert(docs, c.ordered !== false, Boolean(c.bypassDocumentValidation)));
     },
     update: async (c, db) => {
       const statements = c.updates as UpdateStatement[];
       if (!Array.isArray(statements) || statements.some((s) => !s || typeof s.q !== "object" || typeof s.u !== "object")) return failed(9, "FailedToParse", "update needs updates: [{q, u}]");
-      const result = await this.collection(db, c.update, true)!.update(statements, c.ordered !== false);
+      const result = await this.collection(db, c.update, true)!.update(statements, c.ordered !== false, Boolean(c.bypassDocumentValidation));
       return this.writeReply(result, { nModified: result.nModified, ...(result.upserted.length ? { upserted: result.upserted } : {}) });
     },
     delete: async (c, db) => {

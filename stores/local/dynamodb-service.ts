@@ -27,7 +27,7 @@ export type DynamoDbService = {
 // Sentinel keys below and above every dynalite key (all of which start with an ASCII letter).
 const LOWEST = "\u0000";
 const HIGHEST = "\uffff";
-const LEVELS = 7;
+const LEVELS = 7; // LevelDB's config::kNumLevels
 /** How long an erase round waits for reads that began before it (their snapshots keep old versions). */
 const READS_WAIT_MS = 10_000;
 
@@ -65,17 +65,11 @@ export async function startDynamoDbService(dir: string, port = 0): Promise<Dynam
   const { db, lifecycleManager } = store!;
   try {
     await db.open(); // surfaces a folder locked by another process now, not at the first request
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
   } catch (error) {
     await db.close();
     throw error;
   }
+  await rm(join(dir, "LOG.old"), { force: true }); // opening moved the last info log there
 
   // Reads hold a snapshot while their iterator is open, and a compaction keeps what a snapshot can see.
   const openReads = new Set<Promise<void>>();
@@ -127,7 +121,9 @@ export async function startDynamoDbService(dir: string, port = 0): Promise<Dynam
     await rm(join(dir, "LOG.old"), { force: true });
   };
   const eraseRound = async () => {
-    await Promise.race([Promise.all(openReads), new Promise((resolve) => setTimeout(resolve, READS_WAIT_MS).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(openReads), new Promise((resolve) => (timer = setTimeout(resolve, READS_WAIT_MS)))]);
+    clearTimeout(timer);
     // A flush into an empty database lands on level 2, below what compactRange rewrites: compact twice.
     const passes = levelFiles() === 0 ? 2 : 1;
     for (let pass = 0; pass < passes; pass++) await compactAll();
@@ -190,6 +186,18 @@ export async function startDynamoDbService(dir: string, port = 0): Promise<Dynam
     socket.once("close", () => sockets.delete(socket));
   });
 
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const actualPort = (server.address() as AddressInfo).port;
   return {
     endpoint: `http://127.0.0.1:${actualPort}`,
