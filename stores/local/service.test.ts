@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { MongoClient } from "mongodb";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { alive } from "./owner-lock.ts";
+import { ensureLocalService, mongoUriOf, runningService, stopLocalService } from "./locate.ts";
+import { readRecord, runLocalService, type ServiceRecord } from "./service.ts";
+
+const run = promisify(execFile);
+const NIKE = join(import.meta.dirname, "../../bin/nike.mjs");
+const nike = (dataDir: string, ...args: string[]) => run(process.execPath, [NIKE, ...args], { env: { ...process.env, DATA_DIR: dataDir, CI: "true" } });
+const gone = async (record: ServiceRecord, withinMs: number) => {
+  const deadline = Date.now() + withinMs;
+  while (alive(record) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return !alive(record);
+};
+
+describe("local store service", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "nike-service-"));
+  });
+  afterEach(async () => {
+    const record = readRecord(dir);
+    if (record && record.pid !== process.pid && alive(record)) process.kill(record.pid, "SIGKILL");
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is started by the first client that needs it, once, however many processes ask at the same moment", async () => {
+    const starts = await Promise.all([1, 2, 3, 4].map(() => nike(dir, "stores", "start", "--idle", "0")));
+    const pids = starts.map(({ stdout }) => Number(/pid (\d+)/.exec(stdout)?.[1]));
+    expect(new Set(pids).size).toBe(1);
+    expect(pids[0]).not.toBe(process.pid);
+    expect((await ensureLocalService(dir, 0)).pid).toBe(pids[0]);
+    const status = await nike(dir, "stores", "status");
+    expect(status.stdout).toContain(`pid ${pids[0]}`);
+    expect(status.stdout).toMatch(/mongodb:\/\/127\.0\.0\.1:\d+/);
+    expect((await nike(dir, "stores", "stop")).stdout).toContain(`stopped the local store service (pid ${pids[0]})`);
+    expect(await runningService(dir)).toBeUndefined();
+    expect((await nike(dir, "stores", "status")).stdout).toContain("no local store service runs");
+  }, 60_000);
+
+  it("stops by itself after its idle time with no clients, and not while one is connected", async () => {
+    const record = await ensureLocalService(dir, 1500);
+    const client = await new MongoClient(mongoUriOf(record)).connect();
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(alive(record)).toBe(true);
+    await client.close();
+    expect(await gone(record, 10_000)).toBe(true);
+    expect(readRecord(dir)).toBeUndefined();
+  }, 30_000);
+
+  it("keeps every acknowledged write when killed with SIGKILL mid-burst, and comes back on the same port for connected clients", async () => {
+    const record = await ensureLocalService(dir, 0);
+    const client = await new MongoClient(mongoUriOf(record), { serverSelectionTimeoutMS: 20_000 }).connect();
+    const c = client.db("nike").collection("burst");
+    const acknowledged: number[] = [];
+    const writes = Array.from({ length: 600 }, (_, i) =>
+      c.insertOne({ _id: i as never, at: new Date() }).then(() => void acknowledged.push(i), () => undefined),
+    );
+    await new Promise((r) => setTimeout(r, 40));
+    process.kill(record.pid, "SIGKILL");
+    await Promise.all(writes);
+    expect(await gone(record, 5000)).toBe(true);
+    const restarted = await ensureLocalService(dir, 0);
+    expect(restarted.pid).not.toBe(record.pid);
+    expect(restarted.mongoPort).toBe(record.mongoPort);
+    // The same client, never reconnected by hand, reads through the new process.
+    const present = new Set((await c.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as number));
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(acknowledged.filter((i) => !present.has(i))).toEqual([]);
+    await client.close();
+    await stopLocalService(dir);
+  }, 60_000);
+
+  it("refuses a second service for the same folder and leaves the first untouched", async () => {
+    const first = await runLocalService(dir, { idleMs: 0 });
+    try {
+      await expect(runLocalService(dir, { idleMs: 0 })).rejects.toThrow(/owned by process/);
+      expect(readRecord(dir)?.pid).toBe(process.pid);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it("makes nike doctor report a damaged line with its file and line number", async () => {
+    const service = await runLocalService(dir, { idleMs: 0 });
+    const client = await new MongoClient(mongoUriOf(service.record)).connect();
+    await client.db("nike").collection("activity_logs").insertMany([{ _id: 1 as never, user_id: 1 }, { _id: 2 as never, user_id: 2 }]);
+    await client.close();
+    await service.stop();
+    const file = join(dir, "documents", "nike", "activity_logs.jsonl");
+    await writeFile(file, (await readFile(file, "utf8")).replace('"user_id":2', '"user_id":3'));
+    const again = await runLocalService(dir, { idleMs: 0 });
+    try {
+      const out = await nike(dir, "doctor").catch((error: { code: number; stdout: string }) => error);
+      expect((out as { code?: number }).code).toBe(2);
+      expect(out.stdout).toMatch(/MongoDB\s+FAILED/);
+      expect(out.stdout).toContain(`${file} line 2`);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
