@@ -1,4 +1,5 @@
 /** Inspire end to end over real HTTP: the real MariaDB, the embedded document store and embedded DynamoDB, real SMTP and a stand-in SMS API. */
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../lib/test-world.ts";
@@ -113,6 +114,14 @@ describe("Inspire: a user's whole life over HTTP", () => {
     expect(exported.body.mysql.notification_outbox).toHaveLength(1);
     expect(exported.body.warehouse.user_pseudonym).toMatch(/^[0-9a-f]{16}$/);
 
+    // A second version of the goals, so that erasure has a superseded line to remove too.
+    expect((await http("PUT", "/v1/me/goals", { token, body: goals({ target_workouts_per_week: 5 }) })).status).toBe(200);
+    const linesOfUser = async () => {
+      const folder = join(world.dataDir, "documents", world.config.mongodbDb);
+      const texts = await Promise.all((await readdir(folder)).filter((f) => f.endsWith(".jsonl")).map((f) => readFile(join(folder, f), "utf8")));
+      return texts.join("").split("\n").filter((line) => new RegExp(`"user_id":${userId}[,}]`).test(line)).length;
+    };
+    expect(await linesOfUser()).toBeGreaterThanOrEqual(7);
     const erased = await http("DELETE", "/v1/me", { token });
     expect(erased.status).toBe(200);
     expect((await http("POST", "/v1/sessions", { body: { email, password } })).status).toBe(401);
@@ -123,6 +132,8 @@ describe("Inspire: a user's whole life over HTTP", () => {
     expect(await server.ctx.documents.collection("activity_logs").countDocuments({ user_id: userId })).toBe(0);
     expect(await server.ctx.documents.collection("user_goals").countDocuments({ user_id: userId })).toBe(0);
     expect(await server.ctx.sessions.byUser(userId)).toEqual([]);
+    // Erased means gone from the files: no version of the goals or workouts is left in the logs.
+    expect(await linesOfUser()).toBe(0);
   });
 
   it("SMS: the provider is down, the dispatcher retries, and the message is delivered once when it is back", async () => {
