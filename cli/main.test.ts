@@ -6,13 +6,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopLocalService } from "../stores/local/locate.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
 let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "nike-cli-"));
 });
-afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await stopLocalService(dataDir); // started by the commands under test, as for any user
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 const nike = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, DATA_DIR: dataDir, CI: "true", NIKE_VERBOSE: "1", ...env } });

@@ -32,13 +32,13 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
         return (await c.insertMany(docs as Document[], { ordered: true })).insertedCount;
       },
       async upsertMany(docs) {
-        let n = 0;
+        // Batches go out together over the pool, so the server stores one while the next is encoded.
+        const batches = [];
         for (let i = 0; i < docs.length; i += BULK_BATCH) {
           const ops = docs.slice(i, i + BULK_BATCH).map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d as Document, upsert: true } }));
-          const r = await c.bulkWrite(ops as never, { ordered: false });
-          n += r.upsertedCount + r.matchedCount;
+          batches.push(c.bulkWrite(ops as never, { ordered: false }));
         }
-        return n;
+        return (await Promise.all(batches)).reduce((n, r) => n + r.upsertedCount + r.matchedCount, 0);
       },
       async find(filter = {}, options = {}) {
         return (await c.find(filter, { sort: options.sort, skip: options.skip, limit: options.limit, projection: options.projection }).toArray()) as Doc[];

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../lib/config.ts";
+import { stopLocalService } from "./local/locate.ts";
 import { openSessionStore, type Session, type SessionStore } from "./sessions.ts";
 
 const now = Math.floor(Date.now() / 1000);
@@ -11,7 +12,7 @@ const session = (n: number, user: number, expiresIn = 3600): Session => ({
   started_at: new Date((now - 100 + n) * 1000).toISOString(), last_seen_at: new Date(now * 1000).toISOString(), duration_s: 60, expires_at: now + expiresIn,
 });
 
-// Embedded always; a real DynamoDB (or DynamoDB Local) too when DYNAMODB_ENDPOINT is set.
+// Embedded (the local service, started by the store as any client would) always; a real DynamoDB (or DynamoDB Local) too when DYNAMODB_ENDPOINT is set.
 const backends: Array<[string, { dynamodbEndpoint?: string }]> = [["embedded", {}]];
 if (process.env.DYNAMODB_ENDPOINT) backends.push(["dynamodb", { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT }]);
 
@@ -26,6 +27,7 @@ describe.each(backends)("sessions store contract (%s)", (_name, overrides) => {
   });
   afterAll(async () => {
     await store.close();
+    await stopLocalService(dir);
     await rm(dir, { recursive: true, force: true });
   });
 

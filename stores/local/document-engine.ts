@@ -55,6 +55,23 @@ export function keyOf(value: unknown): string {
   return `${typeof value}:${String(value)}`;
 }
 const isPlainValue = (v: unknown) => v === null || ["string", "number", "boolean", "bigint"].includes(typeof v) || v instanceof Date || (typeof v === "object" && (v as { _bsontype?: string })._bsontype === "ObjectId");
+const isScalar = (v: unknown) => v === undefined || isPlainValue(v);
+
+/**
+ * A predicate for a filter. Building a mingo Query copies its operator tables, which costs more than
+ * the match itself for the filters the app and the load send most (`{_id: 5}`, `{user_id: 5}`), so a
+ * filter of plain equalities on top-level fields is matched directly (arrays and documents still go to mingo).
+ */
+function matcher(filter: Doc): (doc: Doc) => boolean {
+  const entries = Object.entries(filter);
+  if (!entries.every(([k, v]) => !k.startsWith("$") && !k.includes(".") && v !== null && isPlainValue(v))) {
+    const query = new Query(filter);
+    return (doc) => query.test(doc);
+  }
+  const wanted = entries.map(([k, v]) => [k, keyOf(v)] as const);
+  let query: Query | undefined;
+  return (doc) => wanted.every(([k, want]) => (isScalar(doc[k]) ? keyOf(doc[k]) === want : (query ??= new Query(filter)).test(doc)));
+}
 const isOperatorUpdate = (update: Doc) => Object.keys(update).some((k) => k.startsWith("$"));
 const withIdFirst = (doc: Doc): Doc => ("_id" in doc && Object.keys(doc)[0] === "_id" ? doc : { _id: doc._id, ...doc });
 const formatId = (id: unknown) => (typeof id === "string" ? JSON.stringify(id) : id instanceof ObjectId ? `ObjectId('${id.toHexString()}')` : String(id));
@@ -386,10 +403,10 @@ class LogCollection {
 
   /** Documents matching `filter`, lazily: nothing is collected unless a sort needs it. */
   *find(filter: Doc = {}, options: FindOptions = {}): Generator<Doc> {
-    const query = new Query(filter);
+    const test = matcher(filter);
     const candidates = this.candidates(filter);
     const matches = (function* () {
-      for (const doc of candidates) if (query.test(doc)) yield doc;
+      for (const doc of candidates) if (test(doc)) yield doc;
     })();
     const projection = options.projection && Object.keys(options.projection).length ? options.projection : undefined;
     let source: Iterable<Doc> = matches;
@@ -409,8 +426,9 @@ class LogCollection {
         }
       })();
     }
+    const projector = projection && new Query({});
     try {
-      for (const doc of source) yield projection ? (new Query({}).find([doc], projection).next() as Doc) : doc;
+      for (const doc of source) yield projector ? (projector.find([doc], projection).next() as Doc) : doc;
     } finally {
       candidates.return(undefined); // closes the log file when a cursor is dropped early
     }

@@ -99,7 +99,10 @@ export async function runLocalService(dataDir: string, options: ServiceOptions):
 
   let idleSince = Date.now();
   const idleCheck = setInterval(() => {
-    if (documents.openConnections() + dynamo.openConnections() > 0) idleSince = Date.now();
+    if (readRecord(dataDir)?.pid !== process.pid) {
+      log("the service record was removed or replaced (DATA_DIR deleted?): stopping");
+      void stop();
+    } else if (documents.openConnections() + dynamo.openConnections() > 0) idleSince = Date.now();
     else if (options.idleMs > 0 && Date.now() - idleSince >= options.idleMs) {
       log(`no clients for ${Math.round(options.idleMs / 1000)} s: stopping`);
       void stop();

@@ -1,0 +1,464 @@
+/**
+ * The whole loop, live: the real processes side by side on the embedded defaults (no MONGODB_URI or
+ * DYNAMODB_ENDPOINT), as an operator runs them — the local store service as a process of its own,
+ * `nike serve` and `nike etl --follow` each in theirs — while users sign up and log workouts over
+ * HTTP, an analyst runs `nike report` and `nike doctor`, and `nike notify schedule` queues messages.
+ * Then the store service is killed with SIGKILL in the middle of a burst of writes and restarted: no
+ * acknowledged workout may be lost or counted twice, and the server and the ETL carry on in their
+ * own processes, reconnecting by themselves.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MongoClient } from "mongodb";
+import mysql from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDuckDB } from "../lib/duckdb.ts";
+import { pseudonym } from "../lib/pseudonym.ts";
+import { mongoUriOf } from "../stores/local/locate.ts";
+import { readRecord, type ServiceRecord } from "../stores/local/service.ts";
+import { client, eventually } from "../server/testing.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
+const INTERVAL_MS = 2000;
+const PSEUDONYM_KEY = "live-system-test-key";
+const BASE_URL = process.env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306/nike";
+
+// ---- the test's own world: a temp DATA_DIR and a MySQL database, both removed at the end ----------
+
+let dataDir = "";
+let database = "";
+let mysqlUrl = "";
+let db: mysql.Pool | undefined;
+/** Every child process this test started, and every store service pid it saw: killed in afterAll if still there. */
+const children = new Set<ChildProcess>();
+const servicePids = new Set<number>();
+
+/** The environment of every `nike` process: this world's DATA_DIR and MySQL, the embedded stores, no progress bars. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, MYSQL_URL: mysqlUrl, CI: "true", NIKE_VERBOSE: "1", LOG_LEVEL: "warn", PSEUDONYM_KEY };
+  for (const name of ["MONGODB_URI", "MONGODB_DB", "DYNAMODB_ENDPOINT", "SMTP_URL", "SMS_URL", "LOCAL_STORES_IDLE"]) delete env[name];
+  return env;
+}
+
+type Daemon = { child: ChildProcess; output(): string; exited: Promise<number | null> };
+
+/** Starts `nike <args>` (in DATA_DIR, so no stray `.env` is read) and keeps its output. */
+function start(args: string[]): Daemon {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dataDir, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Runs `nike <args>` to the end: exit code and output (stdout and stderr apart). */
+async function nike(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dataDir, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  children.delete(child);
+  return { code, stdout, stderr };
+}
+
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The record of the running store service, remembered for cleanup. */
+function serviceRecord(): ServiceRecord {
+  const record = readRecord(dataDir);
+  if (!record) throw new Error(`no local-service.json in ${dataDir}`);
+  servicePids.add(record.pid);
+  return record;
+}
+
+const query = async <T>(sql: string, params: unknown[] = []) => (await db!.query(sql, params))[0] as T[];
+const inList = (ids: number[]) => (ids.length ? ids.join(", ") : "NULL");
+
+/** The fact_activity ids in MySQL for these users (by their pseudonym), and how many rows carry them. */
+async function mysqlFacts(userIds: number[]): Promise<number[]> {
+  const names = userIds.map((id) => pseudonym(PSEUDONYM_KEY, id));
+  const rows = await query<{ activity_id: number }>(
+    "SELECT f.activity_id FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key WHERE u.user_pseudonym IN (?) ORDER BY f.activity_id",
+    [names],
+  );
+  return rows.map((r) => Number(r.activity_id));
+}
+
+/** The fact_activity ids in the lake (Hive-partitioned Parquet read with DuckDB) for these users; duplicates kept. */
+async function lakeFacts(userIds: number[]): Promise<number[]> {
+  const lake = join(dataDir, "lake");
+  const names = userIds.map((id) => `'${pseudonym(PSEUDONYM_KEY, id)}'`).join(", ");
+  const duck = await openDuckDB();
+  try {
+    const rows = await duck.all<{ activity_id: bigint }>(`
+      SELECT f.activity_id
+      FROM read_parquet('${lake}/fact_activity/**/*.parquet', hive_partitioning = true) f
+      JOIN read_parquet('${lake}/dim_user/**/*.parquet') u ON u.user_key = f.user_key
+      WHERE u.user_pseudonym IN (${names}) ORDER BY 1`);
+    return rows.map((r) => Number(r.activity_id));
+  } catch {
+    return []; // a lake swap in progress: the caller polls again
+  } finally {
+    duck.close();
+  }
+}
+
+/** Message-ID of every e-mail in DATA_DIR/outbox/email, with its recipient. */
+function outboxMails(): Array<{ id: string; to: string }> {
+  const dir = join(dataDir, "outbox", "email");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".eml"))
+    .map((f) => {
+      const text = readFileSync(join(dir, f), "utf8");
+      return { id: /^Message-ID:\s*<([^>]+)>/im.exec(text)?.[1] ?? "", to: /^To:\s*(.+)$/im.exec(text)?.[1].trim() ?? "" };
+    });
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "nike-live-"));
+  database = `nike_live_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const url = new URL(BASE_URL);
+  url.pathname = `/${database}`;
+  mysqlUrl = url.toString();
+  const admin = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+  await admin.query(`CREATE DATABASE \`${database}\``);
+  await admin.end();
+  db = mysql.createPool({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database, connectionLimit: 2 });
+});
+
+afterAll(async () => {
+  // Whatever happened, no process of ours is left behind.
+  for (const child of children) if (running(child)) child.kill("SIGKILL");
+  for (const pid of servicePids) if (alive(pid)) process.kill(pid, "SIGKILL");
+  const record = dataDir ? readRecord(dataDir) : undefined;
+  if (record && alive(record.pid)) process.kill(record.pid, "SIGKILL");
+  await db?.end();
+  if (database) {
+    const url = new URL(BASE_URL);
+    const admin = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await admin.end();
+  }
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+// ---- the shared state of the steps below -----------------------------------------------------------
+
+let service: ServiceRecord;
+let serve: Daemon;
+let follow: Daemon;
+let http: ReturnType<typeof client>;
+let factsAfterFullEtl = 0;
+type TestUser = { userId: number; token: string; email: string };
+const users: TestUser[] = [];
+/** Workouts logged and acknowledged (201) before the crash: id → user. */
+const earlier = new Map<number, number>();
+
+describe("the whole loop, live: store service, server and ETL in their own processes", () => {
+  it("1. starts the store service as its own process, generates, loads and runs a full ETL", async () => {
+    const started = await nike(["stores", "start", "--idle", "0"]);
+    expect(started.code, started.stderr).toBe(0);
+    service = serviceRecord();
+    expect(started.stdout).toContain(`started; local store service: pid ${service.pid}`);
+    expect(alive(service.pid)).toBe(true);
+
+    const generated = await nike(["generate", "--scale", "tiny", "--seed", "7"]);
+    expect(generated.code, generated.stderr).toBe(0);
+    const loaded = await nike(["load"]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const full = await nike(["etl", "--full"]);
+    expect(full.code, full.stderr).toBe(0);
+    // Every command connected to the one service started above; none started its own.
+    expect(serviceRecord().pid).toBe(service.pid);
+
+    const [{ n }] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM fact_activity");
+    factsAfterFullEtl = Number(n);
+    expect(factsAfterFullEtl).toBeGreaterThan(5000); // tiny: about 10,000 workouts
+  });
+
+  it("2. starts `nike serve` and `nike etl --follow` side by side", async () => {
+    const port = await freePort();
+    serve = start(["serve", "--port", String(port), "--reports", join(dataDir, "site")]);
+    follow = start(["etl", "--follow", "--interval", `${INTERVAL_MS / 1000}s`]);
+    const banner = await eventually(async () => {
+      if (!running(serve.child)) throw new Error(`nike serve exited: ${serve.output()}`);
+      return /Inspire: (http:\/\/\S+)\/app/.exec(serve.output());
+    }, 60_000, "nike serve's banner");
+    expect(banner[1]).toBe(`http://127.0.0.1:${port}`);
+    http = client(banner[1]);
+    expect((await http("GET", "/health")).status).toBe(200);
+    await eventually(async () => {
+      if (!running(follow.child)) throw new Error(`nike etl --follow exited: ${follow.output()}`);
+      return /etl: run \S+ complete/.test(follow.output());
+    }, 60_000, "the first --follow batch");
+  });
+
+  it("3. users sign up and log workouts over HTTP; each reaches fact_activity and the lake within a few intervals", async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    for (let i = 0; i < 3; i++) {
+      const email = `live-${tag}-${i}@example.com`;
+      const password = "a long enough password";
+      const created = await http("POST", "/v1/users", {
+        body: { name: `Live Tester${i}`, email, password, date_of_birth: "1990-06-15", city: "Denver", region: "CO", shopping_preference: "Both", consent: { email: true, sms: false } },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const login = await http("POST", "/v1/sessions", { body: { email, password } });
+      expect(login.status, JSON.stringify(login.body)).toBe(201);
+      users.push({ userId: created.body.user_id, token: login.body.token, email });
+    }
+
+    const posted = Date.now();
+    for (const [u, user] of users.entries()) {
+      for (let k = 0; k < 3; k++) {
+        const body = { activity_type: ["running", "cycling", "yoga"][k], started_at: new Date(posted - (u * 3 + k + 1) * 10 * 60_000).toISOString(), duration_min: 20 + u * 3 + k, distance_km: k === 2 ? null : 5 + k };
+        const logged = await http("POST", "/v1/me/activities", { token: user.token, body });
+        expect(logged.status, JSON.stringify(logged.body)).toBe(201);
+        expect(logged.body).toMatchObject({ activity_type: body.activity_type, started_at: body.started_at, city: "Denver", state: "CO" });
+        earlier.set(logged.body.id, user.userId);
+      }
+    }
+    const ids = [...earlier.keys()].sort((a, b) => a - b);
+    const userIds = users.map((u) => u.userId);
+
+    // Within two intervals plus the batch they land in (the longest batch so far, from the ledger), with a second of slack.
+    const [{ batch }] = await query<{ batch: number | null }>("SELECT MAX(TIMESTAMPDIFF(MICROSECOND, started_at, finished_at)) / 1000 AS batch FROM etl_runs WHERE mode = 'incremental' AND status = 'complete'");
+    const bound = 2 * INTERVAL_MS + 2 * Number(batch ?? 0) + 1000;
+    await eventually(async () => (await mysqlFacts(userIds)).length === ids.length, bound, `the ${ids.length} workouts in fact_activity within ${bound} ms`);
+    expect(await mysqlFacts(userIds)).toEqual(ids);
+    await eventually(async () => (await lakeFacts(userIds)).length === ids.length, bound, `the ${ids.length} workouts in the lake`);
+    expect(await lakeFacts(userIds)).toEqual(ids);
+    const latency = Date.now() - posted;
+    expect(latency).toBeLessThan(3 * INTERVAL_MS + 2 * Number(batch ?? 0) + 2000);
+    const [row] = await query<{ duration_min: string; distance_km: string | null }>("SELECT duration_min, distance_km FROM fact_activity WHERE activity_id = ?", [ids[0]]);
+    expect(row).toBeDefined();
+  });
+
+  it("4. while both run: `nike report` shows the new workouts, `nike doctor` names the service, `nike notify schedule` sends once", async () => {
+    // report: exit 0, and the site counts every workout the warehouse now has (the full load plus ours).
+    const out = join(dataDir, "site");
+    const report = await nike(["report", "--out", out]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout.trim()).toBe(join(out, "index.html"));
+    const [{ n }] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM fact_activity");
+    expect(Number(n)).toBe(factsAfterFullEtl + earlier.size);
+    const index = readFileSync(join(out, "index.html"), "utf8");
+    expect(index).toContain(`workouts ${(factsAfterFullEtl + earlier.size).toLocaleString("en-US")}`);
+    // The server serves the site it just wrote.
+    const served = await http("GET", "/reports/index.html");
+    expect(served.status).toBe(200);
+    expect(served.body).toContain(`workouts ${(factsAfterFullEtl + earlier.size).toLocaleString("en-US")}`);
+
+    // doctor: exit 0; both embedded stores are the one local service, by its address and pid.
+    const doctor = await nike(["doctor"]);
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    expect(doctor.stdout).toMatch(new RegExp(`^MongoDB\\s+ok\\s+embedded \\(local service, 127\\.0\\.0\\.1:${service.mongoPort}, pid ${service.pid}\\)`, "m"));
+    expect(doctor.stdout).toMatch(new RegExp(`^DynamoDB\\s+ok\\s+embedded \\(local service, 127\\.0\\.0\\.1:${service.dynamoPort}, pid ${service.pid}\\)`, "m"));
+
+    // notify: each test user's preferred hour is due now — the zone where it is now noon, preferred hour 12 —
+    // so the server's dispatcher sends their message as soon as `nike notify schedule` queues it.
+    const offset = new Date().getUTCHours() - 12; // Etc/GMT+N is N hours behind UTC
+    const timeZone = offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "+" : "-"}${Math.abs(offset)}`;
+    for (const user of users) {
+      const put = await http("PUT", "/v1/me/goals", {
+        token: user.token,
+        body: { goal_type: "improve_endurance", target_workouts_per_week: 4, preferred_activities: ["running"], notifications: { channel: "email", preferred_hour: 12, time_zone: timeZone } },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+    }
+    const first = await nike(["notify", "schedule"]);
+    expect(first.code, first.stderr).toBe(0);
+    const queued = Number(/queued ([\d,]+) messages/.exec(first.stdout)?.[1].replace(/,/g, ""));
+    expect(queued).toBeGreaterThanOrEqual(users.length);
+    const [{ rows: afterFirst }] = await query<{ rows: number }>("SELECT COUNT(*) AS `rows` FROM notification_outbox");
+    expect(Number(afterFirst)).toBe(queued);
+
+    // A second run queues nothing more.
+    const second = await nike(["notify", "schedule"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/^queued 0 messages/);
+    const [{ rows: afterSecond }] = await query<{ rows: number }>("SELECT COUNT(*) AS `rows` FROM notification_outbox");
+    expect(Number(afterSecond)).toBe(queued);
+
+    // The server's dispatcher sends each test user's message exactly once, on the first attempt.
+    const userIds = users.map((u) => u.userId);
+    type Row = { user_id: number; status: string; attempts: number; idempotency_key: string; recipient: string; channel: string };
+    const rows = await eventually(async () => {
+      const r = await query<Row>("SELECT user_id, status, attempts, idempotency_key, recipient, channel FROM notification_outbox WHERE user_id IN (?) ORDER BY user_id", [userIds]);
+      return r.length === users.length && r.every((m) => m.status === "sent") ? r : undefined;
+    }, 60_000, "the test users' messages to be sent by the server's dispatcher");
+    for (const [i, row] of rows.entries()) {
+      expect(row).toMatchObject({ user_id: users[i].userId, status: "sent", attempts: 1, channel: "email", recipient: users[i].email });
+      expect(outboxMails().filter((m) => m.id.startsWith(`${row.idempotency_key}@`))).toHaveLength(1);
+      expect(outboxMails().filter((m) => m.to === users[i].email)).toHaveLength(1);
+    }
+    // Across every user: no message went out twice, and every row marked sent has its e-mail.
+    const mails = outboxMails();
+    expect(new Set(mails.map((m) => m.id)).size).toBe(mails.length);
+    const sent = await query<{ idempotency_key: string; attempts: number }>("SELECT idempotency_key, attempts FROM notification_outbox WHERE status = 'sent'");
+    const mailed = new Set(mails.map((m) => m.id.replace(/@.*$/, "")));
+    expect(sent.filter((s) => !mailed.has(s.idempotency_key))).toEqual([]);
+    expect(sent.filter((s) => s.attempts !== 1)).toEqual([]);
+  });
+
+  it("5. SIGKILL of the store service during a burst of writes: nothing acknowledged is lost or doubled; serve and follow carry on", async () => {
+    expect(running(serve.child) && running(follow.child)).toBe(true);
+    const servePid = serve.child.pid;
+    const followPid = follow.child.pid;
+
+    // 200 concurrent workouts, each with a distinct started_at so that every stored document names its request.
+    const base = Date.now() - 6 * 3_600_000;
+    const requests = Array.from({ length: 200 }, (_, i) => ({
+      user: users[i % users.length],
+      body: { activity_type: "walking", started_at: new Date(base - i * 60_000).toISOString(), duration_min: 10 + (i % 50) },
+    }));
+    let settled = 0;
+    let settledAtKill = -1;
+    const replies = requests.map((r) =>
+      http("POST", "/v1/me/activities", { token: r.user.token, body: r.body })
+        .catch((error: Error) => ({ status: 0, body: { error: error.message } }))
+        .finally(() => settled++),
+    );
+    // Kill once the first replies are in, with most of the burst still in flight.
+    await eventually(async () => settled >= 10, 30_000, "the first replies of the burst");
+    settledAtKill = settled;
+    process.kill(service.pid, "SIGKILL");
+    await eventually(async () => !alive(service.pid), 10_000, "the killed service to be gone");
+    const results = await Promise.all(replies);
+    expect(settledAtKill).toBeLessThan(requests.length); // the kill landed mid-burst
+
+    const acknowledged = new Map<number, (typeof requests)[number]>();
+    results.forEach((reply, i) => {
+      if (reply.status === 201) acknowledged.set(reply.body.id, requests[i]);
+    });
+    const failed = results.filter((r) => r.status !== 201);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(10);
+    // Every request got an answer; the ones that did not succeed are server errors, never a false 201.
+    for (const reply of failed) expect(reply.status === 0 || reply.status >= 500, JSON.stringify(reply.body)).toBe(true);
+
+    // Restart: the service comes back on the same ports, so connected clients find it again.
+    const restarted = await nike(["stores", "start", "--idle", "0"]);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    const again = serviceRecord();
+    expect(again.pid).not.toBe(service.pid);
+    expect(restarted.stdout).toContain(`started; local store service: pid ${again.pid}`);
+    expect([again.mongoPort, again.dynamoPort]).toEqual([service.mongoPort, service.dynamoPort]);
+    service = again;
+
+    // The server answers again without a restart (bounded).
+    const reader = users[0];
+    await eventually(async () => (await http("GET", "/v1/me/activities?limit=1", { token: reader.token })).status === 200, 30_000, "the server to answer again");
+    expect((await http("GET", "/health")).status).toBe(200);
+    expect(serve.child.pid).toBe(servePid);
+    expect(follow.child.pid).toBe(followPid);
+    expect(running(serve.child), serve.output()).toBe(true);
+    expect(running(follow.child), follow.output()).toBe(true);
+
+    // The document store, read directly through the service: every acknowledged workout is there, once.
+    const userIds = users.map((u) => u.userId);
+    const mongo = new MongoClient(mongoUriOf(service));
+    let stored: Array<{ _id: number; user_id: number; started_at: Date }>;
+    try {
+      stored = (await mongo.db("nike").collection("activity_logs").find({ user_id: { $in: userIds } }, { projection: { _id: 1, user_id: 1, started_at: 1 } }).toArray()) as never;
+    } finally {
+      await mongo.close();
+    }
+    const storedIds = new Set(stored.map((d) => Number(d._id)));
+    expect(storedIds.size).toBe(stored.length);
+    expect([...acknowledged.keys()].filter((id) => !storedIds.has(id))).toEqual([]); // nothing acknowledged lost
+    expect([...earlier.keys()].filter((id) => !storedIds.has(id))).toEqual([]);
+    // No request stored twice: every burst document is one request's (user, started_at), seen once.
+    const byRequest = new Map<string, number>();
+    for (const d of stored) {
+      const key = `${d.user_id}|${d.started_at.toISOString()}`;
+      byRequest.set(key, (byRequest.get(key) ?? 0) + 1);
+    }
+    expect([...byRequest].filter(([, count]) => count > 1)).toEqual([]);
+    // A write whose reply was cut off by the kill may have been stored without a 201; anything else is a phantom.
+    const requestKeys = new Set(requests.map((r) => `${r.user.userId}|${r.body.started_at}`));
+    const unacknowledgedStored = stored.filter((d) => !earlier.has(Number(d._id)) && !acknowledged.has(Number(d._id)));
+    for (const d of unacknowledgedStored) expect(requestKeys.has(`${d.user_id}|${d.started_at.toISOString()}`)).toBe(true);
+    expect(stored.length).toBe(earlier.size + acknowledged.size + unacknowledgedStored.length);
+    console.info(
+      `burst: ${acknowledged.size} acknowledged, ${failed.length} failed (${unacknowledgedStored.length} of them stored anyway); ` +
+        `${settledAtKill} replies were in when the service was killed`,
+    );
+
+    // The API lists the same workouts (every page).
+    for (const user of users) {
+      const listed: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof http>> = await http("GET", `/v1/me/activities?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { token: user.token });
+        expect(page.status).toBe(200);
+        listed.push(...page.body.items.map((a: { id: number }) => a.id));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      expect(listed.sort((a, b) => a - b)).toEqual(stored.filter((d) => d.user_id === user.userId).map((d) => Number(d._id)).sort((a, b) => a - b));
+    }
+
+    // The ETL catches up: fact_activity and the lake hold exactly the stored workouts, each once.
+    const expected = [...storedIds].sort((a, b) => a - b);
+    await eventually(async () => (await mysqlFacts(userIds)).length === expected.length, 120_000, `the ${expected.length} workouts in fact_activity`);
+    expect(await mysqlFacts(userIds)).toEqual(expected);
+    await eventually(async () => (await lakeFacts(userIds)).length >= expected.length, 60_000, `the ${expected.length} workouts in the lake`);
+    expect(await lakeFacts(userIds)).toEqual(expected);
+    const [{ n }] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM fact_activity");
+    expect(Number(n)).toBe(factsAfterFullEtl + expected.length);
+    const [{ n: lakeTotal }] = await (async () => {
+      const duck = await openDuckDB();
+      try {
+        return await duck.all<{ n: bigint }>(`SELECT count(*) AS n, count(DISTINCT activity_id) AS d FROM read_parquet('${join(dataDir, "lake")}/fact_activity/**/*.parquet', hive_partitioning = true)`);
+      } finally {
+        duck.close();
+      }
+    })();
+    expect(Number(lakeTotal)).toBe(factsAfterFullEtl + expected.length);
+    expect(running(follow.child), follow.output()).toBe(true);
+    expect(running(serve.child), serve.output()).toBe(true);
+  });
+
+  it("6. stops everything cleanly: serve and follow exit 0 on SIGTERM, `nike stores stop` stops the service", async () => {
+    serve.child.kill("SIGTERM");
+    follow.child.kill("SIGTERM");
+    expect(await serve.exited, serve.output()).toBe(0);
+    expect(await follow.exited, follow.output()).toBe(0);
+    expect(follow.output()).toMatch(/etl: follow stopped after \d+ batches/);
+    const stopped = await nike(["stores", "stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toContain(`stopped the local store service (pid ${service.pid})`);
+    expect(alive(service.pid)).toBe(false);
+    expect(readRecord(dataDir)).toBeUndefined();
+    // What was sent stays sent once: each test user still has exactly one message.
+    for (const user of users) expect(outboxMails().filter((m) => m.to === user.email)).toHaveLength(1);
+    for (const child of children) expect(running(child)).toBe(false);
+  });
+});
