@@ -39,7 +39,7 @@ const servicePids = new Set<number>();
 
 /** The environment of every `nike` process: this world's DATA_DIR and MySQL, the embedded stores, no progress bars. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, MYSQL_URL: mysqlUrl, CI: "true", NIKE_VERBOSE: "1", LOG_LEVEL: "warn", PSEUDONYM_KEY };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, MYSQL_URL: mysqlUrl, CI: "true", NIKE_VERBOSE: "1", NIKE_DEBUG: "1", LOG_LEVEL: "warn", PSEUDONYM_KEY };
   for (const name of ["MONGODB_URI", "MONGODB_DB", "DYNAMODB_ENDPOINT", "SMTP_URL", "SMS_URL", "LOCAL_STORES_IDLE"]) delete env[name];
   return env;
 }
@@ -320,12 +320,14 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       expect(outboxMails().filter((m) => m.id.startsWith(`${row.idempotency_key}@`))).toHaveLength(1);
       expect(outboxMails().filter((m) => m.to === users[i].email)).toHaveLength(1);
     }
-    // Across every user: no message went out twice, and every row marked sent has its e-mail.
+    // Across every user: no e-mail went out twice, every row marked sent has its e-mail or SMS file, and each took one attempt.
     const mails = outboxMails();
     expect(new Set(mails.map((m) => m.id)).size).toBe(mails.length);
-    const sent = await query<{ idempotency_key: string; attempts: number }>("SELECT idempotency_key, attempts FROM notification_outbox WHERE status = 'sent'");
+    const sent = await query<{ idempotency_key: string; channel: string; attempts: number }>("SELECT idempotency_key, channel, attempts FROM notification_outbox WHERE status = 'sent'");
     const mailed = new Set(mails.map((m) => m.id.replace(/@.*$/, "")));
-    expect(sent.filter((s) => !mailed.has(s.idempotency_key))).toEqual([]);
+    expect(sent.filter((s) => s.channel === "email" && !mailed.has(s.idempotency_key))).toEqual([]);
+    const smsDir = join(dataDir, "outbox", "sms");
+    expect(sent.filter((s) => s.channel === "sms" && !existsSync(join(smsDir, `${s.idempotency_key.replace(/[^A-Za-z0-9-]/g, "_")}.json`)))).toEqual([]);
     expect(sent.filter((s) => s.attempts !== 1)).toEqual([]);
   });
 
@@ -340,35 +342,36 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       user: users[i % users.length],
       body: { activity_type: "walking", started_at: new Date(base - i * 60_000).toISOString(), duration_min: 10 + (i % 50) },
     }));
+    // The service is killed the moment the 10th reply is in, with the other 190 writes still in flight.
+    const KILL_AFTER = 10;
     let settled = 0;
-    let settledAtKill = -1;
+    const killed = service.pid;
     const replies = requests.map((r) =>
       http("POST", "/v1/me/activities", { token: r.user.token, body: r.body })
-        .catch((error: Error) => ({ status: 0, body: { error: error.message } }))
-        .finally(() => settled++),
+        .catch((error: Error) => ({ status: 0, body: { error: error.message }, headers: new Headers() }))
+        .finally(() => {
+          if (++settled === KILL_AFTER) process.kill(killed, "SIGKILL");
+        }),
     );
-    // Kill once the first replies are in, with most of the burst still in flight.
-    await eventually(async () => settled >= 10, 30_000, "the first replies of the burst");
-    settledAtKill = settled;
-    process.kill(service.pid, "SIGKILL");
-    await eventually(async () => !alive(service.pid), 10_000, "the killed service to be gone");
     const results = await Promise.all(replies);
-    expect(settledAtKill).toBeLessThan(requests.length); // the kill landed mid-burst
+    await eventually(async () => !alive(killed), 10_000, "the killed service to be gone");
 
     const acknowledged = new Map<number, (typeof requests)[number]>();
     results.forEach((reply, i) => {
       if (reply.status === 201) acknowledged.set(reply.body.id, requests[i]);
     });
-    const failed = results.filter((r) => r.status !== 201);
-    expect(acknowledged.size).toBeGreaterThanOrEqual(10);
-    // Every request got an answer; the ones that did not succeed are server errors, never a false 201.
-    for (const reply of failed) expect(reply.status === 0 || reply.status >= 500, JSON.stringify(reply.body)).toBe(true);
+    expect(acknowledged.size).toBe(results.filter((r) => r.status === 201).length); // a distinct id per 201
+    const failed = new Set(results.flatMap((reply, i) => (reply.status === 201 ? [] : [i])));
+    expect(acknowledged.size).toBeGreaterThanOrEqual(KILL_AFTER);
+    expect(failed.size).toBeGreaterThan(0); // the outage was real: some writes could not be acknowledged
+    // The ones that did not succeed are server errors (or a dropped connection), never a false 201 or a 4xx.
+    for (const i of failed) expect(results[i].status === 0 || results[i].status >= 500, JSON.stringify(results[i].body)).toBe(true);
 
     // Restart: the service comes back on the same ports, so connected clients find it again.
     const restarted = await nike(["stores", "start", "--idle", "0"]);
     expect(restarted.code, restarted.stderr).toBe(0);
     const again = serviceRecord();
-    expect(again.pid).not.toBe(service.pid);
+    expect(again.pid).not.toBe(killed);
     expect(restarted.stdout).toContain(`started; local store service: pid ${again.pid}`);
     expect([again.mongoPort, again.dynamoPort]).toEqual([service.mongoPort, service.dynamoPort]);
     service = again;
@@ -391,26 +394,26 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     } finally {
       await mongo.close();
     }
-    const storedIds = new Set(stored.map((d) => Number(d._id)));
-    expect(storedIds.size).toBe(stored.length);
-    expect([...acknowledged.keys()].filter((id) => !storedIds.has(id))).toEqual([]); // nothing acknowledged lost
-    expect([...earlier.keys()].filter((id) => !storedIds.has(id))).toEqual([]);
-    // No request stored twice: every burst document is one request's (user, started_at), seen once.
-    const byRequest = new Map<string, number>();
-    for (const d of stored) {
-      const key = `${d.user_id}|${d.started_at.toISOString()}`;
-      byRequest.set(key, (byRequest.get(key) ?? 0) + 1);
+    const storedById = new Map(stored.map((d) => [Number(d._id), d]));
+    expect(storedById.size).toBe(stored.length);
+    expect([...earlier.keys()].filter((id) => !storedById.has(id))).toEqual([]);
+    // Nothing acknowledged lost: each 201's id holds that request's workout.
+    const requestKey = (userId: number, startedAt: string) => `${userId}|${startedAt}`;
+    for (const [id, request] of acknowledged) {
+      const doc = storedById.get(id);
+      expect(doc, `acknowledged workout ${id} is missing`).toBeDefined();
+      expect(requestKey(doc!.user_id, doc!.started_at.toISOString())).toBe(requestKey(request.user.userId, request.body.started_at));
     }
-    expect([...byRequest].filter(([, count]) => count > 1)).toEqual([]);
-    // A write whose reply was cut off by the kill may have been stored without a 201; anything else is a phantom.
-    const requestKeys = new Set(requests.map((r) => `${r.user.userId}|${r.body.started_at}`));
-    const unacknowledgedStored = stored.filter((d) => !earlier.has(Number(d._id)) && !acknowledged.has(Number(d._id)));
-    for (const d of unacknowledgedStored) expect(requestKeys.has(`${d.user_id}|${d.started_at.toISOString()}`)).toBe(true);
-    expect(stored.length).toBe(earlier.size + acknowledged.size + unacknowledgedStored.length);
-    console.info(
-      `burst: ${acknowledged.size} acknowledged, ${failed.length} failed (${unacknowledgedStored.length} of them stored anyway); ` +
-        `${settledAtKill} replies were in when the service was killed`,
-    );
+    // Nothing doubled: no request's workout (user, started_at) is stored twice.
+    const copies = new Map<string, number>();
+    for (const d of stored) copies.set(requestKey(d.user_id, d.started_at.toISOString()), (copies.get(requestKey(d.user_id, d.started_at.toISOString())) ?? 0) + 1);
+    expect([...copies].filter(([, n]) => n > 1)).toEqual([]);
+    // Nothing invented: a stored workout without a 201 can only be a failed request whose write landed just before
+    // the kill cut its reply off (the client cannot tell; it was told to retry). It is counted, not hidden.
+    const failedKeys = new Set([...failed].map((i) => requestKey(requests[i].user.userId, requests[i].body.started_at)));
+    const storedWithoutAck = stored.filter((d) => !earlier.has(Number(d._id)) && !acknowledged.has(Number(d._id)));
+    expect(storedWithoutAck.filter((d) => !failedKeys.has(requestKey(d.user_id, d.started_at.toISOString())))).toEqual([]);
+    console.info(`burst of ${requests.length}: ${acknowledged.size} acknowledged, ${failed.size} failed (${storedWithoutAck.length} of those stored before the reply was cut off)`);
 
     // The API lists the same workouts (every page).
     for (const user of users) {
@@ -425,23 +428,25 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       expect(listed.sort((a, b) => a - b)).toEqual(stored.filter((d) => d.user_id === user.userId).map((d) => Number(d._id)).sort((a, b) => a - b));
     }
 
-    // The ETL catches up: fact_activity and the lake hold exactly the stored workouts, each once.
-    const expected = [...storedIds].sort((a, b) => a - b);
+    // The ETL catches up: fact_activity and the lake hold exactly the stored workouts — the earlier ones, every
+    // acknowledged one, and the few stored without a reply — each once, and nothing else.
+    const expected = [...storedById.keys()].sort((a, b) => a - b);
+    expect(expected).toHaveLength(earlier.size + acknowledged.size + storedWithoutAck.length);
     await eventually(async () => (await mysqlFacts(userIds)).length === expected.length, 120_000, `the ${expected.length} workouts in fact_activity`);
     expect(await mysqlFacts(userIds)).toEqual(expected);
-    await eventually(async () => (await lakeFacts(userIds)).length >= expected.length, 60_000, `the ${expected.length} workouts in the lake`);
+    await eventually(async () => (await lakeFacts(userIds)).length >= expected.length, 30_000, `the ${expected.length} workouts in the lake`);
     expect(await lakeFacts(userIds)).toEqual(expected);
     const [{ n }] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM fact_activity");
     expect(Number(n)).toBe(factsAfterFullEtl + expected.length);
-    const [{ n: lakeTotal }] = await (async () => {
+    const [lakeTotal] = await (async () => {
       const duck = await openDuckDB();
       try {
-        return await duck.all<{ n: bigint }>(`SELECT count(*) AS n, count(DISTINCT activity_id) AS d FROM read_parquet('${join(dataDir, "lake")}/fact_activity/**/*.parquet', hive_partitioning = true)`);
+        return await duck.all<{ n: bigint; d: bigint }>(`SELECT count(*) AS n, count(DISTINCT activity_id) AS d FROM read_parquet('${join(dataDir, "lake")}/fact_activity/**/*.parquet', hive_partitioning = true)`);
       } finally {
         duck.close();
       }
     })();
-    expect(Number(lakeTotal)).toBe(factsAfterFullEtl + expected.length);
+    expect([Number(lakeTotal.n), Number(lakeTotal.d)]).toEqual([factsAfterFullEtl + expected.length, factsAfterFullEtl + expected.length]);
     expect(running(follow.child), follow.output()).toBe(true);
     expect(running(serve.child), serve.output()).toBe(true);
   });

@@ -21,43 +21,87 @@ function bsonTypeOf(value: unknown): string {
 const accepts = (allowed: string[], actual: string) =>
   allowed.includes(actual) || (actual === "int" && (allowed.includes("long") || allowed.includes("double"))) || (actual === "double" && allowed.includes("decimal"));
 
+type Check = (value: unknown, path: string) => string | undefined;
+const compiled = new WeakMap<JsonSchema, Check>();
+
 /** Returns undefined when `value` satisfies `schema`, else a one-line reason. */
 export function violation(schema: JsonSchema, value: unknown, path = "document"): string | undefined {
+  return compile(schema)(value, path);
+}
+
+/** The schema turned into one closure per rule, once per schema object (stores validate every write). */
+function compile(schema: JsonSchema): Check {
+  const cached = compiled.get(schema);
+  if (cached) return cached;
+  const checks: Check[] = [];
   if (schema.bsonType !== undefined) {
     const allowed = Array.isArray(schema.bsonType) ? schema.bsonType : [schema.bsonType];
-    const actual = bsonTypeOf(value);
-    if (!accepts(allowed, actual)) return `${path} must be ${allowed.join(" or ")}, got ${actual}`;
+    checks.push((value, path) => {
+      const actual = bsonTypeOf(value);
+      return accepts(allowed, actual) ? undefined : `${path} must be ${allowed.join(" or ")}, got ${actual}`;
+    });
   }
-  if (schema.enum && !schema.enum.some((e) => e === value)) return `${path} must be one of ${schema.enum.join(", ")}`;
-  if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < schema.minimum) return `${path} must be ≥ ${schema.minimum}`;
-    if (schema.maximum !== undefined && value > schema.maximum) return `${path} must be ≤ ${schema.maximum}`;
+  if (schema.enum) {
+    const options = schema.enum;
+    checks.push((value, path) => (options.some((e) => e === value) ? undefined : `${path} must be one of ${options.join(", ")}`));
   }
-  if (typeof value === "string") {
-    if (schema.minLength !== undefined && value.length < schema.minLength) return `${path} must have at least ${schema.minLength} characters`;
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) return `${path} must have at most ${schema.maxLength} characters`;
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) return `${path} must match ${schema.pattern}`;
+  const { minimum, maximum, minLength, maxLength } = schema;
+  if (minimum !== undefined || maximum !== undefined) {
+    checks.push((value, path) => {
+      if (typeof value !== "number") return undefined;
+      if (minimum !== undefined && value < minimum) return `${path} must be ≥ ${minimum}`;
+      if (maximum !== undefined && value > maximum) return `${path} must be ≤ ${maximum}`;
+      return undefined;
+    });
   }
-  if (Array.isArray(value) && schema.items) {
-    for (let i = 0; i < value.length; i++) {
-      const v = violation(schema.items, value[i], `${path}[${i}]`);
+  if (minLength !== undefined || maxLength !== undefined || schema.pattern !== undefined) {
+    const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern);
+    checks.push((value, path) => {
+      if (typeof value !== "string") return undefined;
+      if (minLength !== undefined && value.length < minLength) return `${path} must have at least ${minLength} characters`;
+      if (maxLength !== undefined && value.length > maxLength) return `${path} must have at most ${maxLength} characters`;
+      if (pattern && !pattern.test(value)) return `${path} must match ${schema.pattern}`;
+      return undefined;
+    });
+  }
+  if (schema.items) {
+    const item = compile(schema.items);
+    checks.push((value, path) => {
+      if (!Array.isArray(value)) return undefined;
+      for (let i = 0; i < value.length; i++) {
+        const v = item(value[i], `${path}[${i}]`);
+        if (v) return v;
+      }
+      return undefined;
+    });
+  }
+  const required = schema.required ?? [];
+  const properties = Object.entries(schema.properties ?? {}).map(([field, sub]) => [field, compile(sub)] as const);
+  const known = new Set(Object.keys(schema.properties ?? {}));
+  if (required.length || properties.length || schema.additionalProperties === false) {
+    checks.push((value, path) => {
+      if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Date) return undefined;
+      const record = value as Record<string, unknown>;
+      for (const field of required) if (record[field] === undefined) return `${path}.${field} is required`;
+      for (const [field, check] of properties) {
+        if (record[field] === undefined) continue;
+        const v = check(record[field], `${path}.${field}`);
+        if (v) return v;
+      }
+      if (schema.additionalProperties === false) {
+        const extra = Object.keys(record).find((k) => !known.has(k));
+        if (extra) return `${path}.${extra} is not allowed`;
+      }
+      return undefined;
+    });
+  }
+  const check: Check = (value, path) => {
+    for (const c of checks) {
+      const v = c(value, path);
       if (v) return v;
     }
-  }
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date)) {
-    const record = value as Record<string, unknown>;
-    for (const field of schema.required ?? []) {
-      if (record[field] === undefined) return `${path}.${field} is required`;
-    }
-    for (const [field, sub] of Object.entries(schema.properties ?? {})) {
-      if (record[field] === undefined) continue;
-      const v = violation(sub, record[field], `${path}.${field}`);
-      if (v) return v;
-    }
-    if (schema.additionalProperties === false) {
-      const extra = Object.keys(record).find((k) => !(k in (schema.properties ?? {})));
-      if (extra) return `${path}.${extra} is not allowed`;
-    }
-  }
-  return undefined;
+    return undefined;
+  };
+  compiled.set(schema, check);
+  return check;
 }

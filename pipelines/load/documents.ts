@@ -51,16 +51,23 @@ export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: 
     const bar = progress(`load ${store.kind} ${name}`, counts[source.table]);
     let batch: Doc[] = [];
     let n = 0;
+    // One batch is stored while the next is read, so the store and this process work at the same time.
+    let inFlight: Promise<void> = Promise.resolve();
     const flush = async () => {
-      n += await collection.upsertMany(batch);
-      bar.tick(batch.length);
+      const sending = batch;
       batch = [];
+      await inFlight;
+      inFlight = collection.upsertMany(sending).then((stored) => {
+        n += stored;
+        bar.tick(sending.length);
+      });
     };
     for await (const rows of duck.stream(`SELECT ${source.select} FROM read_parquet('${rawFile(rawDir, source.table)}')`)) {
       for (const row of rows) batch.push(source.toDoc(row));
       if (batch.length >= BATCH) await flush();
     }
     if (batch.length) await flush();
+    await inFlight;
     bar.done();
     loaded[name] = n;
   }

@@ -391,6 +391,12 @@ class LogCollection {
     yield* this.scan();
   }
 
+  /** The live document with this _id key, if any (as a list of zero or one). */
+  private byId(id: string): Doc[] {
+    const at = this.live.get(id);
+    return at === undefined ? [] : [this.readAt(at)];
+  }
+
   /** Every live document, in log order, read in chunks. */
   private *scan(): Generator<Doc> {
     for (const [text, start, stop] of lines(this.path, 0, this.size)) {
@@ -520,7 +526,7 @@ class LogCollection {
     for (let index = 0; index < statements.length; index++) {
       const statement = statements[index];
       try {
-        const targets = [...this.find(statement.q, statement.multi ? {} : { limit: 1 })];
+        const targets = together ? this.byId(ids[index]!) : [...this.find(statement.q, statement.multi ? {} : { limit: 1 })];
         const changes: Op[] = [];
         if (targets.length === 0 && statement.upsert) {
           const doc = this.upserted(statement);

@@ -19,7 +19,9 @@ export async function startDocumentServer(engine: DocumentEngine, port = 0, host
     sockets.add(socket);
     commands.connections++;
     socket.setNoDelay(true);
-    let buffered: Buffer = Buffer.alloc(0);
+    // Chunks are kept until a whole message has arrived, then joined once (a large insert arrives in many).
+    const chunks: Buffer[] = [];
+    let bufferedBytes = 0;
     let queue = Promise.resolve();
     const answer = async (message: Buffer) => {
       let request: Request;
@@ -36,14 +38,21 @@ export async function startDocumentServer(engine: DocumentEngine, port = 0, host
       if (!request.moreToCome && !socket.destroyed) socket.write(encodeReply(request, reply, replyId++));
     };
     socket.on("data", (chunk: Buffer) => {
-      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-      for (let length = messageLength(buffered); length !== undefined && buffered.length >= length; length = messageLength(buffered)) {
+      chunks.push(chunk);
+      bufferedBytes += chunk.length;
+      while (bufferedBytes >= 4) {
+        if (chunks[0].length < 4) chunks.splice(0, chunks.length, Buffer.concat(chunks));
+        const length = messageLength(chunks[0])!;
         if (length < 16 || length > MAX_MESSAGE_BYTES) {
           socket.destroy();
           return;
         }
-        const message = buffered.subarray(0, length);
-        buffered = buffered.subarray(length);
+        if (bufferedBytes < length) return;
+        const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bufferedBytes);
+        const message = all.subarray(0, length);
+        chunks.splice(0, chunks.length);
+        bufferedBytes -= length;
+        if (bufferedBytes) chunks.push(all.subarray(length));
         queue = queue.then(() => answer(message));
       }
     });

@@ -52,7 +52,8 @@ export async function ensureLocalService(dataDir: string, idleMs: number): Promi
   const out = openSync(logPath(dataDir), "a");
   // Under Deno (the notebooks' kernel) execPath is deno: the service is a Node program.
   const node = "deno" in process.versions ? "node" : process.execPath;
-  const child = spawn(node, [ENTRY, dataDir, String(idleMs)], { detached: true, stdio: ["ignore", out, out], cwd: dataDir });
+  // A larger young generation: the service allocates a document (and its line) per write and per read.
+  const child = spawn(node, ["--max-semi-space-size=32", ENTRY, dataDir, String(idleMs)], { detached: true, stdio: ["ignore", out, out], cwd: dataDir });
   closeSync(out);
   let exit: number | null | undefined;
   child.once("exit", (code) => (exit = code));
