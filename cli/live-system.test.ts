@@ -413,7 +413,8 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     const failedKeys = new Set([...failed].map((i) => requestKey(requests[i].user.userId, requests[i].body.started_at)));
     const storedWithoutAck = stored.filter((d) => !earlier.has(Number(d._id)) && !acknowledged.has(Number(d._id)));
     expect(storedWithoutAck.filter((d) => !failedKeys.has(requestKey(d.user_id, d.started_at.toISOString())))).toEqual([]);
-    console.info(`burst of ${requests.length}: ${acknowledged.size} acknowledged, ${failed.size} failed (${storedWithoutAck.length} of those stored before the reply was cut off)`);
+    const statuses = [...failed].map((i) => results[i].status).reduce<Record<number, number>>((m, s) => ((m[s] = (m[s] ?? 0) + 1), m), {});
+    console.info(`burst of ${requests.length}: ${acknowledged.size} acknowledged, ${failed.size} failed ${JSON.stringify(statuses)} (${storedWithoutAck.length} of those stored before the reply was cut off)`);
 
     // The API lists the same workouts (every page).
     for (const user of users) {

@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { MongoClient, MongoServerError, type Db } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mongoUriOf } from "./locate.ts";
@@ -96,6 +98,28 @@ describe("local document service through the official driver", () => {
       await other.close();
     }
   });
+
+  it("can be browsed, queried and aggregated with mongosh, a second independent client", async () => {
+    const mongosh = join(import.meta.dirname, "../../node_modules/.bin/mongosh");
+    const uri = mongoUriOf(service.record).replace("/?", "/shell?");
+    const script = `
+      db.walks.insertMany([{ _id: 1, km: 3, city: "Denver" }, { _id: 2, km: 5, city: "Boulder" }, { _id: 3, km: 4, city: "Denver" }]);
+      print(JSON.stringify(db.walks.find({ city: "Denver" }, { _id: 0, km: 1 }).sort({ km: -1 }).toArray()));
+      print(JSON.stringify(db.walks.aggregate([{ $group: { _id: "$city", km: { $sum: "$km" } } }, { $sort: { _id: 1 } }]).toArray()));
+      print(db.getCollectionNames().join(","));
+      try { db.walks.insertOne({ _id: 1 }); } catch (e) { print("error " + e.code); }`;
+    const home = await mkdtemp(join(tmpdir(), "nike-mongosh-"));
+    try {
+      const run = (...args: string[]) => promisify(execFile)(mongosh, args, { env: { ...process.env, HOME: home }, timeout: 60_000 });
+      const { stdout } = await run("--quiet", uri, "--eval", script);
+      expect(stdout.trim().split("\n")).toEqual(['[{"km":4},{"km":3}]', '[{"_id":"Boulder","km":5},{"_id":"Denver","km":7}]', "walks", "error 11000"]);
+      // Without --quiet, mongosh also runs its start-up probes (buildInfo, getParameter, getLog, the Atlas checks).
+      const full = await run(uri, "--eval", "print(db.version(), db.hello().isWritablePrimary, db.walks.countDocuments())");
+      expect(full.stdout.trim()).toBe("7.0.0 true 3");
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("answers a malformed frame with an error and closes only that connection", async () => {
     const socket = connect(service.record.mongoPort, "127.0.0.1");
