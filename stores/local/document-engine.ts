@@ -99,7 +99,8 @@ function idJsonOf(text: string): string | undefined {
 }
 const idJson = (id: unknown) => putLine({ _id: id }).slice(8 + ID_PREFIX.length, -2);
 
-type Op = { put?: Doc; del?: unknown };
+/** A write: a document to put (with its line when already encoded) or an _id to delete. */
+type Op = { put?: Doc; line?: string; del?: unknown };
 
 class LogCollection {
   /** _id key → packed log position of the document's latest version. */
@@ -267,7 +268,7 @@ class LogCollection {
     const placed: Array<{ id: string; at?: number; doc?: Doc }> = [];
     let offset = this.size;
     for (const op of ops) {
-      const text = op.put ? putLine(op.put) : deleteLine(op.del);
+      const text = op.put ? (op.line ?? putLine(op.put)) : deleteLine(op.del);
       const length = Buffer.byteLength(text);
       placed.push(op.put ? { id: keyOf(op.put._id), at: pack(offset, length), doc: op.put } : { id: keyOf(op.del) });
       offset += length + 1;
@@ -322,15 +323,22 @@ class LogCollection {
     });
   }
 
+  /** The validator as a function, made once per options object (writes check every document). */
+  private validatorFor?: { options: CollectionOptions; check: (doc: Doc) => string | undefined };
+
   /** Why `doc` breaks the validator, or undefined (validationAction "warn" and level "off" reject nothing). */
   private invalid(doc: Doc): string | undefined {
-    const { validator, validationLevel, validationAction } = this.options;
-    if (!validator || validationLevel === "off" || validationAction === "warn") return undefined;
-    const { $jsonSchema, ...rest } = validator as { $jsonSchema?: JsonSchema } & Doc;
-    const problem = $jsonSchema ? violation($jsonSchema, doc) : undefined;
-    if (problem) return problem;
-    if (Object.keys(rest).length && !new Query(rest).test(doc)) return "document does not match the validator's query";
-    return undefined;
+    if (this.validatorFor?.options !== this.options) {
+      const { validator, validationLevel, validationAction } = this.options;
+      let check: (doc: Doc) => string | undefined = () => undefined;
+      if (validator && validationLevel !== "off" && validationAction !== "warn") {
+        const { $jsonSchema, ...rest } = validator as { $jsonSchema?: JsonSchema } & Doc;
+        const query = Object.keys(rest).length ? new Query(rest) : undefined;
+        check = (d) => ($jsonSchema ? violation($jsonSchema, d) : undefined) ?? (query && !query.test(d) ? "document does not match the validator's query" : undefined);
+      }
+      this.validatorFor = { options: this.options, check };
+    }
+    return this.validatorFor.check(doc);
   }
 
   private validationError(doc: Doc, reason: string): EngineError {
@@ -342,8 +350,10 @@ class LogCollection {
   /** Throws 11000 when `doc` would take a unique value another live document (or an earlier one of the batch) holds. */
   private checkUnique(doc: Doc, batch: Map<string, string>, replacing?: string): void {
     const id = keyOf(doc._id);
-    if (replacing === undefined && (this.live.has(id) || batch.has(`_id|${id}`))) throw this.duplicate("_id_", "_id", doc._id);
-    batch.set(`_id|${id}`, id);
+    if (replacing === undefined) {
+      if (this.live.has(id) || batch.has(`_id|${id}`)) throw this.duplicate("_id_", "_id", doc._id);
+      batch.set(`_id|${id}`, id);
+    }
     for (const { field, name } of this.uniqueFields) {
       const k = `${field}|${keyOf(doc[field])}`;
       const holders = [...(this.equality.get(field)?.get(keyOf(doc[field])) ?? [])].filter((h) => h !== id);
@@ -540,11 +550,12 @@ class LogCollection {
           const local = together ? batch : new Map<string, string>();
           for (const target of targets) {
             const next = this.updated(target, statement, false);
-            if (putLine(next) === putLine(target)) continue;
+            const line = putLine(next);
+            if (line === putLine(target)) continue;
             const problem = bypassValidation ? undefined : this.invalid(next);
             if (problem && !(this.options.validationLevel === "moderate" && this.invalid(target))) throw this.validationError(next, problem);
             this.checkUnique(next, local, keyOf(target._id));
-            changes.push({ put: next });
+            changes.push({ put: next, line });
           }
           result.n += targets.length;
           result.nModified += changes.length;
