@@ -24,6 +24,8 @@ import { client, eventually } from "../server/testing.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
 const INTERVAL_MS = 2000;
+/** Each step's time limit: generous, since the steps spawn real processes (about 45 s in all on an idle machine). */
+const STEP_MS = 240_000;
 const PSEUDONYM_KEY = "live-system-test-key";
 const BASE_URL = process.env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306/nike";
 
@@ -45,6 +47,8 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 type Daemon = { child: ChildProcess; output(): string; exited: Promise<number | null> };
+/** The end of a process's output, for a failure message. */
+const tail = (d: Daemon) => d.output().slice(-4000);
 
 /** Starts `nike <args>` (in DATA_DIR, so no stray `.env` is read) and keeps its output. */
 function start(args: string[]): Daemon {
@@ -203,24 +207,24 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     const [{ n }] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM fact_activity");
     factsAfterFullEtl = Number(n);
     expect(factsAfterFullEtl).toBeGreaterThan(5000); // tiny: about 10,000 workouts
-  });
+  }, STEP_MS);
 
   it("2. starts `nike serve` and `nike etl --follow` side by side", async () => {
     const port = await freePort();
     serve = start(["serve", "--port", String(port), "--reports", join(dataDir, "site")]);
     follow = start(["etl", "--follow", "--interval", `${INTERVAL_MS / 1000}s`]);
     const banner = await eventually(async () => {
-      if (!running(serve.child)) throw new Error(`nike serve exited: ${serve.output()}`);
+      if (!running(serve.child)) throw new Error(`nike serve exited: ${tail(serve)}`);
       return /Inspire: (http:\/\/\S+)\/app/.exec(serve.output());
     }, 60_000, "nike serve's banner");
     expect(banner[1]).toBe(`http://127.0.0.1:${port}`);
     http = client(banner[1]);
     expect((await http("GET", "/health")).status).toBe(200);
     await eventually(async () => {
-      if (!running(follow.child)) throw new Error(`nike etl --follow exited: ${follow.output()}`);
+      if (!running(follow.child)) throw new Error(`nike etl --follow exited: ${tail(follow)}`);
       return /etl: run \S+ complete/.test(follow.output());
     }, 60_000, "the first --follow batch");
-  });
+  }, STEP_MS);
 
   it("3. users sign up and log workouts over HTTP; each reaches fact_activity and the lake within a few intervals", async () => {
     const tag = Math.random().toString(36).slice(2, 8);
@@ -237,6 +241,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     }
 
     const posted = Date.now();
+    const minutes = new Map<number, number>();
     for (const [u, user] of users.entries()) {
       for (let k = 0; k < 3; k++) {
         const body = { activity_type: ["running", "cycling", "yoga"][k], started_at: new Date(posted - (u * 3 + k + 1) * 10 * 60_000).toISOString(), duration_min: 20 + u * 3 + k, distance_km: k === 2 ? null : 5 + k };
@@ -244,23 +249,24 @@ describe("the whole loop, live: store service, server and ETL in their own proce
         expect(logged.status, JSON.stringify(logged.body)).toBe(201);
         expect(logged.body).toMatchObject({ activity_type: body.activity_type, started_at: body.started_at, city: "Denver", state: "CO" });
         earlier.set(logged.body.id, user.userId);
+        minutes.set(logged.body.id, body.duration_min);
       }
     }
     const ids = [...earlier.keys()].sort((a, b) => a - b);
     const userIds = users.map((u) => u.userId);
 
-    // Within two intervals plus the batch they land in (the longest batch so far, from the ledger), with a second of slack.
+    // Two intervals, plus two batches (the one running when the workouts came in, and the one that picks them up;
+    // as long as the longest batch so far in the ledger), plus a second of slack.
     const [{ batch }] = await query<{ batch: number | null }>("SELECT MAX(TIMESTAMPDIFF(MICROSECOND, started_at, finished_at)) / 1000 AS batch FROM etl_runs WHERE mode = 'incremental' AND status = 'complete'");
     const bound = 2 * INTERVAL_MS + 2 * Number(batch ?? 0) + 1000;
-    await eventually(async () => (await mysqlFacts(userIds)).length === ids.length, bound, `the ${ids.length} workouts in fact_activity within ${bound} ms`);
+    const left = () => Math.max(0, posted + bound - Date.now());
+    await eventually(async () => (await mysqlFacts(userIds)).length >= ids.length, left(), `the ${ids.length} workouts in fact_activity within ${bound} ms`);
+    await eventually(async () => (await lakeFacts(userIds)).length >= ids.length, left(), `the ${ids.length} workouts in the lake within ${bound} ms`);
     expect(await mysqlFacts(userIds)).toEqual(ids);
-    await eventually(async () => (await lakeFacts(userIds)).length === ids.length, bound, `the ${ids.length} workouts in the lake`);
     expect(await lakeFacts(userIds)).toEqual(ids);
-    const latency = Date.now() - posted;
-    expect(latency).toBeLessThan(3 * INTERVAL_MS + 2 * Number(batch ?? 0) + 2000);
-    const [row] = await query<{ duration_min: string; distance_km: string | null }>("SELECT duration_min, distance_km FROM fact_activity WHERE activity_id = ?", [ids[0]]);
-    expect(row).toBeDefined();
-  });
+    const rows = await query<{ activity_id: number; duration_min: string }>(`SELECT activity_id, duration_min FROM fact_activity WHERE activity_id IN (${inList(ids)}) ORDER BY activity_id`);
+    expect(rows.map((r) => [Number(r.activity_id), Number(r.duration_min)])).toEqual(ids.map((id) => [id, minutes.get(id)]));
+  }, STEP_MS);
 
   it("4. while both run: `nike report` shows the new workouts, `nike doctor` names the service, `nike notify schedule` sends once", async () => {
     // report: exit 0, and the site counts every workout the warehouse now has (the full load plus ours).
@@ -329,7 +335,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     const smsDir = join(dataDir, "outbox", "sms");
     expect(sent.filter((s) => s.channel === "sms" && !existsSync(join(smsDir, `${s.idempotency_key.replace(/[^A-Za-z0-9-]/g, "_")}.json`)))).toEqual([]);
     expect(sent.filter((s) => s.attempts !== 1)).toEqual([]);
-  });
+  }, STEP_MS);
 
   it("5. SIGKILL of the store service during a burst of writes: nothing acknowledged is lost or doubled; serve and follow carry on", async () => {
     expect(running(serve.child) && running(follow.child)).toBe(true);
@@ -342,7 +348,8 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       user: users[i % users.length],
       body: { activity_type: "walking", started_at: new Date(base - i * 60_000).toISOString(), duration_min: 10 + (i % 50) },
     }));
-    // The service is killed the moment the 10th reply is in, with the other 190 writes still in flight.
+    // The service is killed the moment the 10th reply is in, with the other 190 writes still in flight, and
+    // restarted only once every reply is in: requests during the outage fail, and are not counted as acknowledged.
     const KILL_AFTER = 10;
     let settled = 0;
     const killed = service.pid;
@@ -382,8 +389,8 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     expect((await http("GET", "/health")).status).toBe(200);
     expect(serve.child.pid).toBe(servePid);
     expect(follow.child.pid).toBe(followPid);
-    expect(running(serve.child), serve.output()).toBe(true);
-    expect(running(follow.child), follow.output()).toBe(true);
+    expect(running(serve.child), tail(serve)).toBe(true);
+    expect(running(follow.child), tail(follow)).toBe(true);
 
     // The document store, read directly through the service: every acknowledged workout is there, once.
     const userIds = users.map((u) => u.userId);
@@ -448,16 +455,16 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       }
     })();
     expect([Number(lakeTotal.n), Number(lakeTotal.d)]).toEqual([factsAfterFullEtl + expected.length, factsAfterFullEtl + expected.length]);
-    expect(running(follow.child), follow.output()).toBe(true);
-    expect(running(serve.child), serve.output()).toBe(true);
-  });
+    expect(running(follow.child), tail(follow)).toBe(true);
+    expect(running(serve.child), tail(serve)).toBe(true);
+  }, STEP_MS);
 
   it("6. stops everything cleanly: serve and follow exit 0 on SIGTERM, `nike stores stop` stops the service", async () => {
     serve.child.kill("SIGTERM");
     follow.child.kill("SIGTERM");
-    expect(await serve.exited, serve.output()).toBe(0);
-    expect(await follow.exited, follow.output()).toBe(0);
-    expect(follow.output()).toMatch(/etl: follow stopped after \d+ batches/);
+    expect(await serve.exited, tail(serve)).toBe(0);
+    expect(await follow.exited, tail(follow)).toBe(0);
+    expect(tail(follow)).toMatch(/etl: follow stopped after \d+ batches/);
     const stopped = await nike(["stores", "stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toContain(`stopped the local store service (pid ${service.pid})`);
@@ -466,5 +473,5 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     // What was sent stays sent once: each test user still has exactly one message.
     for (const user of users) expect(outboxMails().filter((m) => m.to === user.email)).toHaveLength(1);
     for (const child of children) expect(running(child)).toBe(false);
-  });
+  }, STEP_MS);
 });

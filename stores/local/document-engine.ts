@@ -57,20 +57,30 @@ export function keyOf(value: unknown): string {
 const isPlainValue = (v: unknown) => v === null || ["string", "number", "boolean", "bigint"].includes(typeof v) || v instanceof Date || (typeof v === "object" && (v as { _bsontype?: string })._bsontype === "ObjectId");
 const isScalar = (v: unknown) => v === undefined || isPlainValue(v);
 
+/** The plain values of `{$in: [...]}`, or undefined for any other condition. */
+function inList(condition: unknown): unknown[] | undefined {
+  if (!condition || typeof condition !== "object" || isPlainValue(condition)) return undefined;
+  const keys = Object.keys(condition);
+  const list = (condition as { $in?: unknown }).$in;
+  return keys.length === 1 && Array.isArray(list) && list.every((v) => v !== null && isPlainValue(v)) ? list : undefined;
+}
+
 /**
  * A predicate for a filter. Building a mingo Query copies its operator tables, which costs more than
- * the match itself for the filters the app and the load send most (`{_id: 5}`, `{user_id: 5}`), so a
- * filter of plain equalities on top-level fields is matched directly (arrays and documents still go to mingo).
+ * the match itself for the filters the app, the load and the ETL send most (`{_id: 5}`,
+ * `{user_id: {$in: [...]}}`), so plain equalities and `$in` lists on top-level fields are matched
+ * directly, by key (arrays and documents in the stored value still go to mingo).
  */
 function matcher(filter: Doc): (doc: Doc) => boolean {
   const entries = Object.entries(filter);
-  if (!entries.every(([k, v]) => !k.startsWith("$") && !k.includes(".") && v !== null && isPlainValue(v))) {
+  const simple = entries.every(([k, v]) => !k.startsWith("$") && !k.includes(".") && ((v !== null && isPlainValue(v)) || inList(v)));
+  if (!simple) {
     const query = new Query(filter);
     return (doc) => query.test(doc);
   }
-  const wanted = entries.map(([k, v]) => [k, keyOf(v)] as const);
+  const wanted = entries.map(([k, v]) => [k, new Set((inList(v) ?? [v]).map(keyOf))] as const);
   let query: Query | undefined;
-  return (doc) => wanted.every(([k, want]) => (isScalar(doc[k]) ? keyOf(doc[k]) === want : (query ??= new Query(filter)).test(doc)));
+  return (doc) => wanted.every(([k, keys]) => (isScalar(doc[k]) ? keys.has(keyOf(doc[k])) : (query ??= new Query(filter)).test(doc)));
 }
 const isOperatorUpdate = (update: Doc) => Object.keys(update).some((k) => k.startsWith("$"));
 const withIdFirst = (doc: Doc): Doc => ("_id" in doc && Object.keys(doc)[0] === "_id" ? doc : { _id: doc._id, ...doc });
@@ -373,10 +383,13 @@ class LogCollection {
   /** _id keys a filter pins through `_id`, an indexed field or a date range, or undefined when only a scan will do. */
   private pinned(filter: Doc): string[] | undefined {
     if ("_id" in filter && isPlainValue(filter._id)) return [keyOf(filter._id)];
-    const ids = filter._id as { $in?: unknown[] } | undefined;
-    if (ids && typeof ids === "object" && Object.keys(ids).length === 1 && Array.isArray(ids.$in) && ids.$in.every(isPlainValue)) return ids.$in.map(keyOf);
+    const ids = inList(filter._id);
+    if (ids) return ids.map(keyOf);
     for (const [field, map] of this.equality) {
-      if (field in filter && isPlainValue(filter[field])) return [...(map.get(keyOf(filter[field])) ?? [])];
+      if (!(field in filter)) continue;
+      if (isPlainValue(filter[field])) return [...(map.get(keyOf(filter[field])) ?? [])];
+      const values = inList(filter[field]);
+      if (values) return values.flatMap((v) => [...(map.get(keyOf(v)) ?? [])]);
     }
     for (const [field, index] of this.timeIndexes) {
       const bound = lowerBound(filter, field);

@@ -65,6 +65,8 @@ describe("local document service through the official driver", () => {
     await cursor.next();
     await cursor.close();
     expect(await c.countDocuments({ n: { $gte: 500 } })).toBe(500);
+    expect((await c.find({ n: { $in: [1, 2, 999, 5000] }, odd: true }).toArray()).map((d) => d.n)).toEqual([1, 999]);
+    expect(await c.countDocuments({ tags: "c" })).toBe(334);
     expect(await c.estimatedDocumentCount()).toBe(1000);
     expect((await c.distinct("tags")).sort()).toEqual(["a", "b", "c"]);
     const evens = Array.from({ length: 500 }, (_, i) => 2 * i);
