@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDuckDB } from "../lib/duckdb.ts";
 import { pseudonym } from "../lib/pseudonym.ts";
 import { mongoUriOf } from "../stores/local/locate.ts";
+import { alive } from "../stores/local/owner-lock.ts";
 import { readRecord, type ServiceRecord } from "../stores/local/service.ts";
 import { client, eventually } from "../server/testing.ts";
 
@@ -35,9 +36,9 @@ let dataDir = "";
 let database = "";
 let mysqlUrl = "";
 let db: mysql.Pool | undefined;
-/** Every child process this test started, and every store service pid it saw: killed in afterAll if still there. */
+/** Every child process this test started, and every store service it saw: killed in afterAll if still there. */
 const children = new Set<ChildProcess>();
-const servicePids = new Set<number>();
+const services: ServiceRecord[] = [];
 
 /** The environment of every `nike` process: this world's DATA_DIR and MySQL, the embedded stores, no progress bars. */
 function childEnv(): NodeJS.ProcessEnv {
@@ -75,14 +76,6 @@ async function nike(args: string[]): Promise<{ code: number | null; stdout: stri
 }
 
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -99,14 +92,14 @@ function freePort(): Promise<number> {
 function serviceRecord(): ServiceRecord {
   const record = readRecord(dataDir);
   if (!record) throw new Error(`no local-service.json in ${dataDir}`);
-  servicePids.add(record.pid);
+  services.push(record);
   return record;
 }
 
 const query = async <T>(sql: string, params: unknown[] = []) => (await db!.query(sql, params))[0] as T[];
 const inList = (ids: number[]) => (ids.length ? ids.join(", ") : "NULL");
 
-/** The fact_activity ids in MySQL for these users (by their pseudonym), and how many rows carry them. */
+/** The fact_activity ids in MySQL for these users (found by their pseudonym). */
 async function mysqlFacts(userIds: number[]): Promise<number[]> {
   const names = userIds.map((id) => pseudonym(PSEUDONYM_KEY, id));
   const rows = await query<{ activity_id: number }>(
@@ -147,31 +140,34 @@ function outboxMails(): Array<{ id: string; to: string }> {
     });
 }
 
+const mysqlServer = new URL(BASE_URL);
+const mysqlOptions = { host: mysqlServer.hostname, port: Number(mysqlServer.port || 3306), user: decodeURIComponent(mysqlServer.username), password: decodeURIComponent(mysqlServer.password) };
+async function admin(sql: string): Promise<void> {
+  const conn = await mysql.createConnection(mysqlOptions);
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "nike-live-"));
   database = `nike_live_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const url = new URL(BASE_URL);
   url.pathname = `/${database}`;
   mysqlUrl = url.toString();
-  const admin = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
-  await admin.query(`CREATE DATABASE \`${database}\``);
-  await admin.end();
-  db = mysql.createPool({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database, connectionLimit: 2 });
+  await admin(`CREATE DATABASE \`${database}\``);
+  db = mysql.createPool({ ...mysqlOptions, database, connectionLimit: 2 });
 });
 
 afterAll(async () => {
   // Whatever happened, no process of ours is left behind.
   for (const child of children) if (running(child)) child.kill("SIGKILL");
-  for (const pid of servicePids) if (alive(pid)) process.kill(pid, "SIGKILL");
-  const record = dataDir ? readRecord(dataDir) : undefined;
-  if (record && alive(record.pid)) process.kill(record.pid, "SIGKILL");
+  const last = dataDir ? readRecord(dataDir) : undefined;
+  for (const record of last ? [...services, last] : services) if (alive(record)) process.kill(record.pid, "SIGKILL");
   await db?.end();
-  if (database) {
-    const url = new URL(BASE_URL);
-    const admin = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await admin.end();
-  }
+  if (database) await admin(`DROP DATABASE IF EXISTS \`${database}\``);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -193,7 +189,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     expect(started.code, started.stderr).toBe(0);
     service = serviceRecord();
     expect(started.stdout).toContain(`started; local store service: pid ${service.pid}`);
-    expect(alive(service.pid)).toBe(true);
+    expect(alive(service)).toBe(true);
 
     const generated = await nike(["generate", "--scale", "tiny", "--seed", "7"]);
     expect(generated.code, generated.stderr).toBe(0);
@@ -352,12 +348,12 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     // restarted only once every reply is in: requests during the outage fail, and are not counted as acknowledged.
     const KILL_AFTER = 10;
     let settled = 0;
-    const killed = service.pid;
+    const killed = service;
     const replies = requests.map((r) =>
       http("POST", "/v1/me/activities", { token: r.user.token, body: r.body })
         .catch((error: Error) => ({ status: 0, body: { error: error.message }, headers: new Headers() }))
         .finally(() => {
-          if (++settled === KILL_AFTER) process.kill(killed, "SIGKILL");
+          if (++settled === KILL_AFTER) process.kill(killed.pid, "SIGKILL");
         }),
     );
     const results = await Promise.all(replies);
@@ -378,7 +374,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     const restarted = await nike(["stores", "start", "--idle", "0"]);
     expect(restarted.code, restarted.stderr).toBe(0);
     const again = serviceRecord();
-    expect(again.pid).not.toBe(killed);
+    expect(again.pid).not.toBe(killed.pid);
     expect(restarted.stdout).toContain(`started; local store service: pid ${again.pid}`);
     expect([again.mongoPort, again.dynamoPort]).toEqual([service.mongoPort, service.dynamoPort]);
     service = again;
@@ -468,7 +464,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     const stopped = await nike(["stores", "stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toContain(`stopped the local store service (pid ${service.pid})`);
-    expect(alive(service.pid)).toBe(false);
+    expect(alive(service)).toBe(false);
     expect(readRecord(dataDir)).toBeUndefined();
     // What was sent stays sent once: each test user still has exactly one message.
     for (const user of users) expect(outboxMails().filter((m) => m.to === user.email)).toHaveLength(1);

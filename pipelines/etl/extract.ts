@@ -69,38 +69,8 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
   const [states] = await mysql.query("SELECT state_code, name, region, country FROM states");
   rows.states = await writeStaged(duck, dir, "src_states", COLUMNS.states, once(states as Record<string, unknown>[]));
 
-  // Goals: changed documents; their users' attributes are re-extracted below.
-  const goalFilter = watermarks.user_goals ? afterWatermark(watermarks.user_goals) : {};
-  const goalDocs = await documents.collection("user_goals").find(goalFilter);
-  for (const doc of goalDocs) next.user_goals = later(next.user_goals, docWatermark(doc));
-
-  // Users: changed in `users`, in `memberships`, or in their goals.
-  const changedUsers = await changedIds(mysql, "users", watermarks.users);
-  const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships);
-  if (changedUsers.watermark) next.users = later(next.users, changedUsers.watermark);
-  if (changedMemberships.watermark) next.memberships = later(next.memberships, changedMemberships.watermark);
-  const userIds = [...new Set([...changedUsers.ids, ...changedMemberships.ids, ...goalDocs.map((d) => Number(d.user_id))])].sort((a, b) => a - b);
-
-  async function* userRows() {
-    for (let i = 0; i < userIds.length; i += USER_BATCH) {
-      const [batch] = await mysql.query(
-        `SELECT u.user_id, u.date_of_birth, u.gender, u.shopping_preference, c.name AS city, c.state_code AS state, m.tier AS membership_tier,
-           u.created_at, GREATEST(u.updated_at, COALESCE(m.updated_at, u.updated_at)) AS changed_at
-         FROM users u LEFT JOIN memberships m USING (user_id) LEFT JOIN cities c USING (city_id)
-         WHERE u.user_id IN (?)`,
-        [userIds.slice(i, i + USER_BATCH)],
-      );
-      yield batch as Record<string, unknown>[];
-    }
-  }
-  rows.users = await writeStaged(duck, dir, "src_users", COLUMNS.users, userRows());
-
-  // Every staged user needs their current goal, changed or not.
-  const goalsOf = first("user_goals") && first("users") ? goalDocs : await documents.collection("user_goals").find({ user_id: { $in: userIds } });
-  rows.user_goals = await writeStaged(duck, dir, "src_user_goals", COLUMNS.user_goals, once(goalsOf.map((d) => ({
-    user_id: d.user_id, goal_type: d.goal_type, target_workouts_per_week: d.target_workouts_per_week, updated_at: iso(d.updated_at),
-  }))));
-
+  // Facts before dimensions: a workout or session read here belongs to a user who already exists, so
+  // the users read below include them (a user who signs up meanwhile is picked up by the next batch).
   // Workouts: changed documents, each checked against the collection's schema, streamed in batches.
   const logFilter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
   const schema = COLLECTIONS.activity_logs.validator.$jsonSchema;
@@ -142,6 +112,38 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
     }
   }
   rows.sessions = await writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());
+  // Goals: changed documents; their users' attributes are re-extracted below.
+  const goalFilter = watermarks.user_goals ? afterWatermark(watermarks.user_goals) : {};
+  const goalDocs = await documents.collection("user_goals").find(goalFilter);
+  for (const doc of goalDocs) next.user_goals = later(next.user_goals, docWatermark(doc));
+
+  // Users: changed in `users`, in `memberships`, or in their goals.
+  const changedUsers = await changedIds(mysql, "users", watermarks.users);
+  const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships);
+  if (changedUsers.watermark) next.users = later(next.users, changedUsers.watermark);
+  if (changedMemberships.watermark) next.memberships = later(next.memberships, changedMemberships.watermark);
+  const userIds = [...new Set([...changedUsers.ids, ...changedMemberships.ids, ...goalDocs.map((d) => Number(d.user_id))])].sort((a, b) => a - b);
+
+  async function* userRows() {
+    for (let i = 0; i < userIds.length; i += USER_BATCH) {
+      const [batch] = await mysql.query(
+        `SELECT u.user_id, u.date_of_birth, u.gender, u.shopping_preference, c.name AS city, c.state_code AS state, m.tier AS membership_tier,
+           u.created_at, GREATEST(u.updated_at, COALESCE(m.updated_at, u.updated_at)) AS changed_at
+         FROM users u LEFT JOIN memberships m USING (user_id) LEFT JOIN cities c USING (city_id)
+         WHERE u.user_id IN (?)`,
+        [userIds.slice(i, i + USER_BATCH)],
+      );
+      yield batch as Record<string, unknown>[];
+    }
+  }
+  rows.users = await writeStaged(duck, dir, "src_users", COLUMNS.users, userRows());
+
+  // Every staged user needs their current goal, changed or not.
+  const goalsOf = first("user_goals") && first("users") ? goalDocs : await documents.collection("user_goals").find({ user_id: { $in: userIds } });
+  rows.user_goals = await writeStaged(duck, dir, "src_user_goals", COLUMNS.user_goals, once(goalsOf.map((d) => ({
+    user_id: d.user_id, goal_type: d.goal_type, target_workouts_per_week: d.target_workouts_per_week, updated_at: iso(d.updated_at),
+  }))));
+
   log(`etl: extracted ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}; quarantined ${quarantined.length}`);
   return { rows, watermarks: next, quarantined };
 }

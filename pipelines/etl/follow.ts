@@ -1,5 +1,11 @@
-/** @module `nike etl --follow`: micro-batches every interval until stopped; a stop request lets the current batch finish. */
+/**
+ * @module `nike etl --follow`: micro-batches every interval until stopped; a stop request lets the
+ * current batch finish. A batch that fails (a store restarting, a check failing) publishes nothing
+ * and is retried after the interval, so the follower outlives the stores it reads.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Config } from "../../lib/config.ts";
+import { describe } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
 import { runEtl, type EtlStores, type RunReport } from "./index.ts";
 
@@ -9,14 +15,15 @@ export async function follow(config: Config, stores: EtlStores, options: FollowO
   let batches = 0;
   while (!options.signal.aborted) {
     const started = performance.now();
-    const report = await runEtl(config, stores);
-    batches++;
-    options.onBatch?.(report);
+    try {
+      const report = await runEtl(config, stores);
+      batches++;
+      options.onBatch?.(report);
+    } catch (error) {
+      log(`etl: batch failed, nothing published; retrying in ${options.intervalMs / 1000} s: ${describe(error)}`);
+    }
     const wait = Math.max(0, options.intervalMs - (performance.now() - started));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      options.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await sleep(wait, undefined, { signal: options.signal }).catch(() => undefined);
   }
   log(`etl: follow stopped after ${batches} batches`);
   return batches;

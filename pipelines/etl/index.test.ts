@@ -1,6 +1,8 @@
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DocumentStore } from "../../stores/documents.ts";
 import { mongoUriOf } from "../../stores/local/locate.ts";
+import { runLocalService } from "../../stores/local/service.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import type { World } from "../../lib/test-world.ts";
 import { CheckFailed } from "./checks.ts";
@@ -181,5 +183,64 @@ describe("etl", () => {
     }
     const months = await monthlyActivity(world);
     expect(months.lake).toEqual(months.mysql);
+  });
+
+  it("publishes the workout of a user who signs up while a batch is extracting", async () => {
+    const stores = await openEtlStores(world.config);
+    try {
+      // What the API does for a new user, at the moment the batch starts reading workouts: sign-up, then a workout.
+      let injected = 0;
+      const documents: DocumentStore = Object.create(stores.documents);
+      documents.collection = (name) => {
+        const inner = stores.documents.collection(name);
+        if (name !== "activity_logs") return inner;
+        return Object.assign(Object.create(inner), {
+          async *stream(filter: Record<string, unknown>) {
+            if (!injected) {
+              const [[city]] = (await stores.mysql.query("SELECT city_id FROM cities LIMIT 1")) as unknown as [[{ city_id: number }]];
+              const [created] = (await stores.mysql.query(
+                "INSERT INTO users (first_name, last_name, email, date_of_birth, shopping_preference, city_id, email_consent, sms_consent) VALUES ('Race', 'Case', 'race@example.com', '1990-01-01', 'Both', ?, 1, 0)",
+                [city.city_id],
+              )) as unknown as [{ insertId: number }];
+              injected = 900_400;
+              await inner.insertMany([{ ...workout(injected, created.insertId, new Date(Date.now() - 60_000)) }]);
+            }
+            yield* inner.stream(filter);
+          },
+        });
+      };
+      const report = await runEtl(world.config, { ...stores, documents });
+      expect(report.quarantined).toBe(0);
+      expect(await query("SELECT activity_id FROM fact_activity WHERE activity_id = ?", [injected])).toHaveLength(1);
+    } finally {
+      await stores.close();
+    }
+  });
+
+  it("follows through a restart of the store service: the failed batch is retried, nothing lost", async () => {
+    const intervalMs = 1000;
+    const stores = await openEtlStores(world.config);
+    const controller = new AbortController();
+    const batches: number[] = [];
+    const running = follow(world.config, stores, { intervalMs, signal: controller.signal, onBatch: () => batches.push(Date.now()) });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await world.service.stop();
+      await new Promise((r) => setTimeout(r, 2.5 * intervalMs)); // batches fail meanwhile
+      world.service = await runLocalService(world.dataDir, { idleMs: 0 });
+      const restartedAt = Date.now();
+      await stores.documents.collection("activity_logs").insertMany([workout(900_500, 5, new Date(Date.UTC(2025, 8, 1, 7)))]);
+      let published = false;
+      while (!published && Date.now() - restartedAt < 30_000) {
+        published = ((await stores.mysql.query("SELECT 1 FROM fact_activity WHERE activity_id = 900500"))[0] as unknown[]).length === 1;
+        if (!published) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(published).toBe(true);
+      expect(batches.some((t) => t > restartedAt)).toBe(true);
+    } finally {
+      controller.abort();
+      await running;
+      await stores.close();
+    }
   });
 });

@@ -32,7 +32,7 @@ function answers(host: string, port: number): Promise<boolean> {
 /** The record of a running service for `dataDir`, or undefined. */
 export async function runningService(dataDir: string): Promise<ServiceRecord | undefined> {
   const record = readRecord(dataDir);
-  if (!record || !alive(record)) return undefined;
+  if (!record || record.stopped || !alive(record)) return undefined;
   return (await answers(record.host, record.mongoPort)) ? record : undefined;
 }
 
@@ -72,7 +72,7 @@ export async function ensureLocalService(dataDir: string, idleMs: number): Promi
 /** Stops the running service (SIGTERM, then waits for it to go); returns its record, or undefined if none ran. */
 export async function stopLocalService(dataDir: string, timeoutMs = 30_000): Promise<ServiceRecord | undefined> {
   const record = readRecord(dataDir);
-  if (!record || !alive(record)) return undefined;
+  if (!record || record.stopped || !alive(record)) return undefined;
   process.kill(record.pid, "SIGTERM");
   const deadline = Date.now() + timeoutMs;
   while (alive(record)) {

@@ -5,7 +5,7 @@
  * notify, report, notebooks, tests) connects by URL with the official client. It records where it
  * listens in `DATA_DIR/local-service.json`, and stops by itself after an idle time with no clients.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { DocumentEngine } from "./document-engine.ts";
 import { startDocumentServer } from "./document-server.ts";
@@ -16,7 +16,8 @@ export const HOST = "127.0.0.1";
 /** Exit code of a service process that found the folder already served (EX_TEMPFAIL). */
 export const ALREADY_RUNNING = 75;
 
-export type ServiceRecord = { pid: number; started: string; host: string; mongoPort: number; dynamoPort: number; idleMs: number; since: string };
+/** Where the service listens; a stopped service leaves its record marked `stopped`, so that the next one takes the same ports. */
+export type ServiceRecord = { pid: number; started: string; host: string; mongoPort: number; dynamoPort: number; idleMs: number; since: string; stopped?: boolean };
 
 export type LocalService = { record: ServiceRecord; stop(): Promise<void>; stopped: Promise<void> };
 
@@ -92,7 +93,7 @@ export async function runLocalService(dataDir: string, options: ServiceOptions):
       await documents.close();
       await dynamo.close();
       engine.close();
-      if (readRecord(dataDir)?.pid === process.pid) rmSync(recordPath(dataDir), { force: true });
+      if (readRecord(dataDir)?.pid === process.pid) writeRecord(dataDir, { ...record, stopped: true });
       log("stopped");
       finish();
     })());
