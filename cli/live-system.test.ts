@@ -165,7 +165,7 @@ afterAll(async () => {
   // Whatever happened, no process of ours is left behind.
   for (const child of children) if (running(child)) child.kill("SIGKILL");
   const last = dataDir ? readRecord(dataDir) : undefined;
-  for (const record of last ? [...services, last] : services) if (alive(record)) process.kill(record.pid, "SIGKILL");
+  for (const record of last ? [...services, last] : services) if (!record.stopped && alive(record)) process.kill(record.pid, "SIGKILL");
   await db?.end();
   if (database) await admin(`DROP DATABASE IF EXISTS \`${database}\``);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -465,7 +465,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toContain(`stopped the local store service (pid ${service.pid})`);
     expect(alive(service)).toBe(false);
-    expect(readRecord(dataDir)).toBeUndefined();
+    expect(readRecord(dataDir)?.stopped).toBe(true);
     // What was sent stays sent once: each test user still has exactly one message.
     for (const user of users) expect(outboxMails().filter((m) => m.to === user.email)).toHaveLength(1);
     for (const child of children) expect(running(child)).toBe(false);
