@@ -42,3 +42,17 @@ export function redactUrl(url: string): string {
     return url;
   }
 }
+
+const UNAVAILABLE_NAMES = new Set(["MongoNetworkError", "MongoNetworkTimeoutError", "MongoServerSelectionError", "MongoPoolClearedError", "MongoTopologyClosedError"]);
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "PROTOCOL_CONNECTION_LOST"]);
+
+/**
+ * Whether an error means a store could not be reached, rather than that the request was wrong: by its
+ * name or code, or that of what it wraps (its cause; the driver's bulk errors keep theirs as `errorResponse`).
+ */
+export function isStoreUnavailable(error: unknown, depth = 0): boolean {
+  if (!(error instanceof Error) || depth > 5) return false;
+  if (UNAVAILABLE_NAMES.has(error.name) || UNAVAILABLE_CODES.has(String((error as { code?: unknown }).code))) return true;
+  const wrapped = [error.cause, (error as { errorResponse?: unknown }).errorResponse, ...(error instanceof AggregateError ? error.errors : [])];
+  return wrapped.some((inner) => isStoreUnavailable(inner, depth + 1));
+}

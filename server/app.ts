@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { isStoreUnavailable } from "../lib/errors.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError, errorBody, sendError } from "./errors.ts";
 import { accountRoutes } from "./routes/accounts.ts";
@@ -51,6 +52,11 @@ export function createApp(ctx: AppContext) {
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       return c.json(errorBody(CODES[status] ?? "http_error", error.message || "The request could not be handled."), status);
+    }
+    if (isStoreUnavailable(error)) {
+      ctx.log.warn({ request_id: c.get("requestId"), err: error }, "a store is unavailable");
+      c.header("Retry-After", "5");
+      return c.json(errorBody("store_unavailable", "A data store is not reachable right now (restarting?), so the request may not have been applied. Retry in a few seconds."), 503);
     }
     ctx.log.error({ request_id: c.get("requestId"), err: error }, "unhandled error");
     return c.json(errorBody("internal_error", `Something went wrong on our side; quote request id ${c.get("requestId")} when reporting it.`), 500);
