@@ -23,6 +23,8 @@ export interface DocumentCollection {
   stream(filter?: Filter): AsyncIterable<Doc[]>;
   findOne(filter: Filter): Promise<Doc | null>;
   countDocuments(filter?: Filter): Promise<number>;
+  /** The number of documents from the collection's metadata, without reading them (MongoDB's estimatedDocumentCount). */
+  estimatedCount(): Promise<number>;
   updateOne(filter: Filter, update: Update, options?: { upsert?: boolean }): Promise<UpdateResult>;
   updateMany(filter: Filter, update: Update): Promise<UpdateResult>;
   deleteMany(filter: Filter): Promise<number>;

@@ -58,6 +58,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
         return (await c.findOne(filter)) as Doc | null;
       },
       countDocuments: (filter = {}) => c.countDocuments(filter),
+      estimatedCount: () => c.estimatedDocumentCount(),
       async updateOne(filter, update, options = {}) {
         const r = await c.updateOne(filter, update, { upsert: options.upsert });
         return { matchedCount: r.matchedCount, modifiedCount: r.modifiedCount, upsertedCount: r.upsertedCount };

@@ -6,10 +6,10 @@
 
 export class TimeIndex {
   private times: number[] = [];
-  private ids: string[] = [];
+  private ids: Array<string | number> = [];
   private sorted = true;
 
-  add(time: number, id: string): void {
+  add(time: number, id: string | number): void {
     const n = this.times.length;
     if (n && time < this.times[n - 1]) this.sorted = false;
     this.times.push(time);
@@ -17,7 +17,7 @@ export class TimeIndex {
   }
 
   /** _id keys of entries at or after `time` (possibly superseded; each at most once). */
-  since(time: number): string[] {
+  since(time: number): Array<string | number> {
     this.sort();
     let lo = 0;
     let hi = this.times.length;

@@ -7,6 +7,8 @@ import type { RawTable } from "../generate/index.ts";
 import { rawFile } from "./raw-files.ts";
 
 const BATCH = 50_000;
+/** Documents per insert command, several in flight at once. */
+const CHUNK = 5000;
 
 type Source = { table: RawTable; select: string; toDoc: (row: Record<string, unknown>) => Doc };
 
@@ -51,13 +53,20 @@ export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: 
     const bar = progress(`load ${store.kind} ${name}`, counts[source.table]);
     let batch: Doc[] = [];
     let n = 0;
+    // Into an empty collection plain inserts will do (less work on both sides); a rerun upserts by _id.
+    const write = (await collection.estimatedCount()) === 0 ? insertInChunks : (docs: Doc[]) => collection.upsertMany(docs);
+    async function insertInChunks(docs: Doc[]): Promise<number> {
+      const chunks = [];
+      for (let i = 0; i < docs.length; i += CHUNK) chunks.push(collection.insertMany(docs.slice(i, i + CHUNK)));
+      return (await Promise.all(chunks)).reduce((a, b) => a + b, 0);
+    }
     // One batch is stored while the next is read, so the store and this process work at the same time.
     let inFlight: Promise<void> = Promise.resolve();
     const flush = async () => {
       const sending = batch;
       batch = [];
       await inFlight;
-      inFlight = collection.upsertMany(sending).then((stored) => {
+      inFlight = write(sending).then((stored) => {
         n += stored;
         bar.tick(sending.length);
       });

@@ -47,10 +47,18 @@ const offsetOf = (at: number) => Math.floor(at / LINE_LIMIT);
 const STREAM_BATCH = 1000;
 const VALID_NAME = /^[^/\\\0$"*<>:|?. ][^/\\\0$"*<>:|?]*$/;
 
-/** A stable map key for an `_id` or an indexed value: numbers of every BSON width are one key, 1 and "1" are two. */
-export function keyOf(value: unknown): string {
+/** A map key for an `_id` or an indexed value. */
+export type Key = string | number;
+
+/**
+ * The key of a value: numbers of every BSON width are the number itself (cheap to hash, no string
+ * per document in memory), anything else a string tagged with its type, so 1, "1" and a date stay apart.
+ */
+export function keyOf(value: unknown): Key {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : `l${value}`;
+  if (typeof value === "string") return `s${value}`;
   if (value instanceof Date) return `d${value.getTime()}`;
-  if (typeof value === "bigint") return `number:${Number(value)}`;
   if (value !== null && typeof value === "object" && (value as { _bsontype?: string })._bsontype === "ObjectId") return `o${(value as ObjectId).toHexString()}`;
   return `${typeof value}:${String(value)}`;
 }
@@ -109,14 +117,18 @@ function idJsonOf(text: string): string | undefined {
 }
 const idJson = (id: unknown) => putLine({ _id: id }).slice(8 + ID_PREFIX.length, -2);
 
+/** What one write call has taken so far: _ids, and values of unique fields (`field|key`). */
+type Seen = { ids: Set<Key>; values: Map<string, Key> };
+const seen = (): Seen => ({ ids: new Set(), values: new Map() });
+
 /** A write: a document to put (with its line when already encoded) or an _id to delete. */
 type Op = { put?: Doc; line?: string; del?: unknown };
 
 class LogCollection {
   /** _id key → packed log position of the document's latest version. */
-  private live = new Map<string, number>();
+  private live = new Map<Key, number>();
   /** For the first field of each index: value key → _id keys (dates: a range index instead). */
-  private equality = new Map<string, Map<string, Set<string>>>();
+  private equality = new Map<string, Map<Key, Set<Key>>>();
   private timeIndexes = new Map<string, TimeIndex>();
   private uniqueFields: Array<{ field: string; name: string }> = [];
   private writeFd = -1;
@@ -159,7 +171,7 @@ class LogCollection {
 
   /** Applies committed lines, records damaged committed lines, and cuts off an uncommitted tail left by a crash. */
   private replay(): void {
-    let pending: Array<{ id: string; at?: number }> = [];
+    let pending: Array<{ id: Key; at?: number }> = [];
     let suspect: Damage[] = [];
     let committed = 0;
     let lineNo = 0;
@@ -206,7 +218,7 @@ class LogCollection {
   private compact(): void {
     const tmp = `${this.path}.compact`;
     const fd = openSync(tmp, "w");
-    const moved = new Map<string, number>();
+    const moved = new Map<Key, number>();
     let offset = 0;
     let chunk: string[] = [];
     const flush = () => {
@@ -247,7 +259,7 @@ class LogCollection {
     throw new Error(`${this.path}: no line at ${offset}`);
   }
 
-  private indexDoc(id: string, doc: Doc): void {
+  private indexDoc(id: Key, doc: Doc): void {
     for (const [field, map] of this.equality) {
       const k = keyOf(doc[field]);
       let set = map.get(k);
@@ -260,7 +272,7 @@ class LogCollection {
     }
   }
 
-  private unindex(id: string): void {
+  private unindex(id: Key): void {
     const at = this.live.get(id);
     if (at === undefined || this.equality.size === 0) return;
     const old = this.readAt(at);
@@ -275,7 +287,7 @@ class LogCollection {
   private append(ops: Op[]): number {
     if (ops.length === 0) return this.written;
     const texts: string[] = [];
-    const placed: Array<{ id: string; at?: number; doc?: Doc }> = [];
+    const placed: Array<{ id: Key; at?: number; doc?: Doc }> = [];
     let offset = this.size;
     for (const op of ops) {
       const text = op.put ? (op.line ?? putLine(op.put)) : deleteLine(op.del);
@@ -358,18 +370,18 @@ class LogCollection {
   }
 
   /** Throws 11000 when `doc` would take a unique value another live document (or an earlier one of the batch) holds. */
-  private checkUnique(doc: Doc, batch: Map<string, string>, replacing?: string): void {
+  private checkUnique(doc: Doc, batch: Seen, replacing?: Key, idChecked = false): void {
     const id = keyOf(doc._id);
-    if (replacing === undefined) {
-      if (this.live.has(id) || batch.has(`_id|${id}`)) throw this.duplicate("_id_", "_id", doc._id);
-      batch.set(`_id|${id}`, id);
+    if (replacing === undefined && !idChecked) {
+      if (this.live.has(id) || batch.ids.has(id)) throw this.duplicate("_id_", "_id", doc._id);
+      batch.ids.add(id);
     }
     for (const { field, name } of this.uniqueFields) {
       const k = `${field}|${keyOf(doc[field])}`;
       const holders = [...(this.equality.get(field)?.get(keyOf(doc[field])) ?? [])].filter((h) => h !== id);
-      const other = batch.get(k) ?? holders[0];
+      const other = batch.values.get(k) ?? holders[0];
       if (other !== undefined && other !== id) throw this.duplicate(name, field, doc[field]);
-      batch.set(k, id);
+      batch.values.set(k, id);
     }
   }
 
@@ -381,7 +393,7 @@ class LogCollection {
   }
 
   /** _id keys a filter pins through `_id`, an indexed field or a date range, or undefined when only a scan will do. */
-  private pinned(filter: Doc): string[] | undefined {
+  private pinned(filter: Doc): Key[] | undefined {
     if ("_id" in filter && isPlainValue(filter._id)) return [keyOf(filter._id)];
     const ids = inList(filter._id);
     if (ids) return ids.map(keyOf);
@@ -402,7 +414,7 @@ class LogCollection {
   private *candidates(filter: Doc): Generator<Doc> {
     const ids = this.pinned(filter);
     if (ids) {
-      const seen = new Set<string>();
+      const seen = new Set<Key>();
       for (const id of ids) {
         const at = this.live.get(id);
         if (at === undefined || seen.has(id)) continue;
@@ -415,7 +427,7 @@ class LogCollection {
   }
 
   /** The live document with this _id key, if any (as a list of zero or one). */
-  private byId(id: string): Doc[] {
+  private byId(id: Key): Doc[] {
     const at = this.live.get(id);
     return at === undefined ? [] : [this.readAt(at)];
   }
@@ -483,7 +495,7 @@ class LogCollection {
   }
 
   distinct(key: string, filter: Doc = {}): unknown[] {
-    const values = new Map<string, unknown>();
+    const values = new Map<Key, unknown>();
     for (const doc of this.find(filter)) {
       const value = key.split(".").reduce<unknown>((v, part) => (v && typeof v === "object" ? (v as Doc)[part] : undefined), doc);
       for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) values.set(keyOf(v), v);
@@ -495,7 +507,7 @@ class LogCollection {
   async insert(docs: Doc[], ordered: boolean, bypassValidation = false): Promise<{ n: number; errors: WriteFailure[] }> {
     const accepted: Doc[] = [];
     const errors: WriteFailure[] = [];
-    const batch = new Map<string, string>();
+    const batch = seen();
     for (let index = 0; index < docs.length; index++) {
       const doc = withIdFirst({ ...docs[index], _id: docs[index]._id ?? new ObjectId() });
       try {
@@ -530,6 +542,9 @@ class LogCollection {
 
   /** The document an upsert inserts: the filter's equality fields, then the update. */
   private upserted(statement: UpdateStatement): Doc {
+    const { q, u } = statement;
+    // The bulk load's shape, a replacement by _id, needs only its _id moved to the front.
+    if (!Array.isArray(u) && !isOperatorUpdate(u) && Object.keys(q).length === 1 && "_id" in q && (u._id === undefined || keyOf(u._id) === keyOf(q._id))) return withIdFirst({ ...u, _id: q._id });
     const seed = Object.fromEntries(Object.entries(statement.q).filter(([k, v]) => !k.startsWith("$") && isPlainValue(v)));
     return this.updated(withIdFirst({ ...seed, _id: seed._id ?? (Array.isArray(statement.u) ? undefined : (statement.u as Doc)._id) ?? new ObjectId() }), statement, true);
   }
@@ -545,7 +560,7 @@ class LogCollection {
     const together = ids.every((id) => id !== undefined) && new Set(ids).size === ids.length;
     const ops: Op[] = [];
     let seq = this.written;
-    const batch = new Map<string, string>();
+    const batch = seen();
     for (let index = 0; index < statements.length; index++) {
       const statement = statements[index];
       try {
@@ -555,12 +570,13 @@ class LogCollection {
           const doc = this.upserted(statement);
           const problem = bypassValidation ? undefined : this.invalid(doc);
           if (problem) throw this.validationError(doc, problem);
-          this.checkUnique(doc, together ? batch : new Map());
+          // Together, each statement has its own _id and found none live: only other unique keys need checking.
+          this.checkUnique(doc, together ? batch : seen(), undefined, together);
           changes.push({ put: doc });
           result.upserted.push({ index, _id: doc._id });
           result.n++;
         } else {
-          const local = together ? batch : new Map<string, string>();
+          const local = together ? batch : seen();
           for (const target of targets) {
             const next = this.updated(target, statement, false);
             const line = putLine(next);
