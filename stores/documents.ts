@@ -3,9 +3,11 @@
  * set, else to the local service for `DATA_DIR` (started if none runs), which speaks the same wire
  * protocol. Code above `stores/` never knows which it has.
  */
+import { MongoClient, type Db, type Document } from "mongodb";
 import type { Config } from "../lib/config.ts";
+import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
+import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from "./document-schema.ts";
 import { ensureLocalService, mongoUriOf } from "./local/locate.ts";
-import type { CollectionName } from "./document-schema.ts";
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
 export type Filter = Record<string, unknown>;
@@ -47,8 +49,105 @@ export interface DocumentStore {
 
 /** Opens the store the configuration names. */
 export async function openDocumentStore(config: Config): Promise<DocumentStore> {
-  const { openMongoStore } = await import("./mongo-documents.ts");
   if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb);
   const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
   return openMongoStore(mongoUriOf(service), config.mongodbDb, { location: `local service, ${service.host}:${service.mongoPort}, pid ${service.pid}` });
+}
+
+const BULK_BATCH = 5000;
+
+/** `local` describes the local service when that is what `uri` points at. */
+export async function openMongoStore(uri: string, dbName: string, local?: { location: string }): Promise<DocumentStore> {
+  if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(uri)) {
+    throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is not a MongoDB connection string: use mongodb://host:27017 (or mongodb+srv://…), or unset it to use the embedded store.`, 2);
+  }
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+    await client.connect();
+  } catch (cause) {
+    if (cause instanceof Error && /URI|scheme|parse|Invalid/i.test(cause.message) && !/ECONNREFUSED|timed out/i.test(cause.message)) {
+      throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is malformed (${cause.message}); fix it or unset it to use the embedded store.`, 2);
+    }
+    if (local) throw new StoreUnreachableError("The embedded document store", local.location, cause, "Run `nike stores status`; `nike stores stop` and retry restarts it.");
+    throw new StoreUnreachableError("MongoDB", redactUrl(uri), cause, "Start MongoDB, fix MONGODB_URI, or unset it to use the embedded document store.");
+  }
+  const db: Db = client.db(dbName);
+
+  const collection = (name: CollectionName): DocumentCollection => {
+    const c = db.collection<Document>(name);
+    return {
+      async insertMany(docs) {
+        if (docs.length === 0) return 0;
+        return (await c.insertMany(docs as Document[], { ordered: true })).insertedCount;
+      },
+      async upsertMany(docs) {
+        // Batches go out together over the pool, so the server stores one while the next is encoded.
+        const batches = [];
+        for (let i = 0; i < docs.length; i += BULK_BATCH) {
+          const ops = docs.slice(i, i + BULK_BATCH).map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d as Document, upsert: true } }));
+          batches.push(c.bulkWrite(ops as never, { ordered: false }));
+        }
+        return (await Promise.all(batches)).reduce((n, r) => n + r.upsertedCount + r.matchedCount, 0);
+      },
+      async find(filter = {}, options = {}) {
+        return (await c.find(filter, { sort: options.sort, skip: options.skip, limit: options.limit, projection: options.projection }).toArray()) as Doc[];
+      },
+      async *stream(filter = {}) {
+        let batch: Doc[] = [];
+        for await (const doc of c.find(filter, { batchSize: BULK_BATCH })) {
+          batch.push(doc as Doc);
+          if (batch.length >= BULK_BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+        if (batch.length) yield batch;
+      },
+      async findOne(filter) {
+        return (await c.findOne(filter)) as Doc | null;
+      },
+      countDocuments: (filter = {}) => c.countDocuments(filter),
+      estimatedCount: () => c.estimatedDocumentCount(),
+      async updateOne(filter, update, options = {}) {
+        const r = await c.updateOne(filter, update, { upsert: options.upsert });
+        return { matchedCount: r.matchedCount, modifiedCount: r.modifiedCount, upsertedCount: r.upsertedCount };
+      },
+      async updateMany(filter, update) {
+        const r = await c.updateMany(filter, update);
+        return { matchedCount: r.matchedCount, modifiedCount: r.modifiedCount, upsertedCount: r.upsertedCount };
+      },
+      async deleteMany(filter) {
+        return (await c.deleteMany(filter)).deletedCount;
+      },
+      async aggregate(pipeline) {
+        return (await c.aggregate(pipeline).toArray()) as Doc[];
+      },
+    };
+  };
+
+  return {
+    kind: local ? "embedded" : "mongodb",
+    location: local?.location ?? redactUrl(uri),
+    collection,
+    async ensureSchema() {
+      const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+      for (const [name, spec] of Object.entries(COLLECTIONS)) {
+        if (existing.has(name)) await db.command({ collMod: name, validator: spec.validator, validationLevel: "strict" });
+        else await db.createCollection(name, { validator: spec.validator, validationLevel: "strict" });
+        for (const index of spec.indexes) await db.collection(name).createIndex(index.key, { name: index.name, unique: index.unique });
+      }
+    },
+    async ping() {
+      if (!local) return `MongoDB ${(await db.admin().command({ buildInfo: 1 })).version}`;
+      const counts = await Promise.all(COLLECTION_NAMES.map(async (n) => `${n} ${(await db.collection(n).estimatedDocumentCount()).toLocaleString("en-US")}`));
+      return `embedded document store (${counts.join(", ")})`;
+    },
+    async damage() {
+      const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      const reports = await Promise.all(names.map((name) => db.command({ validate: name })));
+      return reports.flatMap((r) => (r.errors ?? []) as string[]);
+    },
+    close: () => client.close(),
+  };
 }

@@ -7,7 +7,8 @@
 import { hostname } from "node:os";
 import { calculateObjectSize, type Document } from "bson";
 import { Query } from "mingo";
-import { DocumentEngine, EngineError, type Doc, type IndexSpec, type UpdateStatement, type WriteFailure } from "./document-engine.ts";
+import type { DocumentEngine } from "./document-engine.ts";
+import { EngineError, type Doc, type IndexSpec, type UpdateStatement, type WriteFailure } from "./log-collection.ts";
 
 export const SERVER_VERSION = "7.0.0";
 const MAX_WIRE_VERSION = 21;

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DocumentEngine, type Doc } from "./document-engine.ts";
+import { DocumentEngine } from "./document-engine.ts";
+import type { Doc } from "./log-collection.ts";
 import { processStart } from "./owner-lock.ts";
 
 const run = promisify(execFile);

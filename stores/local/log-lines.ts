@@ -109,3 +109,26 @@ export function* lines(path: string, from = 0, to = Infinity): Generator<[text: 
     closeSync(fd);
   }
 }
+
+/** The extent of the `_id` JSON at the start of a put line, so erasure can find a document's versions without parsing them. */
+const ID_PREFIX = '{"p":{"_id":';
+export function idJsonOf(text: string): string | undefined {
+  const from = CRC_DIGITS + ID_PREFIX.length;
+  if (!text.startsWith(ID_PREFIX, CRC_DIGITS)) return undefined;
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") {
+      if (depth === 0) return text.slice(from, i);
+      depth--;
+    } else if (c === "," && depth === 0) return text.slice(from, i);
+  }
+  return undefined;
+}
+export const idJson = (id: unknown) => putLine({ _id: id }).slice(CRC_DIGITS + ID_PREFIX.length, -2);
