@@ -89,6 +89,22 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
     expect(await logs.countDocuments({ _id: { $in: [2, 3, 5] } })).toBe(0);
   });
 
+  it("inserts single documents made at once as one batch, each with its own outcome", async () => {
+    const logs = store.collection("activity_logs");
+    await logs.insertMany([log(1, 10)]);
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 50 }, (_, i) => logs.insertMany([log(100 + i, 11)])),
+      logs.insertMany([log(1, 12)]), // a duplicate _id
+      logs.insertMany([{ ...log(2, 12), duration_min: "long" }]), // breaks the validator
+    ]);
+    expect(outcomes.slice(0, 50).every((o) => o.status === "fulfilled")).toBe(true);
+    expect(outcomes[50]).toMatchObject({ status: "rejected", reason: { code: 11000 } });
+    expect((outcomes[50] as PromiseRejectedResult).reason.message).toMatch(/duplicate key/);
+    expect(outcomes[51]).toMatchObject({ status: "rejected", reason: { code: 121 } });
+    expect(await logs.countDocuments({ user_id: 11 })).toBe(50);
+    expect(await logs.countDocuments({ _id: { $in: [1, 2] } })).toBe(1);
+  });
+
   it("streams matching documents in batches", async () => {
     const logs = store.collection("activity_logs");
     await logs.insertMany([log(1, 10), log(2, 11), log(3, 10)]);

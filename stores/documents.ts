@@ -7,6 +7,7 @@ import { MongoClient, type Db, type Document } from "mongodb";
 import type { Config } from "../lib/config.ts";
 import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from "./document-schema.ts";
+import { insertBatcher } from "./insert-batcher.ts";
 import { ensureLocalService, mongoUriOf } from "./local/locate.ts";
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
@@ -74,11 +75,18 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
   }
   const db: Db = client.db(dbName);
 
+  const batchers = new Map<CollectionName, (doc: Document) => Promise<void>>();
   const collection = (name: CollectionName): DocumentCollection => {
     const c = db.collection<Document>(name);
     return {
       async insertMany(docs) {
         if (docs.length === 0) return 0;
+        if (docs.length === 1) {
+          let insert = batchers.get(name);
+          if (!insert) batchers.set(name, (insert = insertBatcher(c)));
+          await insert(docs[0] as Document);
+          return 1;
+        }
         return (await c.insertMany(docs as Document[], { ordered: true })).insertedCount;
       },
       async upsertMany(docs) {

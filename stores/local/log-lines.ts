@@ -68,6 +68,13 @@ export function parseLine(text: string): Entry | undefined {
   if (text.length <= CRC_DIGITS) return undefined;
   const json = text.slice(CRC_DIGITS);
   if (Number.parseInt(text.slice(0, CRC_DIGITS), 16) !== crc32(json) >>> 0) return undefined;
+  return parseBody(json);
+}
+
+/** A line of the earlier single-process store: the same JSON, without a checksum. */
+export const parseUncheckedLine = (text: string): Entry | undefined => parseBody(text);
+
+function parseBody(json: string): Entry | undefined {
   try {
     const value = fromExtended(JSON.parse(json)) as { p?: Record<string, unknown>; d?: unknown; c?: number };
     if (value.p) return { kind: "put", doc: value.p };

@@ -9,7 +9,7 @@ import { ALREADY_RUNNING, runLocalService } from "./service.ts";
 const [dataDir, idle] = process.argv.slice(2);
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} [${process.pid}] ${line}\n`);
 try {
-  const service = await runLocalService(dataDir, { idleMs: Number(idle), log });
+  const service = await runLocalService(dataDir, { idleMs: Number(idle), database: process.env.MONGODB_DB || undefined, log });
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void service.stop());
   await service.stopped;
   process.exit(0);

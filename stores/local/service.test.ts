@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -83,6 +83,27 @@ describe("local store service", () => {
       expect(readRecord(dir)?.pid).toBe(process.pid);
     } finally {
       await first.stop();
+    }
+  });
+
+  it("carries the documents of the earlier single-process layout over, then removes the old files", async () => {
+    const legacy = join(dir, "documents");
+    await mkdir(legacy, { recursive: true });
+    const at = Date.UTC(2025, 0, 2, 7);
+    await writeFile(join(legacy, "user_goals.jsonl"), [
+      `{"p":{"_id":1,"user_id":1,"goal_type":"stay_active","updated_at":{"$date":${at}}}}`, '{"c":1}',
+      `{"p":{"_id":1,"user_id":1,"goal_type":"lose_weight","updated_at":{"$date":${at}}}}`, `{"p":{"_id":2,"user_id":2,"goal_type":"stay_active"}}`, '{"c":1}',
+      '{"d":2}', '{"c":1}',
+      `{"p":{"_id":3,"user_id":3}}`, // never committed
+    ].join("\n") + "\n");
+    const service = await runLocalService(dir, { idleMs: 0 });
+    try {
+      const client = await new MongoClient(mongoUriOf(service.record)).connect();
+      expect(await client.db("nike").collection("user_goals").find().toArray()).toEqual([{ _id: 1, user_id: 1, goal_type: "lose_weight", updated_at: new Date(at) }]);
+      await client.close();
+      expect(await readdir(legacy)).not.toContain("user_goals.jsonl");
+    } finally {
+      await service.stop();
     }
   });
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { DocumentEngine } from "./document-engine.ts";
 import { startDocumentServer } from "./document-server.ts";
 import { startDynamoDbService } from "./dynamodb-service.ts";
+import { migrateLegacyLayout } from "./legacy-layout.ts";
 import { processStart } from "./owner-lock.ts";
 
 export const HOST = "127.0.0.1";
@@ -46,6 +47,8 @@ export type ServiceOptions = {
   /** Ports to listen on (0 = any); a restart reuses the last record's ports so that connected clients find it again. */
   mongoPort?: number;
   dynamoPort?: number;
+  /** Where documents of the earlier single-process layout are carried over to (MONGODB_DB). */
+  database?: string;
   log?: (line: string) => void;
 };
 
@@ -69,6 +72,7 @@ export async function runLocalService(dataDir: string, options: ServiceOptions):
   let documents: Awaited<ReturnType<typeof startDocumentServer>> | undefined;
   let dynamo: Awaited<ReturnType<typeof startDynamoDbService>> | undefined;
   try {
+    await migrateLegacyLayout(engine, options.database ?? "nike", log);
     documents = await listen((port) => startDocumentServer(engine, port, HOST), options.mongoPort, previous?.mongoPort);
     dynamo = await listen((port) => startDynamoDbService(join(dataDir, "dynamodb"), port), options.dynamoPort, previous?.dynamoPort);
   } catch (error) {
