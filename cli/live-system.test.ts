@@ -21,7 +21,7 @@ import { pseudonym } from "../lib/pseudonym.ts";
 import { mongoUriOf } from "../stores/local/locate.ts";
 import { alive } from "../stores/local/owner-lock.ts";
 import { readRecord, type ServiceRecord } from "../stores/local/service.ts";
-import { client, eventually } from "../server/testing.ts";
+import { client, eventually, type Reply } from "../server/testing.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
 const INTERVAL_MS = 2000;
@@ -338,25 +338,31 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     const servePid = serve.child.pid;
     const followPid = follow.child.pid;
 
-    // 200 concurrent workouts, each with a distinct started_at so that every stored document names its request.
+    // A stream of workouts from 20 concurrent clients, each with a distinct started_at so that every stored document
+    // names its request. The service is killed the moment the 50th reply is in, with about 20 writes in flight; a
+    // client stops at its first failed reply (as one told to retry later would), and the service is restarted only
+    // once every client has stopped: requests during the outage fail, and are not counted as acknowledged.
     const base = Date.now() - 6 * 3_600_000;
-    const requests = Array.from({ length: 200 }, (_, i) => ({
+    const requests = Array.from({ length: 600 }, (_, i) => ({
       user: users[i % users.length],
       body: { activity_type: "walking", started_at: new Date(base - i * 60_000).toISOString(), duration_min: 10 + (i % 50) },
     }));
-    // The service is killed the moment the 10th reply is in, with the other 190 writes still in flight, and
-    // restarted only once every reply is in: requests during the outage fail, and are not counted as acknowledged.
-    const KILL_AFTER = 10;
-    let settled = 0;
+    const KILL_AFTER = 50;
     const killed = service;
-    const replies = requests.map((r) =>
-      http("POST", "/v1/me/activities", { token: r.user.token, body: r.body })
-        .catch((error: Error) => ({ status: 0, body: { error: error.message }, headers: new Headers() }))
-        .finally(() => {
-          if (++settled === KILL_AFTER) process.kill(killed.pid, "SIGKILL");
-        }),
-    );
-    const results = await Promise.all(replies);
+    const results: Reply[] = new Array(requests.length); // sparse: the requests that were sent
+    let settled = 0;
+    let next = 0;
+    const client = async () => {
+      while (next < requests.length) {
+        const i = next++;
+        const reply = await http("POST", "/v1/me/activities", { token: requests[i].user.token, body: requests[i].body })
+          .catch((error: Error) => ({ status: 0, body: { error: error.message }, headers: new Headers() }));
+        results[i] = reply;
+        if (++settled === KILL_AFTER) process.kill(killed.pid, "SIGKILL");
+        if (reply.status !== 201) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, client));
     await eventually(async () => !alive(killed), 10_000, "the killed service to be gone");
 
     const acknowledged = new Map<number, (typeof requests)[number]>();

@@ -6,6 +6,7 @@
  * documents spares the driver's per-command work and a round trip per document.
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from "mongodb";
+import { isStoreUnavailable } from "../lib/errors.ts";
 
 type Waiting = { doc: Document; resolve(): void; reject(error: unknown): void };
 
@@ -18,11 +19,13 @@ export function insertBatcher(collection: Collection<Document>): (doc: Document)
       await collection.insertMany(batch.map((w) => w.doc), { ordered: false });
       for (const w of batch) w.resolve();
     } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) {
+      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+      // Only a command the store answered tells which documents went in; after a lost connection no caller knows.
+      if (writeErrors.length === 0 || isStoreUnavailable(error)) {
         for (const w of batch) w.reject(error);
         return;
       }
-      const failures = new Map((Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).map((e) => [e.index, e]));
+      const failures = new Map(writeErrors.map((e) => [e.index, e]));
       batch.forEach((w, index) => {
         const failure = failures.get(index);
         if (!failure) return w.resolve();
