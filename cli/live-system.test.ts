@@ -390,7 +390,11 @@ describe("the whole loop, live: store service, server and ETL in their own proce
 
     // The server answers again without a restart (bounded).
     const reader = users[0];
-    await eventually(async () => (await http("GET", "/v1/me/activities?limit=1", { token: reader.token })).status === 200, 30_000, "the server to answer again");
+    let lastAnswer: Reply | undefined;
+    await eventually(async () => (lastAnswer = await http("GET", "/v1/me/activities?limit=1", { token: reader.token })).status === 200, 30_000, "the server to answer again")
+      .catch((error: Error) => {
+        throw new Error(`${error.message}; last answer ${JSON.stringify(lastAnswer)}\n${tail(serve)}`);
+      });
     expect((await http("GET", "/health")).status).toBe(200);
     expect(serve.child.pid).toBe(servePid);
     expect(follow.child.pid).toBe(followPid);
