@@ -391,7 +391,7 @@ describe("the whole loop, live: store service, server and ETL in their own proce
     // The server answers again without a restart (bounded).
     const reader = users[0];
     let lastAnswer: Reply | undefined;
-    await eventually(async () => (lastAnswer = await http("GET", "/v1/me/activities?limit=1", { token: reader.token })).status === 200, 30_000, "the server to answer again")
+    await eventually(async () => (lastAnswer = await http("GET", "/v1/me/activities?limit=1", { token: reader.token })).status === 200, 60_000, "the server to answer again")
       .catch((error: Error) => {
         throw new Error(`${error.message}; last answer ${JSON.stringify(lastAnswer)}\n${tail(serve)}`);
       });

@@ -64,7 +64,8 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
   }
   let client: MongoClient;
   try {
-    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+    // On loopback a heartbeat costs nothing: a restarted local service is found again within two seconds.
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...(local ? { heartbeatFrequencyMS: 2000 } : {}) });
     await client.connect();
   } catch (cause) {
     if (cause instanceof Error && /URI|scheme|parse|Invalid/i.test(cause.message) && !/ECONNREFUSED|timed out/i.test(cause.message)) {
