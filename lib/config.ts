@@ -20,6 +20,7 @@ const schema = z.object({
   DATA_DIR: z.string().default("./data"),
   PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
   ETL_MAX_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOCAL_STORES_IDLE: z.string().default("10m").refine((v) => {
     try {
       return parseInterval(v) >= 0;
@@ -47,6 +48,8 @@ export type Config = {
   pseudonymKey: string;
   /** Share of a run's source rows that may be quarantined before the run fails. */
   maxQuarantineRatio: number;
+  /** Where clients reach Inspire (for the OpenAPI description); unset, the description names no host. */
+  publicUrl?: string;
   /** How long the local store service waits with no client before it stops itself (0: never). */
   localStoresIdleMs: number;
 };
@@ -77,6 +80,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     mailFrom: e.MAIL_FROM,
     pseudonymKey: e.PSEUDONYM_KEY,
     maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     localStoresIdleMs: parseInterval(e.LOCAL_STORES_IDLE),
     ...overrides,
     dataDir: resolve(overrides.dataDir ?? e.DATA_DIR),

@@ -1,4 +1,5 @@
 /** Malformed and hostile requests: each gets the right 4xx in the one error shape, never a 500, and writes nothing. */
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../lib/test-world.ts";
@@ -104,6 +105,9 @@ const cases = (): Case[] => [
   ["send: unknown token", "POST", "/v1/me/inspiration/send", { token: "C".repeat(43) }, 401, "invalid_token"],
   ["export: expired-looking token", "GET", "/v1/me/export", { token: "B".repeat(43) }, 401, "invalid_token"],
   ["reports: path traversal", "GET", "/reports/..%2f..%2fpackage.json", {}, 404],
+  ["reports: a lone percent sign", "GET", "/reports/%", {}, 400, "bad_path"],
+  ["reports: a truncated UTF-8 escape", "GET", "/reports/%E0%A4%A", {}, 400, "bad_path"],
+  ["reports: overlong UTF-8 dots", "GET", "/reports/%c0%ae%c0%ae/package.json", {}, 400, "bad_path"],
 ];
 
 describe("bad input", () => {
@@ -119,6 +123,20 @@ describe("bad input", () => {
     }
     expect(problems).toEqual([]);
     expect(await footprint()).toEqual(before);
+  });
+
+  it("describes the API at the configured address, whatever Host the request names", async () => {
+    // fetch() keeps its own Host header, so the request is made with node:http.
+    const body = await new Promise<string>((resolve, reject) => {
+      const request = httpRequest(`${server.url}/openapi.json`, { headers: { host: "evil.example" } }, (response) => {
+        let text = "";
+        response.setEncoding("utf8").on("data", (chunk) => (text += chunk)).on("end", () => resolve(text));
+      });
+      request.on("error", reject).end();
+    });
+    const servers = JSON.parse(body).servers;
+    expect(servers).toHaveLength(1);
+    expect(JSON.stringify(servers)).not.toContain("evil.example");
   });
 
   it("keeps each user to their own data: another user's workout is not theirs to see", async () => {

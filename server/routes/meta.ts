@@ -26,7 +26,8 @@ export function metaRoutes(ctx: AppContext) {
   app.get("/", (c) => c.redirect("/app"));
   app.get("/app", (c) => c.html(page));
   app.get("/docs", (c) => c.html(docsPage()));
-  app.get("/openapi.json", (c) => c.json(openApi(new URL(c.req.url).origin)));
+  // The server URL comes from configuration, never from the request's Host header (which a client chooses).
+  app.get("/openapi.json", (c) => c.json(openApi(ctx.config.publicUrl ?? "/")));
 
   app.get("/health", async (c) => {
     const stores = Object.fromEntries(
@@ -46,7 +47,12 @@ export function metaRoutes(ctx: AppContext) {
   // The report site, as `nike report` wrote it: files only, never outside its folder.
   app.get("/reports", (c) => c.redirect("/reports/"));
   app.get("/reports/*", (c) => {
-    const relative = decodeURIComponent(c.req.path.slice("/reports/".length)) || "index.html";
+    let relative: string;
+    try {
+      relative = decodeURIComponent(c.req.path.slice("/reports/".length)) || "index.html";
+    } catch {
+      throw new ApiError(400, "bad_path", "The path is not valid percent-encoded UTF-8.");
+    }
     const root = resolve(ctx.reportsDir);
     const file = normalize(join(root, relative));
     if (!file.startsWith(root + sep) || relative.includes("\0")) throw new ApiError(404, "not_found", "No such report file.");
