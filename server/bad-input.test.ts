@@ -74,6 +74,8 @@ const cases = (): Case[] => [
   ["register: SMS consent without a phone", "POST", "/v1/users", { body: { ...valid, email: "nophone@example.com", consent: { email: false, sms: true } } }, 400, "invalid_request"],
   ["register: unknown extra field (mass assignment)", "POST", "/v1/users", { body: { ...valid, email: "admin@example.com", is_admin: true } }, 400, "invalid_request"],
   ["register: consent as a string", "POST", "/v1/users", { body: { ...valid, email: "c@example.com", consent: "yes" } }, 400, "invalid_request"],
+  ["register: a name longer than its column", "POST", "/v1/users", { body: { ...valid, email: "long@example.com", name: "x".repeat(100) } }, 400, "invalid_request"],
+  ["register: one letter with 120 combining accents", "POST", "/v1/users", { body: { ...valid, email: "accents@example.com", name: `e${"\u0301".repeat(120)} Doe` } }, 400, "invalid_request"],
   ["register: huge body", "POST", "/v1/users", { body: { ...valid, email: "big@example.com", name: "x".repeat(200_000) } }, 413, "payload_too_large"],
   ["register: form-encoded body", "POST", "/v1/users", { raw: "name=x&email=y", headers: { "content-type": "application/x-www-form-urlencoded" } }, 415, "unsupported_media_type"],
   ["register: duplicate e-mail in another case", "POST", "/v1/users", { body: { ...valid, email: "ROBIN@example.com" } }, 409, "email_taken"],

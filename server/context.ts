@@ -1,11 +1,12 @@
 /** @module What the server's routes share: the stores, caches, limits, logger and clock. */
-import pino, { type Logger } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../lib/config.ts";
 import { STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
 import { openDocumentStore, type DocumentStore } from "../stores/documents.ts";
 import { applySchema, connectMysql, type MySql } from "../stores/mysql.ts";
 import { openSessionStore, type SessionStore } from "../stores/sessions.ts";
 import { FailureLimiter } from "./auth/rate-limit.ts";
+import { createLogger } from "./log.ts";
 import { TtlCache } from "./cache.ts";
 import type { TodaysInspiration } from "./inspiration/today.ts";
 
@@ -27,7 +28,7 @@ export type AppContext = {
   wakeDispatcher?: () => void;
 };
 
-export type ContextOptions = { reportsDir: string; logLevel?: string; now?: () => Date };
+export type ContextOptions = { reportsDir: string; logLevel?: string; now?: () => Date; /** Where log lines go (default stdout); tests read them. */ logDestination?: DestinationStream };
 
 export async function openAppContext(config: Config, options: ContextOptions): Promise<AppContext> {
   const mysql = await connectMysql(config.mysqlUrl, 16);
@@ -44,7 +45,7 @@ export async function openAppContext(config: Config, options: ContextOptions): P
       mysql,
       documents,
       sessions,
-      log: pino({ level: options.logLevel ?? process.env.LOG_LEVEL ?? "info", base: undefined, timestamp: pino.stdTimeFunctions.isoTime }),
+      log: createLogger(options.logLevel ?? process.env.LOG_LEVEL ?? "info", options.logDestination),
       now: options.now ?? (() => new Date()),
       sessionCache: new TtlCache(60_000),
       inspirationCache: new TtlCache(10 * 60_000),

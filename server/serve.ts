@@ -1,7 +1,7 @@
 /**
  * @module Starts Inspire on `@hono/node-server` with the notification dispatcher in the same process
- * (the embedded document store has one owner), and stops it gracefully: no new connections, in-flight
- * requests finish, the dispatcher finishes its message, then the stores close.
+ * (`nike notify` can run beside it: the outbox claims each message once), and stops it gracefully: no
+ * new connections, in-flight requests finish, the dispatcher finishes its message, then the stores close.
  */
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { z } from "zod";
+import { columnLimit, fits } from "../../stores/column-limits.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
@@ -17,13 +18,22 @@ const adult = (dob: string, now: Date) => {
   return age >= 13 && age <= 120;
 };
 
+/** A full name as it is stored: the first word, and the rest. */
+const nameParts = (name: string) => {
+  const [first, ...rest] = name.split(/\s+/);
+  return { first, last: rest.join(" ") };
+};
+const FIRST_NAME = columnLimit("users", "first_name");
+const LAST_NAME = columnLimit("users", "last_name");
+
 export const RegisterBody = z
   .object({
-    name: z.string().trim().min(1).max(128),
-    email: z.email().max(190),
+    name: z.string().trim().min(1).max(FIRST_NAME + LAST_NAME + 1)
+      .refine((name) => fits(nameParts(name).first, FIRST_NAME) && fits(nameParts(name).last, LAST_NAME), `must have a first name of at most ${FIRST_NAME} characters and a rest of at most ${LAST_NAME}`),
+    email: z.email().max(columnLimit("users", "email")),
     password: z.string().min(10, "must be at least 10 characters").max(256),
     date_of_birth: z.iso.date(),
-    city: z.string().trim().min(1).max(96),
+    city: z.string().trim().min(1).max(columnLimit("cities", "name")),
     region: z.string().regex(/^[A-Z]{2}$/, "must be a two-letter US state code such as CO"),
     phone: z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be in E.164 form such as +13035550123").optional(),
     gender: z.enum(["female", "male", "nonbinary"]).optional(),
@@ -34,7 +44,7 @@ export const RegisterBody = z
   .refine((b) => adult(b.date_of_birth, new Date()), { path: ["date_of_birth"], message: "must make the user between 13 and 120 years old" })
   .refine((b) => !b.consent.sms || b.phone, { path: ["phone"], message: "is required to consent to SMS" });
 
-export const LoginBody = z.object({ email: z.email().max(190), password: z.string().min(1).max(256) }).strict();
+export const LoginBody = z.object({ email: z.email().max(columnLimit("users", "email")), password: z.string().min(1).max(256) }).strict();
 
 export function accountRoutes(ctx: AppContext) {
   const app = new Hono<{ Variables: AuthVariables }>();
@@ -44,13 +54,13 @@ export function accountRoutes(ctx: AppContext) {
     const [cities] = await ctx.mysql.query("SELECT city_id FROM cities WHERE name = ? AND state_code = ?", [body.city, body.region]);
     const city = (cities as Array<{ city_id: number }>)[0];
     if (!city) throw new ApiError(422, "unknown_city", `${body.city}, ${body.region} is not a city we serve: GET /v1/cities lists them.`, { city: body.city, region: body.region });
-    const [first, ...rest] = body.name.split(/\s+/);
+    const { first, last } = nameParts(body.name);
     const email = body.email.toLowerCase();
     try {
       const [result] = await ctx.mysql.query(
         `INSERT INTO users (first_name, last_name, email, password_hash, date_of_birth, gender, shopping_preference, city_id, phone, email_consent, sms_consent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [first, rest.join(" "), email, await hashPassword(body.password), body.date_of_birth, body.gender ?? null, body.shopping_preference, city.city_id, body.phone ?? null, body.consent.email, body.consent.sms],
+        [first, last, email, await hashPassword(body.password), body.date_of_birth, body.gender ?? null, body.shopping_preference, city.city_id, body.phone ?? null, body.consent.email, body.consent.sms],
       );
       const userId = (result as { insertId: number }).insertId;
       ctx.log.info({ user_id: userId }, "user registered");
