@@ -21,6 +21,7 @@ const schema = z.object({
   PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
   ETL_MAX_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOCAL_STORES_IDLE: z.string().default("10m").refine((v) => {
     try {
       return parseInterval(v) >= 0;
@@ -48,6 +49,8 @@ export type Config = {
   pseudonymKey: string;
   /** Share of a run's source rows that may be quarantined before the run fails. */
   maxQuarantineRatio: number;
+  /** Bearer token that shows operators the detail of `/health`; unset, nobody sees it. */
+  opsToken?: string;
   /** Where clients reach Inspire (for the OpenAPI description); unset, the description names no host. */
   publicUrl?: string;
   /** How long the local store service waits with no client before it stops itself (0: never). */
@@ -81,6 +84,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     pseudonymKey: e.PSEUDONYM_KEY,
     maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
+    opsToken: e.OPS_TOKEN,
     localStoresIdleMs: parseInterval(e.LOCAL_STORES_IDLE),
     ...overrides,
     dataDir: resolve(overrides.dataDir ?? e.DATA_DIR),

@@ -9,6 +9,7 @@ import { scheduleDay } from "./notify/schedule.ts";
 import type { Running } from "./serve.ts";
 import { client, eventually, smsProvider, smtpSink, startTestServer, type Reply } from "./testing.ts";
 
+const OPS_TOKEN = "operator-token-for-tests-0123456789";
 let world: World;
 let server: Running;
 let smtp: Awaited<ReturnType<typeof smtpSink>>;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   world = await loadedWorld(21);
   smtp = await smtpSink();
   sms = await smsProvider();
-  server = await startTestServer({ ...world.config, smtpUrl: smtp.url, smsUrl: sms.url }, join(world.dataDir, "no-site"));
+  server = await startTestServer({ ...world.config, smtpUrl: smtp.url, smsUrl: sms.url, opsToken: OPS_TOKEN }, join(world.dataDir, "no-site"));
   http = client(server.url);
 });
 afterAll(async () => {
@@ -218,9 +219,13 @@ describe("Inspire: a user's whole life over HTTP", () => {
   });
 
   it("serves health, the OpenAPI description, the docs, the web app, and explains a missing report site", async () => {
+    // The public answer is up or down; the stores' detail (sizes) is for operators only.
     const health = await http("GET", "/health");
     expect(health.status).toBe(200);
-    expect(Object.values(health.body.stores).every((s) => (s as { ok: boolean }).ok)).toBe(true);
+    expect(health.body).toEqual({ status: "ok" });
+    expect((await http("GET", "/health", { token: "not-the-ops-token-at-all" })).body.stores).toBeUndefined();
+    const detail = await http("GET", "/health", { token: OPS_TOKEN });
+    expect(Object.values(detail.body.stores).every((s) => (s as { ok: boolean }).ok)).toBe(true);
     const spec = await http("GET", "/openapi.json");
     expect(spec.body.openapi).toBe("3.1.0");
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(["/v1/users", "/v1/sessions", "/v1/me/goals", "/v1/me/activities", "/v1/me/inspiration", "/v1/me/inspiration/send", "/v1/me/export", "/v1/me"]));

@@ -1,4 +1,5 @@
 /** @module `/health`, `/openapi.json`, `/docs`, the web app at `/app`, and the report site under `/reports/`. */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { join, normalize, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -22,6 +23,11 @@ async function check(name: string, probe: () => Promise<string>) {
 export function metaRoutes(ctx: AppContext) {
   const app = new Hono();
   const page = appPage();
+  const opsToken = ctx.config.opsToken ? createHash("sha256").update(ctx.config.opsToken).digest() : undefined;
+  const isOperator = (authorization: string | undefined) => {
+    const given = /^Bearer (.+)$/.exec(authorization ?? "")?.[1];
+    return Boolean(opsToken && given && timingSafeEqual(createHash("sha256").update(given).digest(), opsToken));
+  };
 
   app.get("/", (c) => c.redirect("/app"));
   app.get("/app", (c) => c.html(page));
@@ -41,7 +47,8 @@ export function metaRoutes(ctx: AppContext) {
       ]),
     );
     const ok = Object.values(stores).every((s) => (s as { ok: boolean }).ok);
-    return c.json({ status: ok ? "ok" : "degraded", stores }, ok ? 200 : 503);
+    // Anyone may ask whether it is up; what each store holds is for operators (OPS_TOKEN).
+    return c.json({ status: ok ? "ok" : "degraded", ...(isOperator(c.req.header("authorization")) ? { stores } : {}) }, ok ? 200 : 503);
   });
 
   // The report site, as `nike report` wrote it: files only, never outside its folder.
