@@ -91,7 +91,8 @@ async function warehouseBench() {
     report(`load MySQL ${loadScale.name}: users (${fmt(loaded.mysql.rows.users)} rows from Parquet, LOAD DATA LOCAL)`, `${fmt(loaded.mysql.rows.users / loaded.mysql.seconds.users)} rows/s`, "target ≥ 200,000 rows/s");
     const mysqlRows = Object.values(loaded.mysql.rows).reduce((a, b) => a + b, 0);
     report(`load MySQL ${loadScale.name}: all ${Object.keys(loaded.mysql.rows).length} tables (${fmt(mysqlRows)} rows)`, `${fmt(mysqlRows / loaded.seconds.mysql)} rows/s`, "");
-    report(`load embedded documents ${loadScale.name}, through the wire: ${fmt(loaded.documents.activity_logs)} activity logs + goals + products`, `${loaded.seconds.documents.toFixed(2)} s`, "target ≤ 15 s for 1,000,000 logs (in-process: 11.4 s)");
+    report(`load embedded documents ${loadScale.name}, through the wire: ${fmt(loaded.documents.rows.activity_logs)} activity logs`, `${loaded.documents.seconds.activity_logs.toFixed(2)} s`, "target ≤ 15 s for 1,000,000 logs (in-process: 11.4 s)");
+    report(`load embedded documents ${loadScale.name}: with ${fmt(loaded.documents.rows.user_goals)} goals and ${fmt(loaded.documents.rows.products)} products`, `${loaded.seconds.documents.toFixed(2)} s`, "");
     report(`load embedded DynamoDB ${loadScale.name}: ${fmt(loaded.sessions)} sessions through the local service`, `${fmt(loaded.sessions / loaded.seconds.sessions)} items/s`, "bound: dynalite's one JS thread (5 LevelDB calls per item)");
 
     Object.assign(stores, await openEtlStores(config));

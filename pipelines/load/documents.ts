@@ -45,11 +45,15 @@ export const DOCUMENT_SOURCES: Record<CollectionName, Source> = {
   },
 };
 
-export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: string, counts: Record<RawTable, number>): Promise<Record<string, number>> {
+/** Documents and seconds per collection. */
+export type DocumentLoadResult = { rows: Record<string, number>; seconds: Record<string, number> };
+
+export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: string, counts: Record<RawTable, number>): Promise<DocumentLoadResult> {
   await store.ensureSchema();
-  const loaded: Record<string, number> = {};
+  const loaded: DocumentLoadResult = { rows: {}, seconds: {} };
   for (const [name, source] of Object.entries(DOCUMENT_SOURCES) as Array<[CollectionName, Source]>) {
     const collection = store.collection(name);
+    const started = performance.now();
     const bar = progress(`load ${store.kind} ${name}`, counts[source.table]);
     let batch: Doc[] = [];
     let n = 0;
@@ -78,7 +82,8 @@ export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: 
     if (batch.length) await flush();
     await inFlight;
     bar.done();
-    loaded[name] = n;
+    loaded.rows[name] = n;
+    loaded.seconds[name] = (performance.now() - started) / 1000;
   }
   return loaded;
 }

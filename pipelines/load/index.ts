@@ -10,14 +10,14 @@ import { log } from "../../lib/progress.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
 import { applySchema, connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";
-import { loadDocuments } from "./documents.ts";
+import { loadDocuments, type DocumentLoadResult } from "./documents.ts";
 import { loadMysql, type MysqlLoadResult } from "./mysql.ts";
 import { checkRawFiles } from "./raw-files.ts";
 import { loadSessions } from "./sessions.ts";
 
 export type LoadResult = {
   mysql: MysqlLoadResult;
-  documents: Record<string, number>;
+  documents: DocumentLoadResult;
   sessions: number;
   /** Seconds per store and in total. */
   seconds: { mysql: number; documents: number; sessions: number; total: number };
