@@ -52,20 +52,27 @@ export interface DocumentStore {
 export async function openDocumentStore(config: Config): Promise<DocumentStore> {
   if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb);
   const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
-  return openMongoStore(mongoUriOf(service), config.mongodbDb, { location: `local service, ${service.host}:${service.mongoPort}, pid ${service.pid}` });
+  return openMongoStore(mongoUriOf(service), config.mongodbDb, {
+    location: `local service, ${service.host}:${service.mongoPort}, pid ${service.pid}`,
+    locate: async () => mongoUriOf(await ensureLocalService(config.dataDir, config.localStoresIdleMs)),
+  });
 }
 
 const BULK_BATCH = 5000;
 
-/** `local` describes the local service when that is what `uri` points at. */
-export async function openMongoStore(uri: string, dbName: string, local?: { location: string }): Promise<DocumentStore> {
+/**
+ * `local` describes the local service when that is what `uri` points at, and how to find it again:
+ * when it cannot be selected, the store connects afresh to wherever its record says it is now.
+ */
+export async function openMongoStore(uri: string, dbName: string, local?: { location: string; locate(): Promise<string> }): Promise<DocumentStore> {
   if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(uri)) {
     throw new UserError(`MONGODB_URI "${redactUrl(uri)}" is not a MongoDB connection string: use mongodb://host:27017 (or mongodb+srv://…), or unset it to use the embedded store.`, 2);
   }
+  // On loopback a heartbeat costs nothing: a restarted local service is found again within two seconds.
+  const options = { serverSelectionTimeoutMS: 5000, ...(local ? { heartbeatFrequencyMS: 2000 } : {}) };
   let client: MongoClient;
   try {
-    // On loopback a heartbeat costs nothing: a restarted local service is found again within two seconds.
-    client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...(local ? { heartbeatFrequencyMS: 2000 } : {}) });
+    client = new MongoClient(uri, options);
     await client.connect();
   } catch (cause) {
     if (cause instanceof Error && /URI|scheme|parse|Invalid/i.test(cause.message) && !/ECONNREFUSED|timed out/i.test(cause.message)) {
@@ -74,12 +81,35 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
     if (local) throw new StoreUnreachableError("The embedded document store", local.location, cause, "Run `nike stores status`; `nike stores stop` and retry restarts it.");
     throw new StoreUnreachableError("MongoDB", redactUrl(uri), cause, "Start MongoDB, fix MONGODB_URI, or unset it to use the embedded document store.");
   }
-  const db: Db = client.db(dbName);
-
+  let db: Db = client.db(dbName);
   const batchers = new Map<CollectionName, (doc: Document) => Promise<void>>();
+
+  let renewing: Promise<void> | undefined;
+  const renew = () =>
+    (renewing ??= (async () => {
+      try {
+        const fresh = await new MongoClient(await local!.locate(), options).connect();
+        const old = client;
+        client = fresh;
+        db = fresh.db(dbName);
+        batchers.clear();
+        await old.close(true).catch(() => undefined);
+      } catch {
+        // still unreachable: the next failure tries again
+      } finally {
+        renewing = undefined;
+      }
+    })());
+  /** Passes an operation's outcome on; a local service that could not be selected is looked up again for the next one. */
+  const healing = <T>(operation: Promise<T>): Promise<T> =>
+    operation.catch((error: unknown) => {
+      if (local && (error as Error)?.name === "MongoServerSelectionError") void renew();
+      throw error;
+    });
+
   const collection = (name: CollectionName): DocumentCollection => {
     const c = db.collection<Document>(name);
-    return {
+    const api: DocumentCollection = {
       async insertMany(docs) {
         if (docs.length === 0) return 0;
         if (docs.length === 1) {
@@ -133,6 +163,12 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
         return (await c.aggregate(pipeline).toArray()) as Doc[];
       },
     };
+    for (const key of Object.keys(api) as Array<keyof DocumentCollection>) {
+      if (key === "stream") continue;
+      const method = api[key] as (...args: unknown[]) => Promise<unknown>;
+      (api as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => healing(method(...args));
+    }
+    return api;
   };
 
   return {

@@ -3,8 +3,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { createServer } from "node:net";
 import { MongoClient } from "mongodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../lib/config.ts";
+import { openDocumentStore } from "../documents.ts";
 import { alive } from "./owner-lock.ts";
 import { ensureLocalService, mongoUriOf, runningService, stopLocalService } from "./locate.ts";
 import { readRecord, runLocalService, type ServiceRecord } from "./service.ts";
@@ -74,6 +77,32 @@ describe("local store service", () => {
     expect(acknowledged.filter((i) => !present.has(i))).toEqual([]);
     await client.close();
     await stopLocalService(dir);
+  }, 60_000);
+
+  it("lets a connected store find the service again when a restart had to take another port", async () => {
+    const first = await runLocalService(dir, { idleMs: 0 });
+    const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
+    const squatter = createServer((socket) => socket.destroy()); // something else took the port meanwhile
+    try {
+      await store.collection("activity_logs").insertMany([{ _id: 1, user_id: 1 }, { _id: 2, user_id: 1 }]);
+      await first.stop();
+      await new Promise<void>((resolve) => squatter.listen(first.record.mongoPort, "127.0.0.1", resolve));
+      const second = await runLocalService(dir, { idleMs: 0 });
+      try {
+        expect(second.record.mongoPort).not.toBe(first.record.mongoPort);
+        let found = 0;
+        for (const deadline = Date.now() + 30_000; found !== 2 && Date.now() < deadline; ) {
+          found = await store.collection("activity_logs").countDocuments({ user_id: 1 }).catch(() => 0);
+          if (found !== 2) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(found).toBe(2);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await store.close();
+      squatter.close();
+    }
   }, 60_000);
 
   it("refuses a second service for the same folder and leaves the first untouched", async () => {
