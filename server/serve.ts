@@ -8,10 +8,11 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import type { Config } from "../lib/config.ts";
 import { createApp } from "./app.ts";
+import { CONNECTION_LIMITS, capConnectionsPerAddress, timeLimits, type ConnectionLimits } from "./connection-limits.ts";
 import { closeAppContext, openAppContext, type AppContext, type ContextOptions } from "./context.ts";
 import { Dispatcher, type DispatcherOptions } from "./notify/dispatcher.ts";
 
-export type ServeOptions = ContextOptions & { port: number; host?: string; dispatcher?: DispatcherOptions | false };
+export type ServeOptions = ContextOptions & { port: number; host?: string; dispatcher?: DispatcherOptions | false; limits?: Partial<ConnectionLimits> };
 export type Running = { url: string; ctx: AppContext; dispatcher?: Dispatcher; close(): Promise<void> };
 
 export async function startServer(config: Config, options: ServeOptions): Promise<Running> {
@@ -23,11 +24,12 @@ export async function startServer(config: Config, options: ServeOptions): Promis
     ctx.wakeDispatcher = () => dispatcher?.wake();
     dispatcher.start();
   }
+  const limits = { ...CONNECTION_LIMITS, ...options.limits };
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? "127.0.0.1" }, () => resolve(s as Server));
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host ?? "127.0.0.1", serverOptions: timeLimits(limits) }, () => resolve(s as Server));
     (s as Server).once("error", reject);
   });
-  server.keepAliveTimeout = 5_000;
+  capConnectionsPerAddress(server, limits.perAddress);
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   ctx.log.info({ url }, "Inspire listening");
