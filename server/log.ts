@@ -6,13 +6,14 @@
  * keep their message, and every stack loses its first line (the message).
  */
 import pino, { type DestinationStream, type Logger } from "pino";
+import { isStoreUnavailable } from "../lib/errors.ts";
 
 type LoggedError = { type: string; message: string; code?: unknown; errno?: unknown; sqlState?: unknown; codeName?: unknown; stack?: string; cause?: LoggedError };
 
 /** Whether an error may quote stored data: a store's answer does, a lost connection ("connect ECONNREFUSED …") does not. */
 function fromStore(error: Error): boolean {
   const e = error as unknown as Record<string, unknown>;
-  if (/^Mongo(Network|ServerSelection|PoolCleared|TopologyClosed)/.test(error.name) && !("errorResponse" in e)) return false;
+  if (isStoreUnavailable(error) && !("errorResponse" in e)) return false;
   return "sqlState" in e || "sql" in e || "errorResponse" in e || "keyValue" in e || "codeName" in e || error.name.startsWith("Mongo");
 }
 

@@ -82,7 +82,8 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
     throw new StoreUnreachableError("MongoDB", redactUrl(uri), cause, "Start MongoDB, fix MONGODB_URI, or unset it to use the embedded document store.");
   }
   let db: Db = client.db(dbName);
-  const batchers = new Map<CollectionName, (doc: Document) => Promise<void>>();
+  /** One wrapper per collection, made on first use (routes ask for theirs on every request); a reconnect drops them. */
+  const opened = new Map<CollectionName, DocumentCollection>();
 
   let renewing: Promise<void> | undefined;
   const renew = () =>
@@ -92,7 +93,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
         const old = client;
         client = fresh;
         db = fresh.db(dbName);
-        batchers.clear();
+        opened.clear();
         await old.close(true).catch(() => undefined);
       } catch {
         // still unreachable: the next failure tries again
@@ -108,14 +109,15 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
     });
 
   const collection = (name: CollectionName): DocumentCollection => {
+    const known = opened.get(name);
+    if (known) return known;
     const c = db.collection<Document>(name);
+    const insertOne = insertBatcher(c);
     const api: DocumentCollection = {
       async insertMany(docs) {
         if (docs.length === 0) return 0;
         if (docs.length === 1) {
-          let insert = batchers.get(name);
-          if (!insert) batchers.set(name, (insert = insertBatcher(c)));
-          await insert(docs[0] as Document);
+          await insertOne(docs[0] as Document);
           return 1;
         }
         return (await c.insertMany(docs as Document[], { ordered: true })).insertedCount;
@@ -168,6 +170,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
       const method = api[key] as (...args: unknown[]) => Promise<unknown>;
       (api as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => healing(method(...args));
     }
+    opened.set(name, api);
     return api;
   };
 

@@ -3,7 +3,7 @@
  * `DYNAMODB_ENDPOINT` when set, else to the embedded DynamoDB (dynalite) of the local service for
  * `DATA_DIR`, started if none runs.
  */
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Config } from "../lib/config.ts";
 import { StoreUnreachableError, UserError } from "../lib/errors.ts";
@@ -14,6 +14,24 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 export const SESSIONS_TABLE = "sessions";
 const BATCH = 25;
+
+/** The table: sessions by token hash, with the `by_user` index and the `by_seen_day` index the ETL reads changes from. */
+export const SESSIONS_TABLE_SPEC = {
+  TableName: SESSIONS_TABLE,
+  BillingMode: "PAY_PER_REQUEST",
+  AttributeDefinitions: [
+    { AttributeName: "token_hash", AttributeType: "S" },
+    { AttributeName: "user_id", AttributeType: "N" },
+    { AttributeName: "started_at", AttributeType: "S" },
+    { AttributeName: "seen_day", AttributeType: "S" },
+    { AttributeName: "last_seen_at", AttributeType: "S" },
+  ],
+  KeySchema: [{ AttributeName: "token_hash", KeyType: "HASH" }],
+  GlobalSecondaryIndexes: [
+    { IndexName: "by_user", KeySchema: [{ AttributeName: "user_id", KeyType: "HASH" }, { AttributeName: "started_at", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+    { IndexName: "by_seen_day", KeySchema: [{ AttributeName: "seen_day", KeyType: "HASH" }, { AttributeName: "last_seen_at", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+  ],
+} satisfies CreateTableCommandInput;
 const MAX_RETRIES = 8;
 
 export type Session = {
@@ -93,32 +111,7 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
       } catch (error) {
         if ((error as { name?: string }).name !== "ResourceNotFoundException") throw unreachable(error);
       }
-      await client.send(
-        new CreateTableCommand({
-          TableName: SESSIONS_TABLE,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: [
-            { AttributeName: "token_hash", AttributeType: "S" },
-            { AttributeName: "user_id", AttributeType: "N" },
-            { AttributeName: "started_at", AttributeType: "S" },
-            { AttributeName: "seen_day", AttributeType: "S" },
-            { AttributeName: "last_seen_at", AttributeType: "S" },
-          ],
-          KeySchema: [{ AttributeName: "token_hash", KeyType: "HASH" }],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: "by_user",
-              KeySchema: [{ AttributeName: "user_id", KeyType: "HASH" }, { AttributeName: "started_at", KeyType: "RANGE" }],
-              Projection: { ProjectionType: "ALL" },
-            },
-            {
-              IndexName: "by_seen_day",
-              KeySchema: [{ AttributeName: "seen_day", KeyType: "HASH" }, { AttributeName: "last_seen_at", KeyType: "RANGE" }],
-              Projection: { ProjectionType: "ALL" },
-            },
-          ],
-        }),
-      );
+      await client.send(new CreateTableCommand(SESSIONS_TABLE_SPEC));
       try {
         await client.send(new UpdateTimeToLiveCommand({ TableName: SESSIONS_TABLE, TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true } }));
       } catch (error) {

@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { SESSIONS_TABLE_SPEC } from "../sessions.ts";
 import { startDynamoDbService, type DynamoDbService } from "./dynamodb-service.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-const TABLE = "sessions";
+const TABLE = SESSIONS_TABLE_SPEC.TableName;
 const DAYS = ["2024-05-01", "2024-05-02", "2024-05-03"];
 
 /**
@@ -68,24 +69,7 @@ beforeEach(async () => {
   service = await startDynamoDbService(dir);
   client = new DynamoDBClient({ endpoint: service.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   docs = DynamoDBDocumentClient.from(client);
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "token_hash", AttributeType: "S" },
-        { AttributeName: "user_id", AttributeType: "N" },
-        { AttributeName: "started_at", AttributeType: "S" },
-        { AttributeName: "seen_day", AttributeType: "S" },
-        { AttributeName: "last_seen_at", AttributeType: "S" },
-      ],
-      KeySchema: [{ AttributeName: "token_hash", KeyType: "HASH" }],
-      GlobalSecondaryIndexes: [
-        { IndexName: "by_user", KeySchema: [{ AttributeName: "user_id", KeyType: "HASH" }, { AttributeName: "started_at", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
-        { IndexName: "by_seen_day", KeySchema: [{ AttributeName: "seen_day", KeyType: "HASH" }, { AttributeName: "last_seen_at", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
-      ],
-    }),
-  );
+  await client.send(new CreateTableCommand(SESSIONS_TABLE_SPEC));
   // dynalite makes a new table ACTIVE on a timer, just after answering.
   while ((await client.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus !== "ACTIVE") await new Promise((r) => setTimeout(r, 5));
 });

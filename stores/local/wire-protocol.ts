@@ -44,7 +44,7 @@ export function parseRequest(message: Buffer): Request {
   }
   if (opCode !== OP_MSG) throw new ProtocolError(59, "CommandNotFound", `Unsupported opCode ${opCode}: this server speaks OP_MSG (and OP_QUERY for the handshake).`);
   const flags = message.readUInt32LE(16);
-  if (flags & 0xfffc & ~CHECKSUM_PRESENT) throw new ProtocolError(223, "IllegalOpMsgFlag", `Unrecognized required flag bits in OP_MSG: ${flags & 0xffff}`);
+  if (flags & 0xfffc) throw new ProtocolError(223, "IllegalOpMsgFlag", `Unrecognized required flag bits in OP_MSG: ${flags & 0xffff}`);
   const end = flags & CHECKSUM_PRESENT ? message.length - 4 : message.length;
   let body: Document | undefined;
   const sequences: Array<[string, Document[]]> = [];
@@ -76,27 +76,25 @@ export function parseRequest(message: Buffer): Request {
   return { requestId, opCode, command: body, moreToCome: Boolean(flags & MORE_TO_COME) && !(flags & EXHAUST_ALLOWED) };
 }
 
+/** A reply's MsgHeader plus `extra` zeroed bytes of its opcode's own fields, ahead of the BSON body. */
+function replyHeader(opCode: number, extra: number, bodyLength: number, replyId: number, responseTo: number): Buffer {
+  const header = Buffer.alloc(16 + extra);
+  header.writeInt32LE(header.length + bodyLength, 0);
+  header.writeInt32LE(replyId, 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(opCode, 12);
+  return header;
+}
+
 /** The reply to a request, in the opcode its request expects. */
 export function encodeReply(request: Request, reply: Document, replyId: number): Buffer {
   const body = serialize(reply);
   if (request.opCode === OP_QUERY) {
-    const header = Buffer.alloc(36);
-    header.writeInt32LE(36 + body.length, 0);
-    header.writeInt32LE(replyId, 4);
-    header.writeInt32LE(request.requestId, 8);
-    header.writeInt32LE(OP_REPLY, 12);
-    header.writeInt32LE(0, 16); // responseFlags
-    header.writeBigInt64LE(0n, 20); // cursorID
-    header.writeInt32LE(0, 28); // startingFrom
+    // responseFlags, cursorID and startingFrom stay 0; one document follows.
+    const header = replyHeader(OP_REPLY, 20, body.length, replyId, request.requestId);
     header.writeInt32LE(1, 32); // numberReturned
     return Buffer.concat([header, body]);
   }
-  const header = Buffer.alloc(21);
-  header.writeInt32LE(21 + body.length, 0);
-  header.writeInt32LE(replyId, 4);
-  header.writeInt32LE(request.requestId, 8);
-  header.writeInt32LE(OP_MSG, 12);
-  header.writeUInt32LE(0, 16); // flagBits
-  header[20] = 0; // section kind 0
-  return Buffer.concat([header, body]);
+  // flagBits 0, then one section of kind 0 (the body).
+  return Buffer.concat([replyHeader(OP_MSG, 5, body.length, replyId, request.requestId), body]);
 }
