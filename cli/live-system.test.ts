@@ -230,10 +230,10 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       const created = await http("POST", "/v1/users", {
         body: { name: `Live Tester${i}`, email, password, date_of_birth: "1990-06-15", city: "Denver", region: "CO", shopping_preference: "Both", consent: { email: true, sms: false } },
       });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.status, JSON.stringify(created.body)).toBe(202);
       const login = await http("POST", "/v1/sessions", { body: { email, password } });
       expect(login.status, JSON.stringify(login.body)).toBe(201);
-      users.push({ userId: created.body.user_id, token: login.body.token, email });
+      users.push({ userId: login.body.user_id, token: login.body.token, email });
     }
 
     const posted = Date.now();

@@ -3,9 +3,10 @@ import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../lib/config.ts";
 import { STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
 import { openDocumentStore, type DocumentStore } from "../stores/documents.ts";
-import { applySchema, connectMysql, type MySql } from "../stores/mysql.ts";
+import { applySchema, connectMysql, parseMysqlUrl, type MySql } from "../stores/mysql.ts";
 import { openSessionStore, type SessionStore } from "../stores/sessions.ts";
-import { FailureLimiter } from "./auth/rate-limit.ts";
+import { AttemptLimits, type Throttles } from "./auth/attempt-limits.ts";
+import { ErasureGate } from "./auth/erasure-gate.ts";
 import { createLogger } from "./log.ts";
 import { TtlCache } from "./cache.ts";
 import type { TodaysInspiration } from "./inspiration/today.ts";
@@ -21,14 +22,25 @@ export type AppContext = {
   sessionCache: TtlCache<string, { userId: number; expiresAt: number }>;
   /** User → today's inspiration (it carries its day); logging a workout or changing goals drops it. */
   inspirationCache: TtlCache<number, TodaysInspiration>;
-  limits: { account: FailureLimiter; address: FailureLimiter };
+  /** Requests acting for each user, and the users being erased: erasure waits for the one and refuses the other. */
+  erasure: ErasureGate;
+  /** Login and sign-up throttles, shared through MySQL by every instance. */
+  limits: AttemptLimits;
   /** Folder the report site is served from (`nike report` writes it). */
   reportsDir: string;
   /** Set by the dispatcher when it runs in this process: wakes it for a message due now. */
   wakeDispatcher?: () => void;
 };
 
-export type ContextOptions = { reportsDir: string; logLevel?: string; now?: () => Date; /** Where log lines go (default stdout); tests read them. */ logDestination?: DestinationStream };
+export type ContextOptions = {
+  reportsDir: string;
+  logLevel?: string;
+  now?: () => Date;
+  /** Where log lines go (default stdout); tests read them. */
+  logDestination?: DestinationStream;
+  /** Login and sign-up throttles other than the defaults (tests shorten the windows). */
+  throttles?: Partial<Throttles>;
+};
 
 export async function openAppContext(config: Config, options: ContextOptions): Promise<AppContext> {
   const mysql = await connectMysql(config.mysqlUrl, 16);
@@ -49,7 +61,8 @@ export async function openAppContext(config: Config, options: ContextOptions): P
       now: options.now ?? (() => new Date()),
       sessionCache: new TtlCache(60_000),
       inspirationCache: new TtlCache(10 * 60_000),
-      limits: { account: new FailureLimiter(5, 15 * 60_000), address: new FailureLimiter(30, 15 * 60_000) },
+      erasure: new ErasureGate(),
+      limits: new AttemptLimits(mysql, parseMysqlUrl(config.mysqlUrl).database, config.pseudonymKey, options.throttles),
       reportsDir: options.reportsDir,
     };
   } catch (error) {

@@ -8,7 +8,7 @@ import { GoalsBody } from "./routes/goals.ts";
 type Route = { method: string; path: string; summary: string; auth: boolean; body?: ZodType; query?: ZodType; responses: Record<string, string> };
 
 export const ROUTES: Route[] = [
-  { method: "post", path: "/v1/users", summary: "Register an account (MySQL users).", auth: false, body: RegisterBody, responses: { 201: "Created", 400: "Invalid body", 409: "E-mail already registered", 422: "Unknown city" } },
+  { method: "post", path: "/v1/users", summary: "Register an account (MySQL users), then log in. A taken e-mail gets the same answer (its owner is told by e-mail), so sign-up does not reveal who has an account.", auth: false, body: RegisterBody, responses: { 202: "Accepted: log in with POST /v1/sessions", 400: "Invalid body", 422: "Unknown city", 429: "Too many sign-ups from this address" } },
   { method: "get", path: "/v1/cities", summary: "The cities an account can live in.", auth: false, responses: { 200: "Cities" } },
   { method: "post", path: "/v1/sessions", summary: "Log in: returns a bearer token (stored hashed in DynamoDB sessions).", auth: false, body: LoginBody, responses: { 201: "Token", 401: "Wrong e-mail or password", 429: "Too many failed logins" } },
   { method: "delete", path: "/v1/sessions/current", summary: "Log out: ends the session of the token sent.", auth: true, responses: { 204: "Logged out", 401: "No valid token" } },

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { SMTPServer } from "smtp-server";
 import { simpleParser, type ParsedMail } from "mailparser";
 import type { Config } from "../lib/config.ts";
-import { startServer, type Running } from "./serve.ts";
+import { startServer, type Running, type ServeOptions } from "./serve.ts";
 
 export type Reply = { status: number; body: any; headers: Headers };
 
@@ -73,9 +73,12 @@ export async function smsProvider(): Promise<{ url: string; received: Array<{ to
   });
 }
 
-/** Inspire on a free port, with a quick dispatcher (short backoff) for tests. */
-export function startTestServer(config: Config, reportsDir: string): Promise<Running> {
-  return startServer(config, { port: 0, reportsDir, logLevel: "silent", dispatcher: { baseDelayMs: 150, maxDelayMs: 400, pollMs: 100, maxAttempts: 4 } });
+/**
+ * Inspire on a free port, with a quick dispatcher (short backoff) for tests. Every test signs up from
+ * 127.0.0.1, so the sign-up throttle is raised here; its own test runs it at the default.
+ */
+export function startTestServer(config: Config, reportsDir: string, options: Partial<ServeOptions> = {}): Promise<Running> {
+  return startServer(config, { port: 0, reportsDir, logLevel: "silent", dispatcher: { baseDelayMs: 150, maxDelayMs: 400, pollMs: 100, maxAttempts: 4 }, throttles: { signUpsPerSource: 1000 }, ...options });
 }
 
 /** Waits until `check` returns a truthy value (polling), or fails after `ms`. */

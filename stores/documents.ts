@@ -7,6 +7,7 @@ import { MongoClient, type Db, type Document } from "mongodb";
 import type { Config } from "../lib/config.ts";
 import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from "./document-schema.ts";
+import { findBatches, insertCommand, writeError } from "./bulk-commands.ts";
 import { insertBatcher } from "./insert-batcher.ts";
 import { ensureLocalService, mongoUriOf } from "./local/locate.ts";
 
@@ -112,7 +113,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
     const known = opened.get(name);
     if (known) return known;
     const c = db.collection<Document>(name);
-    const insertOne = insertBatcher(c);
+    const insertOne = insertBatcher((docs) => insertCommand(db, name, docs, false));
     const api: DocumentCollection = {
       async insertMany(docs) {
         if (docs.length === 0) return 0;
@@ -120,7 +121,9 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
           await insertOne(docs[0] as Document);
           return 1;
         }
-        return (await c.insertMany(docs as Document[], { ordered: true })).insertedCount;
+        const { n, failures } = await insertCommand(db, name, docs as Document[], true);
+        if (failures.length) throw writeError(failures[0]);
+        return n;
       },
       async upsertMany(docs) {
         // Batches go out together over the pool, so the server stores one while the next is encoded.
@@ -134,17 +137,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
       async find(filter = {}, options = {}) {
         return (await c.find(filter, { sort: options.sort, skip: options.skip, limit: options.limit, projection: options.projection }).toArray()) as Doc[];
       },
-      async *stream(filter = {}) {
-        let batch: Doc[] = [];
-        for await (const doc of c.find(filter, { batchSize: BULK_BATCH })) {
-          batch.push(doc as Doc);
-          if (batch.length >= BULK_BATCH) {
-            yield batch;
-            batch = [];
-          }
-        }
-        if (batch.length) yield batch;
-      },
+      stream: (filter = {}) => findBatches(client, db, name, filter, BULK_BATCH) as AsyncIterable<Doc[]>,
       async findOne(filter) {
         return (await c.findOne(filter)) as Doc | null;
       },

@@ -5,33 +5,30 @@
  * `_id`, a validation failure) exactly as a lone insert would have raised it. One command for many
  * documents spares the driver's per-command work and a round trip per document.
  */
-import { MongoBulkWriteError, MongoServerError, type Collection, type Document } from "mongodb";
-import { isStoreUnavailable } from "../lib/errors.ts";
+import type { Document } from "mongodb";
+import { writeError, type WriteFailure } from "./bulk-commands.ts";
 
 type Waiting = { doc: Document; resolve(): void; reject(error: unknown): void };
 
-export function insertBatcher(collection: Collection<Document>): (doc: Document) => Promise<void> {
+/** `insertUnordered` sends one unordered insert command and reports the documents it refused. */
+export function insertBatcher(insertUnordered: (docs: Document[]) => Promise<{ failures: WriteFailure[] }>): (doc: Document) => Promise<void> {
   let waiting: Waiting[] = [];
   const flush = async () => {
     const batch = waiting;
     waiting = [];
+    let failures: Map<number, WriteFailure>;
     try {
-      await collection.insertMany(batch.map((w) => w.doc), { ordered: false });
-      for (const w of batch) w.resolve();
+      failures = new Map((await insertUnordered(batch.map((w) => w.doc))).failures.map((f) => [f.index, f]));
     } catch (error) {
-      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
-      // Only a command the store answered tells which documents went in; after a lost connection no caller knows.
-      if (writeErrors.length === 0 || isStoreUnavailable(error)) {
-        for (const w of batch) w.reject(error);
-        return;
-      }
-      const failures = new Map(writeErrors.map((e) => [e.index, e]));
-      batch.forEach((w, index) => {
-        const failure = failures.get(index);
-        if (!failure) return w.resolve();
-        w.reject(new MongoServerError({ message: failure.errmsg ?? "write failed", errmsg: failure.errmsg, code: failure.code, errInfo: failure.errInfo }));
-      });
+      // Without the store's answer no caller knows whether its document went in.
+      for (const w of batch) w.reject(error);
+      return;
     }
+    batch.forEach((w, index) => {
+      const failure = failures.get(index);
+      if (failure) w.reject(writeError(failure));
+      else w.resolve();
+    });
   };
   return (doc) =>
     new Promise<void>((resolve, reject) => {

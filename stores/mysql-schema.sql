@@ -261,3 +261,12 @@ CREATE TABLE IF NOT EXISTS quote_history (
   PRIMARY KEY (user_id, sent_on, quote_id),
   CONSTRAINT fk_quote_history_user FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE
 ) ENGINE=InnoDB;
+
+-- Attempt counters of the Inspire server's throttles (login, sign-up), shared by every server
+-- instance: one row per hashed key (never an e-mail or address in clear), with its expiry in ms.
+CREATE TABLE IF NOT EXISTS attempt_limits (
+  `key` VARCHAR(255) CHARACTER SET ascii NOT NULL,
+  points INT NOT NULL DEFAULT 0,
+  expire BIGINT UNSIGNED NULL,
+  PRIMARY KEY (`key`)
+) ENGINE=InnoDB;

@@ -1,6 +1,7 @@
 /**
  * @module Erasing one user from the warehouse by pseudonym: the star schema's rows in MySQL (one
  * transaction) and every lake file that holds them (each rewritten without them, then swapped in).
+ * The caller holds the warehouse lock (`publish-lock.ts`), so that no ETL run publishes meanwhile.
  */
 import { existsSync } from "node:fs";
 import { readdir, rename, rm } from "node:fs/promises";

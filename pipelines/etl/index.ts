@@ -19,6 +19,7 @@ import { extract, type Quarantined } from "./extract.ts";
 import { lakeRelation, swapIn, writePending } from "./lake.ts";
 import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks } from "./ledger.ts";
 import { transform } from "./transform.ts";
+import { takeWarehouseLock } from "../../warehouse/publish-lock.ts";
 
 export type RunReport = {
   runId: string;
@@ -73,12 +74,8 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
   const { mysql } = stores;
   const staging = stagingDir(config);
   const lake = lakeDir(config);
-  const lock = await mysql.getConnection();
-  const [[{ got }]] = (await lock.query("SELECT GET_LOCK(CONCAT('nike_etl_', DATABASE()), 0) AS got")) as unknown as [[{ got: number }]];
-  if (got !== 1) {
-    lock.release();
-    throw new UserError("Another `nike etl` run holds this warehouse's lock; wait for it to finish (or stop its --follow).", 2);
-  }
+  const lock = await takeWarehouseLock(mysql, 0);
+  if (!lock) throw new UserError("Another `nike etl` run or a user's erasure holds this warehouse's lock; wait for it to finish (or stop its --follow).", 2);
   const mode = options.full ? "full" : "incremental";
   const runId = newRunId();
   const dir = join(staging, runId);
@@ -156,7 +153,6 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     throw error;
   } finally {
     duck.close();
-    await lock.query("SELECT RELEASE_LOCK(CONCAT('nike_etl_', DATABASE()))").catch(() => undefined);
-    lock.release();
+    await lock.release();
   }
 }

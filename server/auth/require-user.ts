@@ -1,4 +1,8 @@
-/** @module Bearer-token authentication: the token's hash names a live session in DynamoDB `sessions`. */
+/**
+ * @module Bearer-token authentication: the token's hash names a live session in DynamoDB `sessions`.
+ * The request then runs through the erasure gate: refused once the user's erasure has begun, and
+ * waited for by an erasure that begins while it runs.
+ */
 import { createMiddleware } from "hono/factory";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -8,6 +12,8 @@ export type AuthVariables = { userId: number; tokenHash: string };
 
 export function requireUser(ctx: AppContext) {
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
+    // Several route groups may guard one path: authenticate (and pass the gate) once.
+    if (c.get("userId") !== undefined) return next();
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer (\S+)$/.exec(header);
     if (!match) throw new ApiError(401, "unauthorized", "Send the session token as `Authorization: Bearer <token>` (POST /v1/sessions to log in).");
@@ -22,8 +28,14 @@ export function requireUser(ctx: AppContext) {
       session = { userId: stored.user_id, expiresAt: stored.expires_at };
       ctx.sessionCache.set(tokenHash, session, now.getTime());
     }
-    c.set("userId", session.userId);
-    c.set("tokenHash", tokenHash);
-    await next();
+    const userId = session.userId;
+    if (!ctx.erasure.enter(userId)) throw new ApiError(401, "invalid_token", "This account is being erased.");
+    try {
+      c.set("userId", userId);
+      c.set("tokenHash", tokenHash);
+      await next();
+    } finally {
+      ctx.erasure.leave(userId);
+    }
   });
 }

@@ -103,7 +103,7 @@ export class Dispatcher {
     const [rows] = await mysql.query("SELECT * FROM notification_outbox WHERE message_id = ?", [messageId]);
     const message = (rows as OutboxRow[])[0];
     const user = await profile(mysql, message.user_id);
-    const problem = user ? consentProblem(user, message.channel) : "The user no longer exists.";
+    const problem = user ? consentProblem(user, message.channel, message.kind) : "The user no longer exists.";
     if (problem) {
       await mysql.query("UPDATE notification_outbox SET status = 'cancelled', last_error = ? WHERE message_id = ? AND status = 'sending'", [problem, messageId]);
       return "cancelled";

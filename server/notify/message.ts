@@ -29,3 +29,15 @@ export function inspirationSms(inspiration: Inspiration): string {
   const line = `Inspire: ${workout.duration_min} min of ${workout.activity} (${workout.intensity}) today.`;
   return quote ? `${line} "${quote.text}" — ${quote.author}` : line;
 }
+
+/** To the owner of an address someone tried to sign up with: nothing to do unless it was not them. */
+export function signUpAttemptEmail(firstName: string) {
+  const subject = "Someone tried to create an Inspire account with your e-mail";
+  const text = [
+    `Hi ${firstName},`,
+    "Someone just tried to create a new Inspire account with this e-mail address. You already have an account, so nothing was created and nothing changed.",
+    "If it was you, log in with your existing password. If it was not, you can ignore this message.",
+  ].join("\n\n");
+  const html = `<!doctype html><html lang="en"><body style="font:15px/1.5 Arial,Helvetica,sans-serif;color:#111827;">${text.split("\n\n").map((p) => `<p>${escapeHtml(p)}</p>`).join("")}</body></html>`;
+  return { subject, text, html };
+}

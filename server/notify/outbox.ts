@@ -2,7 +2,7 @@
 import type { MySql } from "../../stores/mysql.ts";
 import type { Inspiration } from "../inspiration/choose.ts";
 import type { Profile } from "../users.ts";
-import { inspirationEmail, inspirationSms } from "./message.ts";
+import { inspirationEmail, inspirationSms, signUpAttemptEmail } from "./message.ts";
 
 export type Channel = "email" | "sms";
 export type OutboxRow = {
@@ -11,8 +11,12 @@ export type OutboxRow = {
   last_error: string | null; provider_id: string | null; created_at: string; sent_at: string | null;
 };
 
-/** Whether the user may be sent this channel, and why not when they may not. */
-export function consentProblem(user: Profile, channel: string): string | null {
+/** Messages about the account itself (not marketing): sent without the user's marketing consent. */
+export const ACCOUNT_NOTICE = "account_notice";
+
+/** Whether the user may be sent this message, and why not when they may not. */
+export function consentProblem(user: Profile, channel: string, kind = "inspiration"): string | null {
+  if (kind === ACCOUNT_NOTICE) return null;
   if (channel === "email") return user.email_consent ? null : "The user has not consented to e-mail: set consent.email to true first.";
   if (channel === "sms") return !user.sms_consent ? "The user has not consented to SMS." : user.phone ? null : "The user has no phone number for SMS.";
   return `Inspire cannot send by "${channel}": choose email or sms in PUT /v1/me/goals.`;
@@ -30,4 +34,17 @@ export async function enqueueInspiration(mysql: MySql, user: Profile, channel: C
   );
   const [rows] = await mysql.query("SELECT * FROM notification_outbox WHERE idempotency_key = ?", [key]);
   return { row: (rows as OutboxRow[])[0], created: (result as { affectedRows: number }).affectedRows === 1 };
+}
+
+/** Tells the owner of `email` that someone tried to sign up with it (at most once a day); nothing when no account has it. */
+export async function noticeSignUpAttempt(mysql: MySql, email: string, at: Date): Promise<void> {
+  const [users] = await mysql.query("SELECT user_id, first_name FROM users WHERE email = ?", [email]);
+  const user = (users as Array<{ user_id: number; first_name: string }>)[0];
+  if (!user) return;
+  const notice = signUpAttemptEmail(user.first_name);
+  await mysql.query(
+    `INSERT IGNORE INTO notification_outbox (idempotency_key, user_id, kind, channel, recipient, subject, body_text, body_html, next_attempt_at)
+     VALUES (?, ?, ?, 'email', ?, ?, ?, ?, ?)`,
+    [`${user.user_id}:${at.toISOString().slice(0, 10)}:${ACCOUNT_NOTICE}`, user.user_id, ACCOUNT_NOTICE, email, notice.subject, notice.text, notice.html, at],
+  );
 }

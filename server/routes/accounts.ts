@@ -1,13 +1,16 @@
 /** @module Accounts: register (`POST /v1/users`), the city list, log in and out (`/v1/sessions`). */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { z } from "zod";
 import { columnLimit, fits } from "../../stores/column-limits.ts";
+import { pseudonym } from "../../lib/pseudonym.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
+import { Throttled } from "../auth/attempt-limits.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { noticeSignUpAttempt } from "../notify/outbox.ts";
 import { valid } from "../validation.ts";
 
 export const SESSION_DAYS = 30;
@@ -46,29 +49,51 @@ export const RegisterBody = z
 
 export const LoginBody = z.object({ email: z.email().max(columnLimit("users", "email")), password: z.string().min(1).max(256) }).strict();
 
+async function accountExists(ctx: AppContext, userId: number): Promise<boolean> {
+  const [rows] = await ctx.mysql.query("SELECT 1 FROM users WHERE user_id = ?", [userId]);
+  return (rows as unknown[]).length > 0;
+}
+
+const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? "unknown";
+
+/** Runs a throttle's reservation; a refusal becomes 429 with Retry-After. */
+async function throttled<T>(c: Context, reserve: () => Promise<T>): Promise<T> {
+  try {
+    return await reserve();
+  } catch (error) {
+    if (!(error instanceof Throttled)) throw error;
+    c.header("Retry-After", String(error.retryAfterS));
+    throw new ApiError(429, "too_many_attempts", `Too many attempts from here: try again in ${error.retryAfterS} seconds.`, { retry_after_s: error.retryAfterS });
+  }
+}
+
 export function accountRoutes(ctx: AppContext) {
   const app = new Hono<{ Variables: AuthVariables }>();
 
+  // A new address and a taken one get the same answer (and cost the same scrypt), so sign-up does not
+  // tell who has an account; the owner of a taken one is told by e-mail instead.
   app.post("/v1/users", valid("json", RegisterBody), async (c) => {
     const body = c.req.valid("json");
+    await throttled(c, () => ctx.limits.reserveSignUp(clientAddress(c)));
     const [cities] = await ctx.mysql.query("SELECT city_id FROM cities WHERE name = ? AND state_code = ?", [body.city, body.region]);
     const city = (cities as Array<{ city_id: number }>)[0];
     if (!city) throw new ApiError(422, "unknown_city", `${body.city}, ${body.region} is not a city we serve: GET /v1/cities lists them.`, { city: body.city, region: body.region });
     const { first, last } = nameParts(body.name);
     const email = body.email.toLowerCase();
+    const passwordHash = await hashPassword(body.password);
     try {
       const [result] = await ctx.mysql.query(
         `INSERT INTO users (first_name, last_name, email, password_hash, date_of_birth, gender, shopping_preference, city_id, phone, email_consent, sms_consent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [first, last, email, await hashPassword(body.password), body.date_of_birth, body.gender ?? null, body.shopping_preference, city.city_id, body.phone ?? null, body.consent.email, body.consent.sms],
+        [first, last, email, passwordHash, body.date_of_birth, body.gender ?? null, body.shopping_preference, city.city_id, body.phone ?? null, body.consent.email, body.consent.sms],
       );
-      const userId = (result as { insertId: number }).insertId;
-      ctx.log.info({ user_id: userId }, "user registered");
-      return c.json({ user_id: userId, email, name: body.name, city: body.city, region: body.region }, 201);
+      ctx.log.info({ user: pseudonym(ctx.config.pseudonymKey, (result as { insertId: number }).insertId) }, "user registered");
     } catch (error) {
-      if ((error as { code?: string }).code === "ER_DUP_ENTRY") throw new ApiError(409, "email_taken", "An account with this e-mail already exists: log in instead.");
-      throw error;
+      if ((error as { code?: string }).code !== "ER_DUP_ENTRY") throw error;
+      await noticeSignUpAttempt(ctx.mysql, email, ctx.now());
+      ctx.wakeDispatcher?.();
     }
+    return c.json({ email, next: "Log in with POST /v1/sessions and this password. If the address already had an account, its owner has been told by e-mail instead." }, 202);
   });
 
   app.get("/v1/cities", async (c) => {
@@ -79,25 +104,32 @@ export function accountRoutes(ctx: AppContext) {
   app.post("/v1/sessions", valid("json", LoginBody), async (c) => {
     const { email, password } = c.req.valid("json");
     const account = email.toLowerCase();
-    const address = getConnInfo(c).remote.address ?? "unknown";
-    const wait = Math.max(ctx.limits.account.retryAfter(account), ctx.limits.address.retryAfter(address));
-    if (wait > 0) {
-      c.header("Retry-After", String(wait));
-      throw new ApiError(429, "too_many_attempts", `Too many failed logins: try again in ${wait} seconds.`, { retry_after_s: wait });
-    }
+    const address = clientAddress(c);
+    const reservation = await throttled(c, () => ctx.limits.reserveLogin(account, address));
     const [rows] = await ctx.mysql.query("SELECT user_id, password_hash FROM users WHERE email = ?", [account]);
     const user = (rows as Array<{ user_id: number; password_hash: string | null }>)[0];
-    if (!(await verifyPassword(password, user?.password_hash ?? null)) || !user) {
-      ctx.limits.account.fail(account);
-      ctx.limits.address.fail(address);
-      throw new ApiError(401, "invalid_credentials", "The e-mail or password is wrong.");
+    const wrong = () => new ApiError(401, "invalid_credentials", "The e-mail or password is wrong.");
+    if (user && !ctx.erasure.enter(user.user_id)) {
+      await verifyPassword(password, null);
+      throw wrong();
     }
-    ctx.limits.account.clear(account);
-    const token = newToken();
-    const now = ctx.now();
-    const expiresAt = Math.floor(now.getTime() / 1000) + SESSION_DAYS * 86_400;
-    await ctx.sessions.put({ token_hash: hashToken(token), user_id: user.user_id, platform: "api", started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt });
-    return c.json({ token, token_type: "Bearer", user_id: user.user_id, expires_at: new Date(expiresAt * 1000).toISOString() }, 201);
+    try {
+      if (!(await verifyPassword(password, user?.password_hash ?? null)) || !user) throw wrong();
+      await reservation.succeeded();
+      const token = newToken();
+      const tokenHash = hashToken(token);
+      const now = ctx.now();
+      const expiresAt = Math.floor(now.getTime() / 1000) + SESSION_DAYS * 86_400;
+      await ctx.sessions.put({ token_hash: tokenHash, user_id: user.user_id, platform: "api", started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt });
+      // An erasure that began meanwhile (here, or on another instance, which has deleted the row) wins.
+      if (ctx.erasure.isErasing(user.user_id) || !(await accountExists(ctx, user.user_id))) {
+        await ctx.sessions.delete(tokenHash);
+        throw wrong();
+      }
+      return c.json({ token, token_type: "Bearer", user_id: user.user_id, expires_at: new Date(expiresAt * 1000).toISOString() }, 201);
+    } finally {
+      if (user) ctx.erasure.leave(user.user_id);
+    }
   });
 
   app.delete("/v1/sessions/current", requireUser(ctx), async (c) => {

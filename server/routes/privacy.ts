@@ -5,7 +5,9 @@
  */
 import { Hono } from "hono";
 import { pseudonym } from "../../lib/pseudonym.ts";
+import { removeOutboxFilesMentioning } from "../../lib/outbox-files.ts";
 import { eraseFromWarehouse, warehouseRows } from "../../warehouse/erase.ts";
+import { takeWarehouseLock } from "../../warehouse/publish-lock.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
@@ -35,21 +37,60 @@ export async function exportUser(ctx: AppContext, userId: number) {
   };
 }
 
+/** Seconds an erasure waits for a running ETL batch to publish before asking the client to retry. */
+const WAREHOUSE_WAIT_S = 60;
+
+/**
+ * Erases the user from every store. The caller has begun the erasure at the gate (no request of the
+ * user's runs any more); the warehouse lock keeps ETL runs out until the sources and the warehouse
+ * are both clean. Sessions and documents are swept again after the account row is gone, for a login
+ * or write that another server instance let through meanwhile.
+ */
 export async function eraseUser(ctx: AppContext, userId: number) {
-  // Sessions first, so that the account stops working even if a later step fails and is retried.
+  const lock = await takeWarehouseLock(ctx.mysql, WAREHOUSE_WAIT_S);
+  if (!lock) throw new ApiError(503, "warehouse_busy", "A warehouse refresh is running: retry the erasure in a minute.", { retry_after_s: 60 });
+  try {
+    // Sessions first, so that the account stops working even if a later step fails and is retried.
+    const sessions = await sweepSessions(ctx, userId);
+    const documents = await sweepDocuments(ctx, userId);
+    const [contacts] = await ctx.mysql.query("SELECT email, phone FROM users WHERE user_id = ?", [userId]);
+    const contact = (contacts as Array<{ email: string; phone: string | null }>)[0];
+    const outboxFiles = contact ? await removeOutboxFilesMentioning(ctx.config, [contact.email, contact.phone ?? ""]) : 0;
+    const warehouse = await eraseFromWarehouse(ctx.config, ctx.mysql, pseudonym(ctx.config.pseudonymKey, userId));
+    await ctx.mysql.query("DELETE FROM etl_quarantine WHERE JSON_VALUE(document, '$.user_id') = ? OR (source = 'users' AND source_id = ?)", [userId, String(userId)]);
+    // Child rows (preferences, devices, outbox, quote history…) go by ON DELETE CASCADE; sales and orders keep no link.
+    const [deleted] = await ctx.mysql.query("DELETE FROM users WHERE user_id = ?", [userId]);
+    const late = { sessions: await sweepSessions(ctx, userId), documents: await sweepDocuments(ctx, userId) };
+    ctx.inspirationCache.delete(userId);
+    ctx.log.info({ user: pseudonym(ctx.config.pseudonymKey, userId) }, "user erased");
+    return {
+      mysql_users: (deleted as { affectedRows: number }).affectedRows,
+      sessions: sessions + late.sessions,
+      user_goals: documents.goals + late.documents.goals,
+      activity_logs: documents.activities + late.documents.activities,
+      warehouse_rows: warehouse.rows,
+      lake_files: warehouse.files,
+      outbox_files: outboxFiles,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sweepSessions(ctx: AppContext, userId: number): Promise<number> {
   const sessions = await ctx.sessions.byUser(userId);
   for (const s of sessions) {
     await ctx.sessions.delete(s.token_hash);
     ctx.sessionCache.delete(s.token_hash);
   }
-  const goals = await ctx.documents.collection("user_goals").deleteMany({ user_id: userId });
-  const activities = await ctx.documents.collection("activity_logs").deleteMany({ user_id: userId });
-  const warehouse = await eraseFromWarehouse(ctx.config, ctx.mysql, pseudonym(ctx.config.pseudonymKey, userId));
-  // Child rows (preferences, devices, outbox, quote history…) go by ON DELETE CASCADE; sales and orders keep no link.
-  const [deleted] = await ctx.mysql.query("DELETE FROM users WHERE user_id = ?", [userId]);
-  ctx.inspirationCache.delete(userId);
-  ctx.log.info({ user_id: userId }, "user erased");
-  return { mysql_users: (deleted as { affectedRows: number }).affectedRows, sessions: sessions.length, user_goals: goals, activity_logs: activities, warehouse_rows: warehouse.rows, lake_files: warehouse.files };
+  return sessions.length;
+}
+
+async function sweepDocuments(ctx: AppContext, userId: number) {
+  return {
+    goals: await ctx.documents.collection("user_goals").deleteMany({ user_id: userId }),
+    activities: await ctx.documents.collection("activity_logs").deleteMany({ user_id: userId }),
+  };
 }
 
 export function privacyRoutes(ctx: AppContext) {
@@ -61,8 +102,18 @@ export function privacyRoutes(ctx: AppContext) {
     return c.json(await exportUser(ctx, c.get("userId")));
   });
   app.delete("/v1/me", async (c) => {
-    const summary = await eraseUser(ctx, c.get("userId"));
-    return c.json({ erased: true, ...summary });
+    const userId = c.get("userId");
+    // From here on none of the user's requests or logins starts, and those running are waited for.
+    if (!(await ctx.erasure.begin(userId))) throw new ApiError(409, "erasure_in_progress", "This account is already being erased.");
+    try {
+      const summary = await eraseUser(ctx, userId);
+      return c.json({ erased: true, ...summary });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 503) c.header("Retry-After", "60");
+      throw error;
+    } finally {
+      ctx.erasure.end(userId);
+    }
   });
   return app;
 }

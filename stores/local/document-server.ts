@@ -34,8 +34,10 @@ export async function startDocumentServer(engine: DocumentEngine, port = 0, host
         socket.end(encodeReply(fake, { ok: 0, errmsg: (error as Error).message, ...reason }, replyId++));
         return;
       }
-      const reply = await commands.run(request.command);
-      if (!request.moreToCome && !socket.destroyed) socket.write(encodeReply(request, reply, replyId++));
+      // Only the header outlives the command: a write's documents are not held while it waits for its fsync.
+      const { command, ...header } = request;
+      const reply = await commands.run(command);
+      if (!header.moreToCome && !socket.destroyed) socket.write(encodeReply(header, reply, replyId++));
     };
     socket.on("data", (chunk: Buffer) => {
       chunks.push(chunk);

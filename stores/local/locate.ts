@@ -53,7 +53,7 @@ export async function ensureLocalService(dataDir: string, idleMs: number): Promi
   // Under Deno (the notebooks' kernel) execPath is deno: the service is a Node program.
   const node = "deno" in process.versions ? "node" : process.execPath;
   // A larger young generation: the service allocates a document (and its line) per write and per read.
-  const child = spawn(node, ["--max-semi-space-size=32", ENTRY, dataDir, String(idleMs)], { detached: true, stdio: ["ignore", out, out], cwd: dataDir });
+  const child = spawn(node, ["--max-semi-space-size=64", ENTRY, dataDir, String(idleMs)], { detached: true, stdio: ["ignore", out, out], cwd: dataDir });
   closeSync(out);
   let exit: number | null | undefined;
   child.once("exit", (code) => (exit = code));

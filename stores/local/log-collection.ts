@@ -43,7 +43,11 @@ const pack = (offset: number, length: number) => offset * LINE_LIMIT + Math.min(
 const offsetOf = (at: number) => Math.floor(at / LINE_LIMIT);
 
 const isOperatorUpdate = (update: Doc) => Object.keys(update).some((k) => k.startsWith("$"));
-const withIdFirst = (doc: Doc): Doc => ("_id" in doc && Object.keys(doc)[0] === "_id" ? doc : { _id: doc._id, ...doc });
+const withIdFirst = (doc: Doc): Doc => {
+  for (const key in doc) if (key === "_id") return doc;
+  else break;
+  return { _id: doc._id, ...doc };
+};
 const formatId = (id: unknown) => (typeof id === "string" ? JSON.stringify(id) : id instanceof ObjectId ? `ObjectId('${id.toHexString()}')` : String(id));
 
 /** What one write call has taken so far: _ids, and values of unique fields (`field|key`). */
@@ -202,8 +206,9 @@ export class LogCollection {
   }
 
   private unindex(id: Key): void {
+    if (this.equality.size === 0) return;
     const at = this.live.get(id);
-    if (at === undefined || this.equality.size === 0) return;
+    if (at === undefined) return;
     const old = this.readAt(at);
     for (const [field, map] of this.equality) map.get(keyOf(old[field]))?.delete(id);
   }
@@ -211,20 +216,12 @@ export class LogCollection {
   /**
    * Appends the operations and a commit line in one write and applies them in memory. If the write
    * fails, the file is cut back to where it began and nothing is applied. Returns the commit's number
-   * for `durable()`.
+   * for `durable()`. `fresh`: every put is a new _id (an insert), so no earlier version needs unindexing.
    */
-  private append(ops: Op[]): number {
+  private append(ops: Op[], fresh = false): number {
     if (ops.length === 0) return this.written;
     const texts: string[] = [];
-    const placed: Array<{ id: Key; at?: number; doc?: Doc }> = [];
-    let offset = this.size;
-    for (const op of ops) {
-      const text = op.put ? (op.line ?? putLine(op.put)) : deleteLine(op.del);
-      const length = Buffer.byteLength(text);
-      placed.push(op.put ? { id: keyOf(op.put._id), at: pack(offset, length), doc: op.put } : { id: keyOf(op.del) });
-      offset += length + 1;
-      texts.push(text, "\n");
-    }
+    for (const op of ops) texts.push(op.put ? (op.line ?? putLine(op.put)) : deleteLine(op.del), "\n");
     texts.push(COMMIT_LINE, "\n");
     const buffer = Buffer.from(texts.join(""));
     try {
@@ -233,15 +230,20 @@ export class LogCollection {
       ftruncateSync(this.writeFd, this.size);
       throw error;
     }
+    // A line's JSON never holds a raw newline, so the newlines give each line's place.
+    let start = 0;
+    for (const op of ops) {
+      const end = buffer.indexOf(10, start);
+      const id = keyOf(op.put ? op.put._id : op.del);
+      if (!fresh) this.unindex(id);
+      if (op.put) {
+        this.live.set(id, pack(this.size + start, end - start));
+        this.indexDoc(id, op.put);
+      } else this.live.delete(id);
+      start = end + 1;
+    }
     this.size += buffer.length;
     this.logLines += ops.length + 1;
-    for (const op of placed) {
-      this.unindex(op.id);
-      if (op.doc) {
-        this.live.set(op.id, op.at!);
-        this.indexDoc(op.id, op.doc);
-      } else this.live.delete(op.id);
-    }
     return ++this.written;
   }
 
@@ -438,7 +440,8 @@ export class LogCollection {
     const errors: WriteFailure[] = [];
     const batch = seen();
     for (let index = 0; index < docs.length; index++) {
-      const doc = withIdFirst({ ...docs[index], _id: docs[index]._id ?? new ObjectId() });
+      const given = docs[index];
+      const doc = given._id === undefined ? withIdFirst({ ...given, _id: new ObjectId() }) : withIdFirst(given);
       try {
         const problem = bypassValidation ? undefined : this.invalid(doc);
         if (problem) throw this.validationError(doc, problem);
@@ -449,7 +452,7 @@ export class LogCollection {
         if (ordered) break;
       }
     }
-    await this.durable(this.append(accepted.map((put) => ({ put }))));
+    await this.durable(this.append(accepted.map((put) => ({ put })), true));
     return { n: accepted.length, errors };
   }
 

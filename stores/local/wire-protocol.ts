@@ -87,7 +87,7 @@ function replyHeader(opCode: number, extra: number, bodyLength: number, replyId:
 }
 
 /** The reply to a request, in the opcode its request expects. */
-export function encodeReply(request: Request, reply: Document, replyId: number): Buffer {
+export function encodeReply(request: Omit<Request, "command">, reply: Document, replyId: number): Buffer {
   const body = serialize(reply);
   if (request.opCode === OP_QUERY) {
     // responseFlags, cursorID and startingFrom stay 0; one document follows.
