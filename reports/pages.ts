@@ -3,6 +3,7 @@
  * pages load the Vega runtime and the CSV/SVG/PNG files beside them; `single` inlines everything so
  * that one file works offline as an e-mail attachment.
  */
+import { contentSecurityPolicy } from "../lib/content-security.ts";
 import type { Chart, Insight } from "../warehouse/insights/insight.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { toCsv } from "./csv.ts";
@@ -69,7 +70,11 @@ function cards(items: Array<{ label: string; value: string }>): string {
   return `<ul class="cards">${items.map((h) => `<li><span class="value">${escapeHtml(h.value)}</span><span class="label">${escapeHtml(h.label)}</span></li>`).join("")}</ul>`;
 }
 
-/** The script that embeds the charts; shared data (map shapes) comes from `window.NIKE_SHARED_DATA`, so pages work from file://. */
+/**
+ * The script that embeds the charts; shared data (map shapes) comes from `window.NIKE_SHARED_DATA`, so
+ * pages work from file://. `ast: true` has Vega interpret its expressions instead of compiling them
+ * with `new Function`, which the pages' Content-Security-Policy does not allow.
+ */
 const EMBED = `
 (function () {
   var shared = window.NIKE_SHARED_DATA || {};
@@ -84,10 +89,13 @@ const EMBED = `
   var charts = JSON.parse(document.getElementById("chart-specs").textContent);
   Object.keys(charts).forEach(function (id) {
     var target = document.getElementById("chart-" + id);
-    vegaEmbed(target, inline(charts[id]), { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } })
+    vegaEmbed(target, inline(charts[id]), { renderer: "svg", ast: true, actions: { export: true, source: false, compiled: false, editor: false } })
       .catch(function (error) { target.textContent = "This chart could not be drawn: " + error.message; console.error(error); });
   });
 })();`;
+
+/** The policy a server sends with the site's pages (the same as each page's own `<meta>` copy, plus no framing). */
+export const REPORT_SITE_POLICY = contentSecurityPolicy([EMBED]);
 
 export function page(options: {
   title: string;
@@ -101,18 +109,20 @@ export function page(options: {
 }): string {
   const { title, nav, current, body, charts, footer, mode } = options;
   const specs = Object.fromEntries(charts.map(({ insight, chart }) => [`${insight.id}-${chart.id}`, chart.spec]));
+  const inline = mode.kind === "site" ? [] : [...mode.scripts.map((s) => s.replace(/<\/script/gi, "<\\/script")), `window.NIKE_SHARED_DATA = ${scriptJson(mode.sharedData)};`];
   const head =
     mode.kind === "site"
       ? ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"].map((f) => `<script src="assets/${f}"></script>`).join("\n") +
         (options.needsSharedData ? `\n<script src="assets/shared-data.js"></script>` : "")
-      : mode.scripts.map((s) => `<script>${s.replace(/<\/script/gi, "<\\/script")}</script>`).join("\n") +
-        `\n<script>window.NIKE_SHARED_DATA = ${scriptJson(mode.sharedData)};</script>`;
+      : inline.map((s) => `<script>${s}</script>`).join("\n");
+  const policy = contentSecurityPolicy([...inline, EMBED], { inMeta: true });
   const rows = footer.rowCounts.map(([name, n]) => `${escapeHtml(name)} ${n.toLocaleString("en-US")}`).join(", ");
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(policy)}">
 <title>${escapeHtml(title)} · Nike Data Workbench</title>
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>

@@ -1,6 +1,7 @@
 /** @module The Hono app: middleware (request ids, logs, body limit, one error shape) and every route. */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -30,7 +31,7 @@ export function createApp(ctx: AppContext) {
   app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`), 413) });
   // Only requests that carry a body pay for the checks (touching the body builds the full Request object).
-  app.use("/v1/*", async (c, next) => {
+  const jsonBodies = createMiddleware(async (c, next) => {
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
     const type = c.req.header("content-type");
     if (c.req.header("content-length") !== "0" && type !== undefined && !/^application\/json\b/i.test(type)) {
@@ -38,6 +39,8 @@ export function createApp(ctx: AppContext) {
     }
     return limit(c, next);
   });
+  app.use("/v1/*", jsonBodies);
+  app.use("/app/*", jsonBodies);
 
   app.route("/", accountRoutes(ctx));
   app.route("/", goalRoutes(ctx));

@@ -22,6 +22,8 @@ const SCREENSHOTS = new URL("../reports/screenshots/", import.meta.url).pathname
 let world: World;
 let server: Running;
 let browser: Browser;
+/** The web app's cookies after sign-up in the browser (the CSRF test reuses the session). */
+let session: Record<string, string> = {};
 
 beforeAll(async () => {
   world = await publishedWorld(13, "tiny");
@@ -43,7 +45,11 @@ describe("the Inspire web app in headless Chromium", () => {
     const problems = watchProblems(page);
     page.on("dialog", (d) => d.accept());
     try {
-      await page.goto(`${server.url}/app`);
+      const served = await page.goto(`${server.url}/app`);
+      const policy = served!.headers()["content-security-policy"];
+      expect(policy).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'(;|$)/);
+      expect(policy).toContain("object-src 'none'");
+      expect(policy).toContain("base-uri 'none'");
       await page.getByLabel("Name").fill("Jamie Browser");
       await page.getByLabel("E-mail").first().fill("jamie@example.com");
       await page.getByLabel("Password (10 characters or more)").fill("browser password 1");
@@ -53,6 +59,14 @@ describe("the Inspire web app in headless Chromium", () => {
       await page.getByRole("button", { name: "Create account" }).click();
       await page.getByText("Welcome! Set your goals below.").waitFor();
       await page.locator("#goals-form[data-loaded=true]").waitFor();
+      // The session lives in an HttpOnly, SameSite=Strict cookie: no script on the page can read the token.
+      const seen = await page.evaluate(() => ({ storage: Object.keys(localStorage), cookie: document.cookie }));
+      expect(seen.storage).toEqual([]);
+      expect(seen.cookie).toMatch(/inspire_csrf=/);
+      expect(seen.cookie).not.toMatch(/inspire_session=/);
+      const cookies = await page.context().cookies();
+      expect(cookies.find((c) => c.name === "inspire_session")).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+      session = Object.fromEntries(cookies.map((c) => [c.name, c.value]));
 
       await page.getByLabel("Goal", { exact: true }).selectOption("build_strength");
       await page.getByLabel("Workouts per week").fill("4");
@@ -85,7 +99,29 @@ describe("the Inspire web app in headless Chromium", () => {
     expect((await server.ctx.documents.collection("user_goals").findOne({ _id: userId }))?.goal_type).toBe("build_strength");
   });
 
-  it("serves the report site, whose every page renders its charts", async () => {
+  it("refuses a write made with the session cookie but without its CSRF token, as a forged cross-site request would be", async () => {
+    const http = client(server.url);
+    const cookie = `inspire_session=${session.inspire_session}; inspire_csrf=${session.inspire_csrf}`;
+    const goals = { goal_type: "lose_weight", target_workouts_per_week: 3, preferred_activities: ["running"], notifications: { channel: "email", quiet_hours: { start: 22, end: 7 }, preferred_hour: 7, time_zone: "America/Denver" } };
+    expect((await http("GET", "/v1/me/goals", { headers: { cookie } })).status).toBe(200);
+    const forged = await http("PUT", "/v1/me/goals", { headers: { cookie }, body: goals });
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.code).toBe("csrf_failed");
+    expect((await http("PUT", "/v1/me/goals", { headers: { cookie, "x-csrf-token": "x".repeat(43) }, body: goals })).status).toBe(403);
+    expect((await http("GET", "/v1/me/goals", { headers: { cookie } })).body.goal_type).toBe("build_strength");
+    const allowed = await http("PUT", "/v1/me/goals", { headers: { cookie, "x-csrf-token": session.inspire_csrf }, body: goals });
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.goal_type).toBe("lose_weight");
+    const loggedOut = await http("DELETE", "/v1/sessions/current", { headers: { cookie, "x-csrf-token": session.inspire_csrf } });
+    expect(loggedOut.status).toBe(204);
+    expect(loggedOut.headers.get("set-cookie")).toMatch(/inspire_session=;/);
+    expect((await http("GET", "/v1/me/goals", { headers: { cookie } })).status).toBe(401);
+  });
+
+  it("serves the report site, whose every page renders its charts under a strict Content-Security-Policy", async () => {
+    const index = await client(server.url)("GET", "/reports/index.html");
+    expect(index.headers.get("content-security-policy")).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'; .*object-src 'none'/);
+    expect(index.body).toContain('<meta http-equiv="Content-Security-Policy"');
     for (const p of ["index", "user-segmentation", "activity-by-location"]) {
       const { problems, marks } = await visitReportPage(browser, `${server.url}/reports/${p}.html`, join(SCREENSHOTS, `served-${p}.png`));
       expect(problems, p).toEqual([]);

@@ -7,18 +7,22 @@ import { createMiddleware } from "hono/factory";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { TOKEN_PATTERN, hashToken } from "./tokens.ts";
+import { CSRF_HEADER, csrfPasses, webSessionToken } from "./web-session.ts";
 
-export type AuthVariables = { userId: number; tokenHash: string };
+export type AuthVariables = { userId: number; tokenHash: string; viaCookie: boolean };
 
 export function requireUser(ctx: AppContext) {
   return createMiddleware<{ Variables: AuthVariables }>(async (c, next) => {
     // Several route groups may guard one path: authenticate (and pass the gate) once.
     if (c.get("userId") !== undefined) return next();
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer (\S+)$/.exec(header);
-    if (!match) throw new ApiError(401, "unauthorized", "Send the session token as `Authorization: Bearer <token>` (POST /v1/sessions to log in).");
-    if (!TOKEN_PATTERN.test(match[1])) throw new ApiError(401, "invalid_token", "The bearer token is malformed: log in again with POST /v1/sessions.");
-    const tokenHash = hashToken(match[1]);
+    // API clients send a bearer token; the web app's session travels in its cookie.
+    const header = c.req.header("authorization");
+    const fromCookie = header === undefined ? webSessionToken(c) : undefined;
+    const token = fromCookie ?? /^Bearer (\S+)$/.exec(header ?? "")?.[1];
+    if (!token) throw new ApiError(401, "unauthorized", "Send the session token as `Authorization: Bearer <token>` (POST /v1/sessions to log in).");
+    if (!TOKEN_PATTERN.test(token)) throw new ApiError(401, "invalid_token", "The bearer token is malformed: log in again with POST /v1/sessions.");
+    const tokenHash = hashToken(token);
+    if (fromCookie && !csrfPasses(c, ctx.config, tokenHash)) throw new ApiError(403, "csrf_failed", `A change made with the web app's session cookie must carry its CSRF token in the ${CSRF_HEADER} header.`);
     const now = ctx.now();
     let session = ctx.sessionCache.get(tokenHash, now.getTime());
     if (session && session.expiresAt * 1000 <= now.getTime()) session = undefined;
@@ -33,6 +37,7 @@ export function requireUser(ctx: AppContext) {
     try {
       c.set("userId", userId);
       c.set("tokenHash", tokenHash);
+      c.set("viaCookie", fromCookie !== undefined);
       await next();
     } finally {
       ctx.erasure.leave(userId);

@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import { Throttled } from "../auth/attempt-limits.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
+import { clearWebSession, setWebSession } from "../auth/web-session.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { noticeSignUpAttempt } from "../notify/outbox.ts";
@@ -101,11 +102,10 @@ export function accountRoutes(ctx: AppContext) {
     return c.json({ cities: rows });
   });
 
-  app.post("/v1/sessions", valid("json", LoginBody), async (c) => {
-    const { email, password } = c.req.valid("json");
+  /** Checks the password (throttled, and losing to any erasure of the account) and starts a session. */
+  async function logIn(c: Context, email: string, password: string, platform: string) {
     const account = email.toLowerCase();
-    const address = clientAddress(c);
-    const reservation = await throttled(c, () => ctx.limits.reserveLogin(account, address));
+    const reservation = await throttled(c, () => ctx.limits.reserveLogin(account, clientAddress(c)));
     const [rows] = await ctx.mysql.query("SELECT user_id, password_hash FROM users WHERE email = ?", [account]);
     const user = (rows as Array<{ user_id: number; password_hash: string | null }>)[0];
     const wrong = () => new ApiError(401, "invalid_credentials", "The e-mail or password is wrong.");
@@ -120,22 +120,37 @@ export function accountRoutes(ctx: AppContext) {
       const tokenHash = hashToken(token);
       const now = ctx.now();
       const expiresAt = Math.floor(now.getTime() / 1000) + SESSION_DAYS * 86_400;
-      await ctx.sessions.put({ token_hash: tokenHash, user_id: user.user_id, platform: "api", started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt });
+      await ctx.sessions.put({ token_hash: tokenHash, user_id: user.user_id, platform, started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt });
       // An erasure that began meanwhile (here, or on another instance, which has deleted the row) wins.
       if (ctx.erasure.isErasing(user.user_id) || !(await accountExists(ctx, user.user_id))) {
         await ctx.sessions.delete(tokenHash);
         throw wrong();
       }
-      return c.json({ token, token_type: "Bearer", user_id: user.user_id, expires_at: new Date(expiresAt * 1000).toISOString() }, 201);
+      return { token, tokenHash, userId: user.user_id, expiresAt };
     } finally {
       if (user) ctx.erasure.leave(user.user_id);
     }
+  }
+
+  app.post("/v1/sessions", valid("json", LoginBody), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const session = await logIn(c, email, password, "api");
+    return c.json({ token: session.token, token_type: "Bearer", user_id: session.userId, expires_at: new Date(session.expiresAt * 1000).toISOString() }, 201);
+  });
+
+  // The web app's login: the token goes into an HttpOnly cookie, never into the page.
+  app.post("/app/session", valid("json", LoginBody), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const session = await logIn(c, email, password, "web");
+    setWebSession(c, ctx.config, session.token, session.tokenHash, session.expiresAt);
+    return c.json({ user_id: session.userId, expires_at: new Date(session.expiresAt * 1000).toISOString() }, 201);
   });
 
   app.delete("/v1/sessions/current", requireUser(ctx), async (c) => {
     const tokenHash = c.get("tokenHash");
     await ctx.sessions.delete(tokenHash);
     ctx.sessionCache.delete(tokenHash);
+    if (c.get("viaCookie")) clearWebSession(c);
     return c.body(null, 204);
   });
 

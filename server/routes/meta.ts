@@ -9,7 +9,9 @@ import { describe } from "../../lib/errors.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { docsPage, openApi } from "../openapi.ts";
-import { appPage } from "../web/app-page.ts";
+import { contentSecurityPolicy } from "../../lib/content-security.ts";
+import { REPORT_SITE_POLICY } from "../../reports/pages.ts";
+import { APP_POLICY, appPage } from "../web/app-page.ts";
 
 async function check(name: string, probe: () => Promise<string>) {
   try {
@@ -30,8 +32,14 @@ export function metaRoutes(ctx: AppContext) {
   };
 
   app.get("/", (c) => c.redirect("/app"));
-  app.get("/app", (c) => c.html(page));
-  app.get("/docs", (c) => c.html(docsPage()));
+  app.get("/app", (c) => {
+    c.header("Content-Security-Policy", APP_POLICY);
+    return c.html(page);
+  });
+  app.get("/docs", (c) => {
+    c.header("Content-Security-Policy", contentSecurityPolicy([]));
+    return c.html(docsPage());
+  });
   // The server URL comes from configuration, never from the request's Host header (which a client chooses).
   app.get("/openapi.json", (c) => c.json(openApi(ctx.config.publicUrl ?? "/")));
 
@@ -66,6 +74,7 @@ export function metaRoutes(ctx: AppContext) {
     if (!existsSync(join(root, "index.html"))) throw new ApiError(404, "reports_not_built", "The report site has not been built yet: run `nike report` (or `npm run demo`).");
     if (!existsSync(file) || !statSync(file).isFile()) throw new ApiError(404, "not_found", `No report file ${relative}.`);
     c.header("Content-Type", getMimeType(file) ?? "application/octet-stream");
+    if (file.endsWith(".html")) c.header("Content-Security-Policy", REPORT_SITE_POLICY);
     c.header("Cache-Control", "no-cache");
     return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream);
   });

@@ -9,6 +9,7 @@ import { removeOutboxFilesMentioning } from "../../lib/outbox-files.ts";
 import { eraseFromWarehouse, warehouseRows } from "../../warehouse/erase.ts";
 import { takeWarehouseLock } from "../../warehouse/publish-lock.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
+import { clearWebSession } from "../auth/web-session.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
@@ -107,6 +108,7 @@ export function privacyRoutes(ctx: AppContext) {
     if (!(await ctx.erasure.begin(userId))) throw new ApiError(409, "erasure_in_progress", "This account is already being erased.");
     try {
       const summary = await eraseUser(ctx, userId);
+      if (c.get("viaCookie")) clearWebSession(c);
       return c.json({ erased: true, ...summary });
     } catch (error) {
       if (error instanceof ApiError && error.status === 503) c.header("Retry-After", "60");

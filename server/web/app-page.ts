@@ -3,6 +3,7 @@
  * API (no build step). Sign up, log in, goals and notifications, log a workout, today's inspiration,
  * recent workouts, export or delete my data. Works on a phone-sized screen.
  */
+import { contentSecurityPolicy } from "../../lib/content-security.ts";
 import { ACTIVITIES, GOALS } from "../../pipelines/generate/model.ts";
 
 const option = (value: string, label = value) => `<option value="${value}">${label}</option>`;
@@ -27,23 +28,24 @@ ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.4rem 0;border-b
 
 const SCRIPT = `
 const $ = (id) => document.getElementById(id);
-const state = { token: localStorage.getItem("inspire.token") };
+// The session cookie is HttpOnly: the page never sees the token. The readable CSRF cookie says a session exists.
+const csrf = () => (document.cookie.match(/(?:^|; )inspire_csrf=([^;]+)/) || [])[1];
 function say(message, kind) { const s = $("status"); s.textContent = message; s.className = kind || ""; }
 async function api(method, path, body) {
   const headers = { "content-type": "application/json" };
-  if (state.token) headers.authorization = "Bearer " + state.token;
+  if (method !== "GET" && csrf()) headers["x-csrf-token"] = csrf();
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) { if (response.status === 401 && state.token) { logout(true); } throw new Error(data && data.error ? data.error.message : "Request failed (" + response.status + ")"); }
+  if (!response.ok) { if (response.status === 401 && csrf()) { logout(true); } throw new Error(data && data.error ? data.error.message : "Request failed (" + response.status + ")"); }
   return data;
 }
 function show() {
-  const signedIn = Boolean(state.token);
+  const signedIn = Boolean(csrf());
   for (const el of document.querySelectorAll("[data-when]")) el.classList.toggle("hidden", (el.dataset.when === "in") !== signedIn);
   $("logout").classList.toggle("hidden", !signedIn);
   if (signedIn) { loadGoals(); refresh(); }
 }
-function logout(expired) { state.token = null; localStorage.removeItem("inspire.token"); show(); if (expired) say("Your session ended: please log in again.", "error"); }
+function logout(expired) { document.cookie = "inspire_csrf=; Max-Age=0; Path=/"; show(); if (expired) say("Your session ended: please log in again.", "error"); }
 function formData(form) { return Object.fromEntries(new FormData(form).entries()); }
 /** Fills the goals form from the server, once per sign-in, so that a later refresh never overwrites what the user is typing. */
 async function loadGoals() {
@@ -75,8 +77,7 @@ $("signup-form").addEventListener("submit", async (event) => {
   if (f.phone) body.phone = f.phone;
   try {
     await api("POST", "/v1/users", body);
-    const session = await api("POST", "/v1/sessions", { email: f.email, password: f.password });
-    state.token = session.token; localStorage.setItem("inspire.token", session.token);
+    await api("POST", "/app/session", { email: f.email, password: f.password });
     say("Welcome! Set your goals below.", "ok"); show();
   } catch (error) { say(error.message, "error"); }
 });
@@ -84,8 +85,7 @@ $("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const f = formData(event.target);
   try {
-    const session = await api("POST", "/v1/sessions", { email: f.email, password: f.password });
-    state.token = session.token; localStorage.setItem("inspire.token", session.token);
+    await api("POST", "/app/session", { email: f.email, password: f.password });
     say("Logged in.", "ok"); show();
   } catch (error) { say(error.message, "error"); }
 });
@@ -131,6 +131,9 @@ $("logout").addEventListener("click", async () => { try { await api("DELETE", "/
   show();
 })();
 `;
+
+/** The page's policy: its one inline script by hash, nothing else inline but styles. */
+export const APP_POLICY = contentSecurityPolicy([SCRIPT]);
 
 export function appPage(): string {
   const activities = ACTIVITIES.map((a) => a.name);
