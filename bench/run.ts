@@ -101,16 +101,21 @@ async function warehouseBench() {
     report(`etl ${loadScale.name}: full run into MySQL and the lake (${fmt(full.loaded.fact_activity)} workouts)`, `${((performance.now() - t) / 1000).toFixed(2)} s`, "target ≤ 45 s at medium (in-process stores: 43.1 s)");
     report(`etl ${loadScale.name}: phases extract / transform / load / lake`, Object.values(full.seconds).map((x) => x.toFixed(1)).join(" / ") + " s", "");
 
-    const now = Date.now();
-    const batch = Array.from({ length: 10_000 }, (_, i) => ({
-      _id: 50_000_000 + i, user_id: 1 + (i % loadScale.users), activity_type: ["running", "yoga", "cycling"][i % 3], started_at: new Date(now - i * 60_000),
-      duration_min: 30 + (i % 60), distance_km: 5, calories: 300, avg_heart_rate: 140, city: "Denver", state: "CO", created_at: new Date(now), updated_at: new Date(now),
-    }));
-    t = performance.now();
-    await stores.documents.collection("activity_logs").insertMany(batch);
-    const incremental = await runEtl(config, stores);
-    report(`etl ${loadScale.name}: incremental batch, 10,000 new workouts, write → published`, `${((performance.now() - t) / 1000).toFixed(2)} s`, "target ≤ 3 s (in-process stores: 3.29 s)");
-    if (incremental.loaded.fact_activity !== 10_000) throw new Error(`incremental run loaded ${incremental.loaded.fact_activity} workouts, not 10,000`);
+    // Two batches of 10,000 new workouts: the first right after the full run (MySQL's buffer pool still holds
+    // the million facts it just wrote), the second as `etl --follow` meets them batch after batch.
+    for (const [k, when] of [[0, "right after the full run"], [1, "the next batch, as --follow runs"]] as const) {
+      const now = Date.now();
+      const batch = Array.from({ length: 10_000 }, (_, i) => ({
+        _id: 50_000_000 + k * 10_000 + i, user_id: 1 + (i % loadScale.users), activity_type: ["running", "yoga", "cycling"][i % 3], started_at: new Date(now - i * 60_000),
+        duration_min: 30 + (i % 60), distance_km: 5, calories: 300, avg_heart_rate: 140, city: "Denver", state: "CO", created_at: new Date(now), updated_at: new Date(now),
+      }));
+      t = performance.now();
+      await stores.documents.collection("activity_logs").insertMany(batch);
+      const incremental = await runEtl(config, stores);
+      report(`etl ${loadScale.name}: incremental, 10,000 new workouts, write → published (${when})`, `${((performance.now() - t) / 1000).toFixed(2)} s`, "target ≤ 3 s (in-process stores: 3.29 s)");
+      report(`etl ${loadScale.name}: incremental phases extract / transform / load / lake`, Object.values(incremental.seconds).map((x) => x.toFixed(2)).join(" / ") + " s", "");
+      if (incremental.loaded.fact_activity !== 10_000) throw new Error(`incremental run loaded ${incremental.loaded.fact_activity} workouts, not 10,000`);
+    }
     report("peak memory of this process", gb(), "etl target ≤ 6 GB at large");
     await stores.close();
 
