@@ -21,22 +21,30 @@ export function writeError(failure: WriteFailure): MongoServerError {
 }
 
 /**
- * Every document matching `filter`, a server batch at a time. One session holds the cursor (a server
- * ties a cursor to the session that opened it); leaving the loop early closes the cursor.
+ * Every document matching `filter`, a server batch at a time. The next batch is asked for before this
+ * one is handed over, so the server reads it while the caller works (one `getMore` in flight at a
+ * time, as a cursor allows). One session holds the cursor (a server ties a cursor to the session
+ * that opened it); leaving the loop early closes the cursor.
  */
 export async function* findBatches(client: MongoClient, db: Db, collection: string, filter: Document, batchSize: number): AsyncGenerator<Document[]> {
   const session = client.startSession();
   let cursorId = Long.ZERO;
+  let next: Promise<Document> | undefined;
+  const more = () => (cursorId.isZero() ? undefined : db.command({ getMore: cursorId, collection, batchSize }, { session }));
   try {
-    let reply = await db.command({ find: collection, filter, batchSize }, { session });
-    cursorId = Long.fromValue(reply.cursor.id);
-    if (reply.cursor.firstBatch.length) yield reply.cursor.firstBatch;
-    while (!cursorId.isZero()) {
-      reply = await db.command({ getMore: cursorId, collection, batchSize }, { session });
+    const first = await db.command({ find: collection, filter, batchSize }, { session });
+    cursorId = Long.fromValue(first.cursor.id);
+    next = more();
+    if (first.cursor.firstBatch.length) yield first.cursor.firstBatch;
+    while (next) {
+      const reply = await next;
       cursorId = Long.fromValue(reply.cursor.id);
+      next = more();
       if (reply.cursor.nextBatch.length) yield reply.cursor.nextBatch;
     }
   } finally {
+    // Left early: let the batch in flight land, then close the cursor.
+    if (next) await next.then((reply) => (cursorId = Long.fromValue(reply.cursor.id)), () => undefined);
     if (!cursorId.isZero()) await db.command({ killCursors: collection, cursors: [cursorId] }, { session }).catch(() => undefined);
     await session.endSession();
   }
