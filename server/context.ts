@@ -7,6 +7,7 @@ import { applySchema, connectMysql, parseMysqlUrl, type MySql } from "../stores/
 import { openSessionStore, type SessionStore } from "../stores/sessions.ts";
 import { AttemptLimits, type Throttles } from "./auth/attempt-limits.ts";
 import { ErasureGate } from "./auth/erasure-gate.ts";
+import type { CachedSession } from "./auth/session-activity.ts";
 import { createLogger } from "./log.ts";
 import { TtlCache } from "./cache.ts";
 import type { TodaysInspiration } from "./inspiration/today.ts";
@@ -18,8 +19,8 @@ export type AppContext = {
   sessions: SessionStore;
   log: Logger;
   now(): Date;
-  /** Token hash → user and expiry: a valid session skips DynamoDB for a minute; logout and erase drop it. */
-  sessionCache: TtlCache<string, { userId: number; expiresAt: number }>;
+  /** Token hash → the live session: a valid one skips DynamoDB for a minute; logout and erase drop it. */
+  sessionCache: TtlCache<string, CachedSession>;
   /** User → today's inspiration (it carries its day); logging a workout or changing goals drops it. */
   inspirationCache: TtlCache<number, TodaysInspiration>;
   /** Requests acting for each user, and the users being erased: erasure waits for the one and refuses the other. */

@@ -4,7 +4,7 @@
  * `DATA_DIR`, started if none runs.
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Config } from "../lib/config.ts";
 import { StoreUnreachableError, UserError } from "../lib/errors.ts";
 import { dynamoEndpointOf, ensureLocalService } from "./local/locate.ts";
@@ -44,6 +44,8 @@ export type Session = {
   duration_s?: number;
   /** Epoch seconds; DynamoDB's TTL attribute. */
   expires_at: number;
+  /** When the session ended (logout, or its idle timeout at its last use); an ended session no longer authenticates. */
+  ended_at?: string;
   /** UTC day of `last_seen_at` (set by the store): the partition of the `by_seen_day` index the ETL reads changes from. */
   seen_day?: string;
 };
@@ -55,8 +57,12 @@ export type SessionStore = {
   put(session: Session): Promise<void>;
   /** Writes many sessions, retrying unprocessed items with exponential backoff. */
   putMany(sessions: Session[]): Promise<number>;
-  /** The session, or null when absent or expired (expiry is enforced on read: TTL deletion is lazy). */
+  /** The session, or null when absent, expired or ended (expiry is enforced on read: TTL deletion is lazy). */
   get(tokenHash: string, now?: Date): Promise<Session | null>;
+  /** Records use of a live session at `at` (its last-seen time and duration); an ended or deleted one stays as it is. */
+  touch(tokenHash: string, startedAt: string, at: Date): Promise<void>;
+  /** Ends a live session, as last seen at `at`: it stays for the warehouse, but no longer authenticates. */
+  end(tokenHash: string, at: Date): Promise<void>;
   delete(tokenHash: string): Promise<void>;
   byUser(userId: number): Promise<Session[]>;
   /** Every session, page by page (for extraction and counts). */
@@ -101,6 +107,22 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
   const unreachable = (cause: unknown) =>
     new StoreUnreachableError(real ? "DynamoDB" : "The embedded DynamoDB", location!, cause, real ? "Start it, fix DYNAMODB_ENDPOINT, or unset it to use embedded DynamoDB." : "Run `nike stores status`; `nike stores stop` and retry restarts it.");
 
+  /** Sets last-seen time, duration (and the end) of a session that exists and has not ended. */
+  async function seen(tokenHash: string, startedAt: string, at: Date, ending: boolean): Promise<void> {
+    const lastSeen = at.toISOString();
+    try {
+      await docs.send(new UpdateCommand({
+        TableName: SESSIONS_TABLE,
+        Key: { token_hash: tokenHash },
+        UpdateExpression: `SET last_seen_at = :seen, seen_day = :day, duration_s = :duration${ending ? ", ended_at = :seen" : ""}`,
+        ConditionExpression: "attribute_exists(token_hash) AND attribute_not_exists(ended_at)",
+        ExpressionAttributeValues: { ":seen": lastSeen, ":day": lastSeen.slice(0, 10), ":duration": Math.max(0, Math.round((at.getTime() - Date.parse(startedAt)) / 1000)) },
+      }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException") throw error;
+    }
+  }
+
   return {
     kind: real ? "dynamodb" : "embedded",
     location: location!,
@@ -137,7 +159,13 @@ export async function openSessionStore(config: Config): Promise<SessionStore> {
     async get(tokenHash, now = new Date()) {
       const out = await docs.send(new GetCommand({ TableName: SESSIONS_TABLE, Key: { token_hash: tokenHash } }));
       const session = out.Item as Session | undefined;
-      return session && session.expires_at * 1000 > now.getTime() ? session : null;
+      return session && !session.ended_at && session.expires_at * 1000 > now.getTime() ? session : null;
+    },
+    touch: (tokenHash, startedAt, at) => seen(tokenHash, startedAt, at, false),
+    async end(tokenHash, at) {
+      const out = await docs.send(new GetCommand({ TableName: SESSIONS_TABLE, Key: { token_hash: tokenHash } }));
+      const session = out.Item as Session | undefined;
+      if (session && !session.ended_at) await seen(tokenHash, session.started_at, at, true);
     },
     async delete(tokenHash) {
       await docs.send(new DeleteCommand({ TableName: SESSIONS_TABLE, Key: { token_hash: tokenHash } }));

@@ -7,6 +7,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { TOKEN_PATTERN, hashToken } from "./tokens.ts";
+import { useSession } from "./session-activity.ts";
 import { CSRF_HEADER, csrfPasses, webSessionToken } from "./web-session.ts";
 
 export type AuthVariables = { userId: number; tokenHash: string; viaCookie: boolean };
@@ -29,9 +30,10 @@ export function requireUser(ctx: AppContext) {
     if (!session) {
       const stored = await ctx.sessions.get(tokenHash, now);
       if (!stored) throw new ApiError(401, "invalid_token", "The session is unknown or has expired: log in again with POST /v1/sessions.");
-      session = { userId: stored.user_id, expiresAt: stored.expires_at };
+      session = { userId: stored.user_id, expiresAt: stored.expires_at, startedAt: stored.started_at, lastSeenAt: Date.parse(stored.last_seen_at) };
       ctx.sessionCache.set(tokenHash, session, now.getTime());
     }
+    useSession(ctx, tokenHash, session, now);
     const userId = session.userId;
     if (!ctx.erasure.enter(userId)) throw new ApiError(401, "invalid_token", "This account is being erased.");
     try {

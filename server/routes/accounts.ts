@@ -147,8 +147,9 @@ export function accountRoutes(ctx: AppContext) {
   });
 
   app.delete("/v1/sessions/current", requireUser(ctx), async (c) => {
+    // The session ends but stays, with its duration, for the warehouse's app-session facts.
     const tokenHash = c.get("tokenHash");
-    await ctx.sessions.delete(tokenHash);
+    await ctx.sessions.end(tokenHash, ctx.now());
     ctx.sessionCache.delete(tokenHash);
     if (c.get("viaCookie")) clearWebSession(c);
     return c.body(null, 204);
