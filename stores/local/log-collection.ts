@@ -43,11 +43,12 @@ const pack = (offset: number, length: number) => offset * LINE_LIMIT + Math.min(
 const offsetOf = (at: number) => Math.floor(at / LINE_LIMIT);
 
 const isOperatorUpdate = (update: Doc) => Object.keys(update).some((k) => k.startsWith("$"));
-const withIdFirst = (doc: Doc): Doc => {
-  for (const key in doc) if (key === "_id") return doc;
-  else break;
-  return { _id: doc._id, ...doc };
+const firstKey = (doc: Doc): string | undefined => {
+  for (const key in doc) return key;
+  return undefined;
 };
+/** The document with `_id` as its first field, as MongoDB stores it; copied only when it is not so already. */
+const withIdFirst = (doc: Doc): Doc => (firstKey(doc) === "_id" ? doc : { _id: doc._id, ...doc });
 const formatId = (id: unknown) => (typeof id === "string" ? JSON.stringify(id) : id instanceof ObjectId ? `ObjectId('${id.toHexString()}')` : String(id));
 
 /** What one write call has taken so far: _ids, and values of unique fields (`field|key`). */
