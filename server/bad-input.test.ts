@@ -87,6 +87,7 @@ const cases = (): Case[] => [
   ["goals: unknown goal type", "PUT", "/v1/me/goals", { body: { ...goals, goal_type: "become_famous" } }, 400, "invalid_request"],
   ["goals: NoSQL operator as goal type", "PUT", "/v1/me/goals", { body: { ...goals, goal_type: { $set: { user_id: 1 } } } }, 400, "invalid_request"],
   ["goals: target as a string", "PUT", "/v1/me/goals", { body: { ...goals, target_workouts_per_week: "3" } }, 400, "invalid_request"],
+  ["goals: push, a channel nothing delivers", "PUT", "/v1/me/goals", { body: { ...goals, notifications: { channel: "push", time_zone: "UTC" } } }, 400, "invalid_request"],
   ["goals: quiet hour 25", "PUT", "/v1/me/goals", { body: { ...goals, notifications: { ...goals.notifications, quiet_hours: { start: 25, end: 7 } } } }, 400, "invalid_request"],
   ["goals: made-up time zone", "PUT", "/v1/me/goals", { body: { ...goals, notifications: { ...goals.notifications, time_zone: "Mars/Olympus" } } }, 400, "invalid_request"],
   ["goals: $where operator field", "PUT", "/v1/me/goals", { body: { ...goals, $where: "sleep(1000)" } }, 400, "invalid_request"],

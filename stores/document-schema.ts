@@ -66,7 +66,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionSpec> = {
             bsonType: "object",
             required: ["channel", "time_zone"],
             properties: {
-              channel: { enum: ["email", "sms", "push", "none"] },
+              channel: { enum: ["email", "sms", "none"] },
               quiet_hours: {
                 bsonType: "object",
                 properties: { start: { bsonType: "int", minimum: 0, maximum: 23 }, end: { bsonType: "int", minimum: 0, maximum: 23 } },

@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { MongoClient } from "mongodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../lib/config.ts";
 import { openDocumentStore, type DocumentStore } from "./documents.ts";
+import { mongoUriOf } from "./local/locate.ts";
 import { runLocalService, type LocalService } from "./local/service.ts";
 
 const log = (id: number, user: number, type = "running", day = 1) => ({
@@ -121,5 +123,29 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
     await logs.insertMany([log(1, 10, "running"), log(2, 10, "yoga"), log(3, 11, "running")]);
     const out = await logs.aggregate([{ $match: { activity_type: "running" } }, { $group: { _id: "$user_id", minutes: { $sum: "$duration_min" } } }, { $sort: { _id: 1 } }]);
     expect(out).toEqual([{ _id: 10, minutes: 31 }, { _id: 11, minutes: 33 }]);
+  });
+});
+
+describe("schema upgrade", () => {
+  it("turns goals that chose push (accepted once, never delivered) into none, so that they meet the validator", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
+    const service = await runLocalService(dir, { idleMs: 0 });
+    const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
+    const raw = await MongoClient.connect(mongoUriOf(service.record));
+    try {
+      await store.ensureSchema();
+      const goals = (id: number, channel: string) => ({ _id: id, user_id: id, goal_type: "stay_active", target_workouts_per_week: 3, preferred_activities: [], notifications: { channel, time_zone: "UTC" }, created_at: new Date(), updated_at: new Date() });
+      // As an earlier version stored them: the validator of the time allowed push.
+      await raw.db(loadConfig().mongodbDb).command({ insert: "user_goals", documents: [goals(1, "push"), goals(2, "sms")], bypassDocumentValidation: true });
+      await expect(store.collection("user_goals").insertMany([goals(3, "push")])).rejects.toMatchObject({ code: 121 });
+      await store.ensureSchema();
+      const channels = (await store.collection("user_goals").find({}, { sort: { _id: 1 } })).map((g) => (g.notifications as { channel: string }).channel);
+      expect(channels).toEqual(["none", "sms"]);
+    } finally {
+      await raw.close();
+      await store.close();
+      await service.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

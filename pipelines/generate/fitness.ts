@@ -34,7 +34,7 @@ export const FITNESS_TABLES = {
     SELECT u.user_id, g.goal AS goal_type,
       greatest(1, round(sg.workouts_per_week * (0.8 + rnd(u.user_id, 'target') * 0.6)))::INT AS target_workouts_per_week,
       list_distinct([a1.activity, a2.activity]) AS preferred_activities,
-      CASE WHEN r < 0.5 THEN 'email' WHEN r < 0.75 THEN 'sms' WHEN r < 0.95 THEN 'push' ELSE 'none' END AS channel,
+      CASE WHEN r < 0.6 THEN 'email' WHEN r < 0.9 THEN 'sms' ELSE 'none' END AS channel,
       22 AS quiet_start_hour, 7 AS quiet_end_hour,
       CASE WHEN rnd(u.user_id, 'prefhour') < 0.4 THEN (7 + floor(rnd(u.user_id, 'ph') * 12))::INT END AS preferred_hour,
       ${TIME_ZONES} AS time_zone,

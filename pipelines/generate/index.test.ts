@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { parseScale } from "../../lib/scale.ts";
 import { generate, RAW_TABLES } from "./index.ts";
+import { CHANNELS } from "./model.ts";
 
 let root: string;
 let duck: DuckDB;
@@ -31,6 +32,11 @@ describe("generate", () => {
     expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "users")}'`)).n).toBe(1000n);
     expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "activity_logs")}'`)).n).toBe(10_000n);
     expect((await one<bigint>(`SELECT count(DISTINCT text) AS n FROM '${file("a", "quotes")}'`)).n).toBeGreaterThanOrEqual(300n);
+  });
+
+  it("gives every user a notification channel that something delivers", async () => {
+    const rows = await duck.all<{ channel: string }>(`SELECT DISTINCT channel FROM '${file("a", "user_goals")}' ORDER BY channel`);
+    expect(rows.map((r) => r.channel)).toEqual([...CHANNELS].sort());
   });
 
   it("gives the same rows in the same order for the same seed, and others for another", async () => {

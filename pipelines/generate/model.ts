@@ -22,6 +22,8 @@ export const ACTIVITIES = [
 export type ActivityName = (typeof ACTIVITIES)[number]["name"];
 
 export const GOALS = ["lose_weight", "build_strength", "improve_endurance", "reduce_stress", "improve_performance", "stay_active"] as const;
+/** How Inspire can send a user their daily inspiration (or not at all): only channels something delivers. */
+export const CHANNELS = ["email", "sms", "none"] as const;
 export const TONES = ["energetic", "calm", "tough-love", "reflective", "playful"] as const;
 export const SHOPPING = ["In-Store", "Online", "Both"] as const;
 export const TIERS = ["Silver", "Gold", "Platinum"] as const;

@@ -1,7 +1,7 @@
 /** @module `GET/PUT /v1/me/goals`: fitness goal and notification preferences (MongoDB `user_goals`). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { ACTIVITIES, GOALS } from "../../pipelines/generate/model.ts";
+import { ACTIVITIES, CHANNELS, GOALS } from "../../pipelines/generate/model.ts";
 import type { Doc } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
@@ -25,7 +25,7 @@ export const GoalsBody = z
     preferred_activities: z.array(z.enum(ACTIVITY_NAMES)).max(12).default([]),
     notifications: z
       .object({
-        channel: z.enum(["email", "sms", "push", "none"]),
+        channel: z.enum(CHANNELS),
         quiet_hours: z.object({ start: hour, end: hour }).strict().optional(),
         preferred_hour: hour.nullable().optional(),
         time_zone: timeZone,
