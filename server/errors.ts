@@ -15,7 +15,10 @@ export class ApiError extends Error {
 
 export const errorBody = (code: string, message: string, details?: unknown) => ({ error: { code, message, details: details ?? null } });
 
+/** The error as JSON; one that says when to retry (`details.retry_after_s`) also says so in `Retry-After`. */
 export function sendError(c: Context, error: ApiError) {
+  const retryAfter = (error.details as { retry_after_s?: unknown } | undefined)?.retry_after_s;
+  if (typeof retryAfter === "number") c.header("Retry-After", String(retryAfter));
   return c.json(errorBody(error.code, error.message, error.details), error.status);
 }
 

@@ -19,7 +19,10 @@ export type JsonSchema = {
 
 export type IndexSpec = { key: Record<string, 1 | -1>; name: string; unique?: boolean };
 
-export type CollectionSpec = { validator: { $jsonSchema: JsonSchema }; indexes: IndexSpec[] };
+/** A change that brings documents an earlier version stored into line with today's validator (applied before it). */
+export type DataUpgrade = { why: string; filter: Record<string, unknown>; update: Record<string, unknown> };
+
+export type CollectionSpec = { validator: { $jsonSchema: JsonSchema }; indexes: IndexSpec[]; upgrades?: DataUpgrade[] };
 
 const timestamps = { created_at: { bsonType: "date" }, updated_at: { bsonType: "date" } } as const;
 
@@ -82,6 +85,13 @@ export const COLLECTIONS: Record<CollectionName, CollectionSpec> = {
     indexes: [
       { key: { user_id: 1 }, name: "user", unique: true },
       { key: { updated_at: 1, _id: 1 }, name: "updated" },
+    ],
+    upgrades: [
+      {
+        why: "push was once accepted, yet nothing delivered it: such goals meant no messages, and now say so",
+        filter: { "notifications.channel": "push" },
+        update: { $set: { "notifications.channel": "none" } },
+      },
     ],
   },
   activity_logs: {

@@ -174,8 +174,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
     async ensureSchema() {
       const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
       for (const [name, spec] of Object.entries(COLLECTIONS)) {
-        // Push was once accepted, yet nothing delivered it: such goals meant no messages, and now say so.
-        if (name === "user_goals" && existing.has(name)) await db.collection(name).updateMany({ "notifications.channel": "push" }, { $set: { "notifications.channel": "none" } });
+        if (existing.has(name)) for (const upgrade of spec.upgrades ?? []) await db.collection(name).updateMany(upgrade.filter, upgrade.update);
         if (existing.has(name)) await db.command({ collMod: name, validator: spec.validator, validationLevel: "strict" });
         else await db.createCollection(name, { validator: spec.validator, validationLevel: "strict" });
         for (const index of spec.indexes) await db.collection(name).createIndex(index.key, { name: index.name, unique: index.unique });

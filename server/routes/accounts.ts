@@ -57,13 +57,12 @@ async function accountExists(ctx: AppContext, userId: number): Promise<boolean> 
 
 const clientAddress = (c: Context) => getConnInfo(c).remote.address ?? "unknown";
 
-/** Runs a throttle's reservation; a refusal becomes 429 with Retry-After. */
-async function throttled<T>(c: Context, reserve: () => Promise<T>): Promise<T> {
+/** Runs a throttle's reservation; a refusal becomes 429 (with Retry-After). */
+async function throttled<T>(reserve: () => Promise<T>): Promise<T> {
   try {
     return await reserve();
   } catch (error) {
     if (!(error instanceof Throttled)) throw error;
-    c.header("Retry-After", String(error.retryAfterS));
     throw new ApiError(429, "too_many_attempts", `Too many attempts from here: try again in ${error.retryAfterS} seconds.`, { retry_after_s: error.retryAfterS });
   }
 }
@@ -75,7 +74,7 @@ export function accountRoutes(ctx: AppContext) {
   // tell who has an account; the owner of a taken one is told by e-mail instead.
   app.post("/v1/users", valid("json", RegisterBody), async (c) => {
     const body = c.req.valid("json");
-    await throttled(c, () => ctx.limits.reserveSignUp(clientAddress(c)));
+    await throttled(() => ctx.limits.reserveSignUp(clientAddress(c)));
     const [cities] = await ctx.mysql.query("SELECT city_id FROM cities WHERE name = ? AND state_code = ?", [body.city, body.region]);
     const city = (cities as Array<{ city_id: number }>)[0];
     if (!city) throw new ApiError(422, "unknown_city", `${body.city}, ${body.region} is not a city we serve: GET /v1/cities lists them.`, { city: body.city, region: body.region });
@@ -105,7 +104,7 @@ export function accountRoutes(ctx: AppContext) {
   /** Checks the password (throttled, and losing to any erasure of the account) and starts a session. */
   async function logIn(c: Context, email: string, password: string, platform: string) {
     const account = email.toLowerCase();
-    const reservation = await throttled(c, () => ctx.limits.reserveLogin(account, clientAddress(c)));
+    const reservation = await throttled(() => ctx.limits.reserveLogin(account, clientAddress(c)));
     const [rows] = await ctx.mysql.query("SELECT user_id, password_hash FROM users WHERE email = ?", [account]);
     const user = (rows as Array<{ user_id: number; password_hash: string | null }>)[0];
     const wrong = () => new ApiError(401, "invalid_credentials", "The e-mail or password is wrong.");

@@ -110,9 +110,6 @@ export function privacyRoutes(ctx: AppContext) {
       const summary = await eraseUser(ctx, userId);
       if (c.get("viaCookie")) clearWebSession(c);
       return c.json({ erased: true, ...summary });
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 503) c.header("Retry-After", "60");
-      throw error;
     } finally {
       ctx.erasure.end(userId);
     }
