@@ -61,11 +61,19 @@ describe("local store service", () => {
     const client = await new MongoClient(mongoUriOf(record), { serverSelectionTimeoutMS: 20_000 }).connect();
     const c = client.db("nike").collection("burst");
     const acknowledged: number[] = [];
-    const writes = Array.from({ length: 600 }, (_, i) =>
-      c.insertOne({ _id: i as never, at: new Date() }).then(() => void acknowledged.push(i), () => undefined),
-    );
-    await new Promise((r) => setTimeout(r, 40));
+    // Twenty writers keep inserting until the kill, so the kill lands mid-burst however slow the machine is.
+    let next = 0;
+    let killed = false;
+    const writer = async () => {
+      while (!killed) {
+        const i = next++;
+        await c.insertOne({ _id: i as never, at: new Date() }).then(() => void acknowledged.push(i), () => undefined);
+      }
+    };
+    const writes = Array.from({ length: 20 }, writer);
+    while (acknowledged.length < 100) await new Promise((r) => setTimeout(r, 1));
     process.kill(record.pid, "SIGKILL");
+    killed = true;
     await Promise.all(writes);
     expect(await gone(record, 5000)).toBe(true);
     const restarted = await ensureLocalService(dir, 0);
@@ -73,7 +81,6 @@ describe("local store service", () => {
     expect(restarted.mongoPort).toBe(record.mongoPort);
     // The same client, never reconnected by hand, reads through the new process.
     const present = new Set((await c.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id as unknown as number));
-    expect(acknowledged.length).toBeGreaterThan(0);
     expect(acknowledged.filter((i) => !present.has(i))).toEqual([]);
     await client.close();
     await stopLocalService(dir);
