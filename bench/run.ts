@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, rawDir } from "../lib/config.ts";
 import { parseScale } from "../lib/scale.ts";
+import { FIXED_UNTIL } from "../lib/test-world.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
 import { generate } from "../pipelines/generate/index.ts";
 import { load } from "../pipelines/load/index.ts";
@@ -42,11 +43,11 @@ const gb = () => `${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} G
 
 if (sections.has("generate")) {
   // Generation at the seed's scale.
-  const gen = await generate({ scale: genScale, seed: 42, outDir: join(root, "gen") });
+  const gen = await generate({ scale: genScale, seed: 42, until: FIXED_UNTIL, outDir: join(root, "gen") });
   const s = gen.seconds;
   const people = s["setup:users"] + s.users + s.user_preferences + s.user_interests + s.devices + s.memberships;
   report(`generate ${genScale.name}: ${fmt(genScale.users)} users + preferences, devices, memberships`, `${people.toFixed(2)} s`, "target ≤ 5 s");
-  report(`generate ${genScale.name}: ${fmt(genScale.activityLogs)} activity logs`, `${(s["setup:workload"] + s.activity_logs).toFixed(2)} s`, "target ≤ 30 s");
+  report(`generate ${genScale.name}: ${fmt(gen.rows.activity_logs)} activity logs`, `${(s["setup:workload"] + s.activity_logs).toFixed(2)} s`, "target ≤ 30 s");
   report(`generate ${genScale.name}: all ${Object.keys(gen.rows).length} tables`, `${Object.values(s).reduce((a, b) => a + b, 0).toFixed(2)} s`, "");
   report("generate: peak memory (RSS of this process so far)", gb(), "target ≤ 3 GB");
   await rm(join(root, "gen"), { recursive: true, force: true });
@@ -71,7 +72,7 @@ async function dropDatabase(url: string) {
 
 async function inspireSection() {
   const config = benchWorld("inspire");
-  await generate({ scale: inspireScale, seed: 42, outDir: rawDir(config) });
+  await generate({ scale: inspireScale, seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
   await load(config);
   try {
     await inspireBench(config, root, report);
@@ -84,7 +85,7 @@ async function inspireSection() {
 async function warehouseBench() {
   // Loads, ETL, insights and the report at the load scale.
   const config = benchWorld("warehouse");
-  await generate({ scale: loadScale, seed: 42, outDir: rawDir(config) });
+  await generate({ scale: loadScale, seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
   const stores = { close: async () => {} } as Awaited<ReturnType<typeof openEtlStores>>;
   try {
     const loaded = await load(config);

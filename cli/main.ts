@@ -5,6 +5,7 @@ import { UserError, describe } from "../lib/errors.ts";
 import { log } from "../lib/progress.ts";
 import { parseScale, SCALES } from "../lib/scale.ts";
 import { generate } from "../pipelines/generate/index.ts";
+import { APP_USER_SHARE, historyWindow, parseUntil } from "../pipelines/generate/model.ts";
 import { load } from "../pipelines/load/index.ts";
 import { etl } from "./etl.ts";
 import { doctor, formatStatus } from "./doctor.ts";
@@ -22,13 +23,25 @@ const seedOption = () =>
     return n;
   });
 
-type DataOptions = { scale: string; seed: number };
+const untilOption = () =>
+  new Option("--until <YYYY-MM-DD>", "last day of the history (default: today); the same seed and day give the same rows")
+    .default(new Date().toISOString().slice(0, 10), "today")
+    .argParser((v) => {
+      try {
+        return parseUntil(v);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    });
+
+type DataOptions = { scale: string; seed: number; until: string };
 
 async function runGenerate(options: DataOptions) {
   const config = loadConfig();
   const scale = parseScale(options.scale);
-  log(`generating ${scale.name} data (seed ${options.seed}): ${scale.users.toLocaleString("en-US")} users, ${scale.activityLogs.toLocaleString("en-US")} activity logs`);
-  await generate({ scale, seed: options.seed, outDir: rawDir(config) });
+  const { start, end } = historyWindow(options.until);
+  log(`generating ${scale.name} data (seed ${options.seed}): ${scale.users.toLocaleString("en-US")} customers, ${Math.round(APP_USER_SHARE * 100)}% of them app users, workouts from ${start} to ${end}`);
+  await generate({ scale, seed: options.seed, until: options.until, outDir: rawDir(config) });
 }
 
 export function program(): Command {
@@ -42,6 +55,7 @@ export function program(): Command {
     .description("write synthetic data for every store as Parquet into DATA_DIR/raw (and what was planted into raw/planted)")
     .addOption(scaleOption())
     .addOption(seedOption())
+    .addOption(untilOption())
     .action(runGenerate);
 
   cli
@@ -67,12 +81,13 @@ export function program(): Command {
     .option("--single-file [file]", "write one self-contained HTML file instead of the site (default: reports/nike-insights.html)")
     .option("--email <addresses>", "send the morning digest to these comma-separated addresses (SMTP_URL, or the outbox folder)")
     .option("--site-url <url>", "where readers open the full site, for the digest's links (default: the site's file:// URL)")
+    .option("--json", "print only the findings as JSON on stdout (the site's data/insights.json document) and write nothing")
     .addOption(new Option("--source <store>", "read the warehouse from the Parquet lake or the MySQL star schema").choices(["lake", "mysql"]).default("lake"))
     .addOption(seedOption())
     .action(async (options: ReportOptions) => {
       const result = await report(options);
-      log(`report: built in ${result.seconds.toFixed(1)} s`);
-      process.stdout.write(`${result.index ?? result.singleFile}\n`);
+      log(`report: ${result.json ? "computed" : "built"} in ${result.seconds.toFixed(1)} s`);
+      process.stdout.write(result.json ?? `${result.index ?? result.singleFile}\n`);
     });
 
   cli
@@ -122,6 +137,7 @@ export function program(): Command {
     .description("the main job end to end: generate, load, etl, then the report site")
     .addOption(scaleOption())
     .addOption(seedOption())
+    .addOption(untilOption())
     .action(async (options: DataOptions) => {
       await runGenerate(options);
       await load(loadConfig());

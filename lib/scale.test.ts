@@ -4,7 +4,7 @@ import { parseScale } from "./scale.ts";
 
 describe("parseScale", () => {
   it("returns the preset sizes", () => {
-    expect(parseScale("medium")).toEqual({ name: "medium", users: 100_000, activityLogs: 1_000_000 });
+    expect(parseScale("medium")).toEqual({ name: "medium", users: 100_000 });
   });
   it("names the valid presets when the scale is unknown", () => {
     expect(() => parseScale("huge")).toThrow(UserError);

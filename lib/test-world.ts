@@ -9,6 +9,9 @@ import { runLocalService, type LocalService } from "../stores/local/service.ts";
 
 const BASE_URL = process.env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306/nike";
 
+/** The last day of every test's and benchmark's generated history: the same seed then gives the same rows on any day. */
+export const FIXED_UNTIL = "2026-06-30";
+
 export type World = { config: Config; dataDir: string; database: string; service: LocalService; dispose(): Promise<void> };
 
 /**

@@ -11,6 +11,7 @@ import type { CachedSession } from "./auth/session-activity.ts";
 import { createLogger } from "./log.ts";
 import { TtlCache } from "./cache.ts";
 import type { TodaysInspiration } from "./inspiration/today.ts";
+import type { UserPlace } from "./users.ts";
 
 export type AppContext = {
   config: Config;
@@ -23,6 +24,8 @@ export type AppContext = {
   sessionCache: TtlCache<string, CachedSession>;
   /** User → today's inspiration (it carries its day); logging a workout or changing goals drops it. */
   inspirationCache: TtlCache<number, TodaysInspiration>;
+  /** User → home city and time zone, for the workouts they log; changing goals drops it. */
+  placeCache: TtlCache<number, UserPlace>;
   /** Requests acting for each user, and the users being erased: erasure waits for the one and refuses the other. */
   erasure: ErasureGate;
   /** Login and sign-up throttles, shared through MySQL by every instance. */
@@ -62,6 +65,7 @@ export async function openAppContext(config: Config, options: ContextOptions): P
       now: options.now ?? (() => new Date()),
       sessionCache: new TtlCache(60_000),
       inspirationCache: new TtlCache(10 * 60_000),
+      placeCache: new TtlCache(10 * 60_000),
       erasure: new ErasureGate(),
       limits: new AttemptLimits(mysql, parseMysqlUrl(config.mysqlUrl).database, config.pseudonymKey, options.throttles),
       reportsDir: options.reportsDir,

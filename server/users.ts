@@ -1,4 +1,6 @@
-/** @module Inspire's reads of MySQL `users`: the profile the routes and the dispatcher need. */
+/** @module Inspire's reads of MySQL `users`: the profile the routes and the dispatcher need, and where a user is. */
+import { zoneOfState } from "../domain/time-zones.ts";
+import type { DocumentStore } from "../stores/documents.ts";
 import type { MySql } from "../stores/mysql.ts";
 
 export type Profile = {
@@ -21,4 +23,14 @@ export async function profile(mysql: MySql, userId: number): Promise<Profile | n
   );
   const row = (rows as Array<Omit<Profile, "email_consent" | "sms_consent"> & { email_consent: number; sms_consent: number }>)[0];
   return row ? { ...row, email_consent: Boolean(row.email_consent), sms_consent: Boolean(row.sms_consent) } : null;
+}
+
+/** Where a user is: their home city, and their time zone (the one in their goals, else their state's). */
+export type UserPlace = { city: string | null; state: string | null; time_zone: string };
+
+export async function userPlace(mysql: MySql, documents: DocumentStore, userId: number): Promise<UserPlace | null> {
+  const [home, goals] = await Promise.all([profile(mysql, userId), documents.collection("user_goals").findOne({ _id: userId })]);
+  if (!home) return null;
+  const chosen = (goals?.notifications as { time_zone?: string } | undefined)?.time_zone;
+  return { city: home.city, state: home.state, time_zone: chosen ?? zoneOfState(home.state) };
 }

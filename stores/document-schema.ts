@@ -2,6 +2,7 @@
  * @module The MongoDB collections: their `$jsonSchema` validators and indexes. The same documents go
  * to a real MongoDB (`createCollection` / `collMod`, `createIndex`) and to the embedded store.
  */
+import { DEFAULT_TIME_ZONE, STATE_TIME_ZONES } from "../domain/time-zones.ts";
 
 export type JsonSchema = {
   bsonType?: string | string[];
@@ -25,6 +26,20 @@ export type DataUpgrade = { why: string; filter: Record<string, unknown>; update
 export type CollectionSpec = { validator: { $jsonSchema: JsonSchema }; indexes: IndexSpec[]; upgrades?: DataUpgrade[] };
 
 const timestamps = { created_at: { bsonType: "date" }, updated_at: { bsonType: "date" } } as const;
+
+/**
+ * Workouts stored before zones were kept are true UTC instants (the API always wrote those): each is
+ * taken to have happened in its state's zone, and marked changed so that the next ETL files it again.
+ */
+function* workoutZoneUpgrades(): Generator<DataUpgrade> {
+  const why = "a workout is stored with the zone it happened in, so that the warehouse can file it under local time";
+  const statesByZone = new Map<string, string[]>();
+  for (const [state, zone] of Object.entries(STATE_TIME_ZONES)) statesByZone.set(zone, [...(statesByZone.get(zone) ?? []), state]);
+  for (const [zone, states] of statesByZone) {
+    yield { why, filter: { time_zone: { $exists: false }, state: { $in: states } }, update: { $set: { time_zone: zone }, $currentDate: { updated_at: true } } };
+  }
+  yield { why, filter: { time_zone: { $exists: false } }, update: { $set: { time_zone: DEFAULT_TIME_ZONE }, $currentDate: { updated_at: true } } };
+}
 
 export const COLLECTION_NAMES = ["products", "user_goals", "activity_logs"] as const;
 export type CollectionName = (typeof COLLECTION_NAMES)[number];
@@ -98,12 +113,13 @@ export const COLLECTIONS: Record<CollectionName, CollectionSpec> = {
     validator: {
       $jsonSchema: {
         bsonType: "object",
-        required: ["_id", "user_id", "activity_type", "started_at", "duration_min", "created_at", "updated_at"],
+        required: ["_id", "user_id", "activity_type", "started_at", "time_zone", "duration_min", "created_at", "updated_at"],
         properties: {
           _id: { bsonType: ["int", "long", "string", "objectId"] },
           user_id: { bsonType: ["int", "long"], minimum: 1 },
           activity_type: { bsonType: "string", minLength: 1, maxLength: 32 },
           started_at: { bsonType: "date" },
+          time_zone: { bsonType: "string", minLength: 3, maxLength: 64 },
           duration_min: { bsonType: ["int", "double"], minimum: 1, maximum: 1440 },
           distance_km: { bsonType: ["double", "int", "null"], minimum: 0 },
           calories: { bsonType: ["int", "null"], minimum: 0 },
@@ -114,6 +130,7 @@ export const COLLECTIONS: Record<CollectionName, CollectionSpec> = {
         },
       },
     },
+    upgrades: [...workoutZoneUpgrades()],
     indexes: [
       { key: { user_id: 1, started_at: -1 }, name: "user_started" },
       { key: { updated_at: 1, _id: 1 }, name: "updated" },

@@ -39,6 +39,8 @@ export type Session = {
   user_id: number;
   device_id?: number | null;
   platform?: string | null;
+  /** IANA zone the session was used in: the warehouse files its hours under that zone's local time. */
+  time_zone?: string | null;
   started_at: string;
   last_seen_at: string;
   duration_s?: number;

@@ -1,24 +1,28 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../../lib/test-world.ts";
+import { FIXED_UNTIL, type World } from "../../lib/test-world.ts";
 import { openEtlStores, runEtl } from "./index.ts";
 import { loadedWorld, monthlyActivity, mysqlFingerprint } from "./testing.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "nike.mjs");
+/** The month (0-based) in which the generated history ends. */
+const FIXED_MONTH = Number(FIXED_UNTIL.slice(5, 7)) - 1;
 
 /** The same new source data, written to a world: a tier change and some workouts. */
 async function addBatch(world: World, batch: number): Promise<void> {
   const stores = await openEtlStores(world.config);
   try {
-    const at = `2026-0${batch}-15 10:00:00`;
+    // Months after the generated history (which ends on FIXED_UNTIL), so that every batch is news to the ETL.
+    const month = FIXED_MONTH + batch;
+    const at = `2026-${String(month + 1).padStart(2, "0")}-15 10:00:00`;
     await stores.mysql.query("UPDATE memberships SET tier = 'Platinum', updated_at = ? WHERE user_id = ?", [at, 10 + batch]);
-    const started = new Date(Date.UTC(2026, batch - 1, 20, 7));
+    const started = new Date(Date.UTC(2026, month, 10, 7));
     await stores.documents.collection("activity_logs").insertMany(
       Array.from({ length: 50 }, (_, i) => ({
-        _id: 800_000 + batch * 1000 + i, user_id: 10 + batch, activity_type: "cycling", started_at: new Date(started.getTime() + i * 3_600_000),
+        _id: 800_000 + batch * 1000 + i, user_id: 10 + batch, activity_type: "cycling", started_at: new Date(started.getTime() + i * 3_600_000), time_zone: "America/Denver",
         duration_min: 60 + i, distance_km: 20, calories: 500, avg_heart_rate: 130, city: "Boulder", state: "CO",
-        created_at: new Date(Date.UTC(2026, batch - 1, 21)), updated_at: new Date(Date.UTC(2026, batch - 1, 21)),
+        created_at: new Date(Date.UTC(2026, month, 21)), updated_at: new Date(Date.UTC(2026, month, 21)),
       })),
     );
   } finally {
@@ -75,6 +79,13 @@ describe("etl after SIGKILL", () => {
     expect(await killDuring(crashed, phase)).toBe(true);
     await etl(crashed);
     await etl(reference);
+    const published = await openEtlStores(crashed.config);
+    try {
+      const [rows] = await published.mysql.query("SELECT COUNT(*) AS n FROM fact_activity WHERE activity_id BETWEEN ? AND ?", [800_000 + batch * 1000, 800_999 + batch * 1000]);
+      expect(rows).toEqual([{ n: 50 }]);
+    } finally {
+      await published.close();
+    }
     expect(await mysqlFingerprint(crashed)).toEqual(await mysqlFingerprint(reference));
     const [a, b] = [await monthlyActivity(crashed), await monthlyActivity(reference)];
     expect(a.lake).toEqual(b.lake);

@@ -3,6 +3,7 @@
  * Reads MySQL, the document store and DynamoDB themselves (never `data/raw/`). A source document
  * that breaks its collection's schema is quarantined with the reason instead of staged.
  */
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../../domain/time-zones.ts";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { log } from "../../lib/progress.ts";
 import { COLLECTIONS } from "../../stores/document-schema.ts";
@@ -37,10 +38,12 @@ const COLUMNS: Record<"states" | "users" | "user_goals" | "activity_logs" | "ses
   },
   user_goals: { user_id: "BIGINT", goal_type: "VARCHAR", target_workouts_per_week: "INTEGER", updated_at: "VARCHAR" },
   activity_logs: {
-    activity_id: "VARCHAR", user_id: "BIGINT", activity_type: "VARCHAR", started_at: "VARCHAR", duration_min: "DOUBLE", distance_km: "DOUBLE",
+    activity_id: "VARCHAR", user_id: "BIGINT", activity_type: "VARCHAR", started_at: "VARCHAR", time_zone: "VARCHAR", duration_min: "DOUBLE", distance_km: "DOUBLE",
     calories: "INTEGER", avg_heart_rate: "INTEGER", city: "VARCHAR", state: "VARCHAR", updated_at: "VARCHAR",
   },
-  sessions: { token_hash: "VARCHAR", user_id: "BIGINT", device_id: "BIGINT", platform: "VARCHAR", started_at: "VARCHAR", duration_s: "INTEGER", last_seen_at: "VARCHAR" },
+  sessions: {
+    token_hash: "VARCHAR", user_id: "BIGINT", device_id: "BIGINT", platform: "VARCHAR", time_zone: "VARCHAR", started_at: "VARCHAR", duration_s: "INTEGER", last_seen_at: "VARCHAR",
+  },
 };
 
 async function* once<T>(rows: T[]): AsyncIterable<T[]> {
@@ -81,13 +84,14 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
       const good: Record<string, unknown>[] = [];
       for (const doc of batch) {
         if (doc.updated_at instanceof Date) next.activity_logs = later(next.activity_logs, docWatermark(doc));
-        const reason = violation(schema, doc);
+        // DuckDB cannot place a moment in a zone it does not know: such a document waits in quarantine.
+        const reason = violation(schema, doc) ?? (isTimeZone(String(doc.time_zone)) ? undefined : `time_zone "${doc.time_zone}" is not an IANA time zone`);
         if (reason) {
           quarantined.push({ source: "activity_logs", sourceId: JSON.stringify(doc._id), reason, document: doc });
           continue;
         }
         good.push({
-          activity_id: String(doc._id), user_id: doc.user_id, activity_type: doc.activity_type, started_at: doc.started_at,
+          activity_id: String(doc._id), user_id: doc.user_id, activity_type: doc.activity_type, started_at: doc.started_at, time_zone: doc.time_zone,
           duration_min: doc.duration_min, distance_km: doc.distance_km, calories: doc.calories,
           avg_heart_rate: doc.avg_heart_rate, city: doc.city, state: doc.state, updated_at: doc.updated_at,
         });
@@ -108,7 +112,8 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
         next.sessions = later(next.sessions, position);
         return true;
       });
-      yield fresh;
+      // A session without a known zone (one stored before zones were kept) is filed under the default zone.
+      yield fresh.map((s) => (s.time_zone && isTimeZone(s.time_zone) ? s : { ...s, time_zone: DEFAULT_TIME_ZONE }));
     }
   }
   rows.sessions = await writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());

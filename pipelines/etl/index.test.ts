@@ -11,7 +11,7 @@ import { openEtlStores, runEtl } from "./index.ts";
 import { loadedWorld, monthlyActivity, mysqlFingerprint } from "./testing.ts";
 
 const workout = (id: number, user: number, startedAt: Date) => ({
-  _id: id, user_id: user, activity_type: "running", started_at: startedAt, duration_min: 42, distance_km: 7.5, calories: 480,
+  _id: id, user_id: user, activity_type: "running", started_at: startedAt, time_zone: "America/Denver", duration_min: 42, distance_km: 7.5, calories: 480,
   avg_heart_rate: 150, city: "Denver", state: "CO", created_at: new Date(), updated_at: new Date(),
 });
 
@@ -35,17 +35,40 @@ describe("etl", () => {
     const stores = await openEtlStores(world.config);
     try {
       const report = await runEtl(world.config, stores, { full: true });
-      expect(report.loaded.fact_activity + report.quarantined).toBe(10_000);
+      expect(report.loaded.fact_activity + report.quarantined).toBe(await stores.documents.collection("activity_logs").countDocuments());
+      expect(report.loaded.fact_activity).toBeGreaterThan(10_000);
       expect(report.loaded.dim_user).toBe(1000);
       expect(report.checksPassed).toBeGreaterThan(50);
     } finally {
       await stores.close();
     }
     const months = await monthlyActivity(world);
-    expect(months.lake.length).toBe(36);
+    // 25 local months of history, partitioned by the UTC instant: the last evening falls in a 26th.
+    expect(months.lake.length).toBe(26);
     expect(months.lake).toEqual(months.mysql);
     const [noPii] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'dim\\_%' AND COLUMN_NAME IN ('email', 'first_name', 'last_name', 'phone', 'date_of_birth', 'user_id')");
     expect(Number(noPii.n)).toBe(0);
+  });
+
+  it("files each workout under the local date and hour where it happened (every generated New Yorker's too)", async () => {
+    const stores = await openEtlStores(world.config);
+    let logs;
+    try {
+      logs = await stores.documents.collection("activity_logs").find({ time_zone: "America/New_York" }, { projection: { started_at: 1 } });
+    } finally {
+      await stores.close();
+    }
+    const local = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit" });
+    const expected = new Map(logs.map((d) => {
+      const p = Object.fromEntries(local.formatToParts(d.started_at as Date).map((x) => [x.type, x.value]));
+      return [String(d._id), `${p.year}${p.month}${p.day} ${Number(p.hour)}`];
+    }));
+    const facts = await query<{ id: number; date_key: number; time_key: number; utc: string }>(
+      `SELECT activity_id AS id, date_key, time_key, DATE_FORMAT(started_at, '%Y%m%d %k') AS utc FROM fact_activity WHERE activity_id IN (?)`, [[...expected.keys()].map(Number)]);
+    expect(facts.length).toBe(expected.size);
+    expect(facts.filter((f) => `${f.date_key} ${f.time_key}` !== expected.get(String(f.id)))).toEqual([]);
+    // Evening workouts are the next day in UTC: filed by the instant, these would land on the wrong day.
+    expect(facts.filter((f) => f.utc.split(" ")[0] !== String(f.date_key)).length).toBeGreaterThan(100);
   });
 
   it("changes nothing when rerun with no new data", async () => {
@@ -112,21 +135,27 @@ describe("etl", () => {
 
   it("quarantines a malformed source document with its reason and goes on", async () => {
     // A document written past the validator (as one written before the validator existed would be).
-    const bad = { _id: 900_100, user_id: 7, activity_type: "running", started_at: "yesterday", duration_min: "long", created_at: new Date(), updated_at: new Date() };
+    const bad = { _id: 900_100, user_id: 7, activity_type: "running", started_at: "yesterday", time_zone: "America/Denver", duration_min: "long", created_at: new Date(), updated_at: new Date() };
     const raw = await new MongoClient(mongoUriOf(world.service.record)).connect();
-    await raw.db(world.config.mongodbDb).collection("activity_logs").insertOne(bad as never, { bypassDocumentValidation: true });
-    await raw.close();
     const stores = await openEtlStores(world.config);
     try {
+      await raw.db(world.config.mongodbDb).collection("activity_logs").insertOne(bad as never, { bypassDocumentValidation: true });
       await stores.documents.collection("activity_logs").insertMany([workout(900_101, 7, new Date(Date.UTC(2025, 5, 1, 18)))]);
       const report = await runEtl(world.config, stores);
       expect(report.quarantined).toBe(1);
       expect(report.loaded.fact_activity).toBe(1);
+      // The validator can only say that a zone is text; DuckDB would fail the whole run on one it does not know.
+      const nowhere = { ...workout(900_102, 7, new Date(Date.UTC(2025, 5, 1, 18))), time_zone: "Mars/Olympus" };
+      await raw.db(world.config.mongodbDb).collection("activity_logs").insertOne(nowhere, { bypassDocumentValidation: true });
+      expect((await runEtl(world.config, stores)).quarantined).toBe(1);
     } finally {
+      await raw.close();
       await stores.close();
     }
     const [q] = await query<{ source_id: string; reason: string }>("SELECT source_id, reason FROM etl_quarantine WHERE source = 'activity_logs' AND source_id = '900100'");
     expect(q.reason).toMatch(/started_at must be date/);
+    const [zone] = await query<{ reason: string }>("SELECT reason FROM etl_quarantine WHERE source = 'activity_logs' AND source_id = '900102'");
+    expect(zone.reason).toBe('time_zone "Mars/Olympus" is not an IANA time zone');
   });
 
   it("fails a run whose check fails, naming model, check and rows, and publishes nothing", async () => {
@@ -135,9 +164,11 @@ describe("etl", () => {
     const stores = await openEtlStores(world.config);
     try {
       // A user "changed" long before they signed up breaks a declared expression of stg_users.
-      await stores.mysql.query("UPDATE users SET updated_at = '2001-01-01 00:00:00', created_at = '2024-01-01 00:00:00' WHERE user_id = 9");
-      await stores.mysql.query("UPDATE memberships SET updated_at = '2001-01-01 00:00:00' WHERE user_id = 9");
-      await stores.documents.collection("user_goals").updateOne({ user_id: 9 }, { $set: { goal_type: "reduce_stress", updated_at: new Date() } });
+      // (An app user: changing their goals makes the next run read them again.)
+      const user = Number((await stores.documents.collection("user_goals").findOne({}))?.user_id);
+      await stores.mysql.query("UPDATE users SET updated_at = '2001-01-01 00:00:00', created_at = '2024-01-01 00:00:00' WHERE user_id = ?", [user]);
+      await stores.mysql.query("UPDATE memberships SET updated_at = '2001-01-01 00:00:00' WHERE user_id = ?", [user]);
+      await stores.documents.collection("user_goals").updateOne({ user_id: user }, { $set: { goal_type: "reduce_stress", updated_at: new Date() } });
       await stores.documents.collection("activity_logs").insertMany([workout(900_200, 3, new Date(Date.UTC(2025, 2, 3, 9)))]);
       const error = await runEtl(world.config, stores).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CheckFailed);
@@ -147,7 +178,7 @@ describe("etl", () => {
       const [run] = await query<{ status: string }>("SELECT status FROM etl_runs ORDER BY started_at DESC LIMIT 1");
       expect(run.status).toBe("failed");
       // Mend the source; the next run publishes the held-back workout.
-      await stores.mysql.query("UPDATE users SET created_at = '2000-01-01 00:00:00' WHERE user_id = 9");
+      await stores.mysql.query("UPDATE users SET created_at = '2000-01-01 00:00:00' WHERE user_id = ?", [user]);
       expect(await mysqlFingerprint(world)).toEqual(before);
       const [marksAfter] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM etl_watermarks");
       expect(marksAfter.n).toBe(marksBefore.n);

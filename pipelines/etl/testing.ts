@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { lakeDir, rawDir } from "../../lib/config.ts";
 import { openDuckDB } from "../../lib/duckdb.ts";
 import { parseScale } from "../../lib/scale.ts";
-import { createWorld, type World } from "../../lib/test-world.ts";
+import { createWorld, FIXED_UNTIL, type World } from "../../lib/test-world.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
 import { generate } from "../generate/index.ts";
@@ -13,7 +13,7 @@ import { openEtlStores, runEtl } from "./index.ts";
 /** A fresh world with generated data (tiny by default) loaded into every store. */
 export async function loadedWorld(seed = 11, scale = "tiny"): Promise<World> {
   const world = await createWorld();
-  await generate({ scale: parseScale(scale), seed, outDir: rawDir(world.config) });
+  await generate({ scale: parseScale(scale), seed, until: FIXED_UNTIL, outDir: rawDir(world.config) });
   await load(world.config);
   return world;
 }

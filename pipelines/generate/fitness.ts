@@ -1,31 +1,27 @@
-/** @module Fitness data: goals and notification preferences, workout logs, and app sessions. */
+/** @module Fitness data of the customers who use the app: goals and notification preferences, workout logs, and app sessions. */
 import type { DuckDB } from "../../lib/duckdb.ts";
-import { B, DAY_B, historyDays } from "./lookups.ts";
+import { B, DAY_B, MEAN_STATE_MULTIPLIER } from "./lookups.ts";
 
-const DAYS = historyDays().length;
-
-/** Time zone of each state in the places list. */
-const TIME_ZONES = `CASE
-  WHEN state IN ('CA','WA','OR','NV') THEN 'America/Los_Angeles'
-  WHEN state IN ('CO','UT') THEN 'America/Denver'
-  WHEN state = 'AZ' THEN 'America/Phoenix'
-  WHEN state IN ('TX','IL','MN','MO','WI','OK','LA','MS','AL','TN') THEN 'America/Chicago'
-  ELSE 'America/New_York' END`;
+/** A wall-clock time in a zone, as the UTC instant the stores keep (DuckDB's session zone plays no part). */
+const utcOf = (local: string, zone: string) => `timezone('UTC', timezone(${zone}, ${local}))`;
 
 /**
- * Each user's share of the workouts: segment frequency × age-band × state multipliers × personal noise.
- * Each user's workouts run up to the next user's first one, so the counts add up to exactly `logs`.
+ * Each app user's workouts: their segment's weekly rate × age-band and state multipliers × personal
+ * noise, over the weeks of the history. The multipliers and the noise are divided by their means, so
+ * that a segment's workouts per user per week stay at its planted rate.
  */
-export async function allocateWorkouts(db: DuckDB, logs: number): Promise<void> {
+export async function allocateWorkouts(db: DuckDB, weeks: number): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TABLE workload AS
     WITH w AS (
-      SELECT u.user_id, sg.workouts_per_week * ab.multiplier * u.state_multiplier * exp(0.35 * nrm(u.user_id, 'freq')) AS weight
+      SELECT u.user_id,
+        sg.workouts_per_week * ab.multiplier / sg.age_norm * u.state_multiplier / ${MEAN_STATE_MULTIPLIER}
+          * exp(0.35 * nrm(u.user_id, 'freq') - 0.35 * 0.35 / 2) * ${weeks} AS expected
       FROM users_g u JOIN segments sg USING (segment_id) JOIN age_bands ab USING (age_band_id)
+      WHERE u.app_user
     ),
-    c AS (SELECT user_id, weight, sum(weight) OVER (ORDER BY user_id) AS cum, sum(weight) OVER () AS total FROM w)
-    SELECT user_id, first_log, lead(first_log, 1, ${logs}) OVER (ORDER BY user_id) - first_log AS workouts
-    FROM (SELECT user_id, least(${logs}, floor((cum - weight) * ${logs} / total))::BIGINT AS first_log FROM c)
+    n AS (SELECT user_id, floor(expected + rnd(user_id, 'round'))::BIGINT AS workouts FROM w)
+    SELECT user_id, (sum(workouts) OVER (ORDER BY user_id) - workouts)::BIGINT AS first_log, workouts FROM n
     ORDER BY user_id`);
 }
 
@@ -37,9 +33,10 @@ export const FITNESS_TABLES = {
       CASE WHEN r < 0.6 THEN 'email' WHEN r < 0.9 THEN 'sms' ELSE 'none' END AS channel,
       22 AS quiet_start_hour, 7 AS quiet_end_hour,
       CASE WHEN rnd(u.user_id, 'prefhour') < 0.4 THEN (7 + floor(rnd(u.user_id, 'ph') * 12))::INT END AS preferred_hour,
-      ${TIME_ZONES} AS time_zone,
+      z.time_zone,
       u.created_at, u.created_at AS updated_at
-    FROM (SELECT *, rnd(user_id, 'channel') AS r FROM users_g) u
+    FROM (SELECT *, rnd(user_id, 'channel') AS r FROM users_g WHERE app_user) u
+    JOIN state_zones z USING (state)
     JOIN segments sg USING (segment_id)
     JOIN goal_bucket gb ON gb.segment_id = u.segment_id AND gb.b = floor(rnd(u.user_id, 'goal') * ${B})::INT
     JOIN goal_names g ON g.id = gb.value
@@ -53,7 +50,7 @@ export const FITNESS_TABLES = {
       SELECT w.first_log + unnest(range(w.workouts)) + 1 AS activity_id, w.user_id FROM workload w
     ),
     drawn AS (
-      SELECT l.activity_id, l.user_id, u.segment_id, u.city_id AS home_city_id, u.age, ab.value AS act_id,
+      SELECT l.activity_id, l.user_id, u.segment_id, u.city_id AS home_city_id, u.state AS home_state, u.age, ab.value AS act_id,
         db.value AS day_idx
       FROM logs l
       JOIN users_g u USING (user_id)
@@ -62,15 +59,16 @@ export const FITNESS_TABLES = {
     ),
     timed AS (
       SELECT d.*, a.activity, a.intensity, a.minutes, a.kmh, a.met, sg.effort, sg.hr_shift,
-        days.day + to_hours(hb.value) + to_seconds(floor(rnd(d.activity_id, 'sec') * 3600)::INT) AS started_at,
+        ${utcOf("days.day + to_hours(hb.value) + to_seconds(floor(rnd(d.activity_id, 'sec') * 3600)::INT)", "z.time_zone")} AS started_at, z.time_zone,
         greatest(5, least(360, round(a.minutes * sg.effort * exp(0.3 * nrm(d.activity_id, 'dur')))))::INT AS duration_min
       FROM drawn d
       JOIN activities a ON a.activity_id = d.act_id
       JOIN segments sg USING (segment_id)
       JOIN days USING (day_idx)
+      JOIN state_zones z ON z.state = d.home_state
       JOIN hour_bucket hb ON hb.segment_id = d.segment_id AND hb.weekend = days.weekend AND hb.b = floor(rnd(d.activity_id, 'hour') * ${B})::INT
     )
-    SELECT t.activity_id, t.user_id, t.activity AS activity_type, t.started_at, t.duration_min,
+    SELECT t.activity_id, t.user_id, t.activity AS activity_type, t.started_at, t.time_zone, t.duration_min,
       CASE WHEN t.kmh > 0 THEN round(t.kmh * t.duration_min / 60 * exp(0.12 * nrm(t.activity_id, 'dist')), 2) END AS distance_km,
       round(t.met * 70 * t.duration_min / 60 * t.effort * (0.85 + rnd(t.activity_id, 'cal') * 0.3))::INT AS calories,
       round(CASE t.intensity WHEN 'low' THEN 102 WHEN 'moderate' THEN 128 ELSE 148 END + t.hr_shift - 0.25 * (t.age - 35) + 6 * nrm(t.activity_id, 'hr'))::INT AS avg_heart_rate,
@@ -83,17 +81,18 @@ export const FITNESS_TABLES = {
     ORDER BY t.activity_id`,
   sessions: `
     WITH s AS (
-      SELECT user_id, k, user_id * 16 + k AS sid FROM (SELECT user_id, unnest(range(1 + floor(rnd(user_id, 'nsess') * 2)::INT)) AS k FROM users_g)
+      SELECT user_id, state, k, user_id * 16 + k AS sid FROM (SELECT user_id, state, unnest(range(1 + floor(rnd(user_id, 'nsess') * 2)::INT)) AS k FROM users_g WHERE app_user)
     ),
     first_device AS (SELECT user_id, min(device_id) AS device_id FROM devices_out GROUP BY user_id)
-    SELECT sha256('session:' || sid || ':' || getvariable('seed')) AS token_hash, s.user_id, fd.device_id, dv.platform,
+    SELECT sha256('session:' || sid || ':' || getvariable('seed')) AS token_hash, s.user_id, fd.device_id, dv.platform, s.time_zone,
       started_at, started_at + to_seconds(duration_s) AS last_seen_at, duration_s,
       epoch(started_at)::BIGINT + 30 * 86400 AS expires_at
     FROM (
-      SELECT s.*, days.day + to_hours(hb.value) + to_seconds(floor(rnd(sid, 'ssec') * 3600)::INT) AS started_at,
+      SELECT s.*, z.time_zone, ${utcOf("days.day + to_hours(hb.value) + to_seconds(floor(rnd(sid, 'ssec') * 3600)::INT)", "z.time_zone")} AS started_at,
         greatest(10, round(240 * exp(0.8 * nrm(sid, 'slen'))))::INT AS duration_s
       FROM s
-      JOIN days ON days.day_idx = floor(rnd(sid, 'sday') * ${DAYS})::INT
+      JOIN state_zones z USING (state)
+      JOIN days ON days.day_idx = floor(rnd(sid, 'sday') * %history_days%)::INT
       JOIN session_hour_bucket hb ON hb.b = floor(rnd(sid, 'shour') * ${B})::INT
     ) s
     JOIN first_device fd USING (user_id)

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { parseScale } from "../../lib/scale.ts";
 import { generate, RAW_TABLES } from "./index.ts";
-import { CHANNELS } from "./model.ts";
+import { APP_USER_SHARE, CHANNELS } from "./model.ts";
+import { FIXED_UNTIL } from "../../lib/test-world.ts";
 
 let root: string;
 let duck: DuckDB;
@@ -16,10 +17,11 @@ const one = async <T>(sql: string) => (await duck.all<Record<string, T>>(sql))[0
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "nike-generate-"));
   duck = await openDuckDB();
-  await generate({ scale: parseScale("tiny"), seed: 7, outDir: join(root, "a") });
-  await generate({ scale: parseScale("tiny"), seed: 7, outDir: join(root, "b") });
-  await generate({ scale: parseScale("tiny"), seed: 8, outDir: join(root, "c") });
-  await generate({ scale: parseScale("small"), seed: 7, outDir: join(root, "small") });
+  await generate({ scale: parseScale("tiny"), seed: 7, until: FIXED_UNTIL, outDir: join(root, "a") });
+  await generate({ scale: parseScale("tiny"), seed: 7, until: FIXED_UNTIL, outDir: join(root, "b") });
+  await generate({ scale: parseScale("tiny"), seed: 8, until: FIXED_UNTIL, outDir: join(root, "c") });
+  await generate({ scale: parseScale("tiny"), seed: 7, until: "2025-03-15", outDir: join(root, "d") });
+  await generate({ scale: parseScale("small"), seed: 7, until: FIXED_UNTIL, outDir: join(root, "small") });
 });
 afterAll(async () => {
   duck.close();
@@ -30,7 +32,11 @@ describe("generate", () => {
   it("writes every table at the preset's scale", async () => {
     for (const table of RAW_TABLES) expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", table)}'`)).n).toBeGreaterThan(0n);
     expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "users")}'`)).n).toBe(1000n);
-    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "activity_logs")}'`)).n).toBe(10_000n);
+    // A share of the customers use the app, and only they log workouts: at most 3× the 10 per customer of old.
+    const logs = await one<bigint>(`SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM '${file("a", "activity_logs")}'`);
+    expect(Number(logs.n)).toBeLessThanOrEqual(30 * 1000);
+    expect(Number(logs.users) / 1000).toBeCloseTo(APP_USER_SHARE, 1);
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "user_goals")}'`)).n).toBe(logs.users);
     expect((await one<bigint>(`SELECT count(DISTINCT text) AS n FROM '${file("a", "quotes")}'`)).n).toBeGreaterThanOrEqual(300n);
   });
 
@@ -39,7 +45,7 @@ describe("generate", () => {
     expect(rows.map((r) => r.channel)).toEqual([...CHANNELS].sort());
   });
 
-  it("gives the same rows in the same order for the same seed, and others for another", async () => {
+  it("gives the same rows in the same order for the same seed and --until, and others for another", async () => {
     const digest = async (dir: string, table: string) => {
       const rows = await duck.all(`SELECT * FROM '${file(dir, table)}'`);
       return createHash("sha256").update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).digest("hex");
@@ -48,6 +54,13 @@ describe("generate", () => {
       expect(await digest("b", table)).toBe(await digest("a", table));
       expect(await digest("c", table)).not.toBe(await digest("a", table));
     }
+    const span = (dir: string) => one<Date>(`SELECT min(started_at) AS first, max(started_at) AS last FROM '${file(dir, "activity_logs")}'`);
+    expect(await span("a")).toMatchObject({ first: expect.any(Date), last: expect.any(Date) });
+    // The history ends on --until (local time, so up to a day later in UTC) and starts 24 months before it.
+    const d = await span("d");
+    expect(d.first.toISOString() >= "2023-03-01").toBe(true);
+    expect(d.last.toISOString() < "2025-03-17").toBe(true);
+    expect(d.last.toISOString() > "2025-03-01").toBe(true);
   });
 
   it("keeps referential integrity between tables", async () => {
@@ -81,15 +94,17 @@ describe("generate", () => {
   it("plants seasons, hours, regions and segments that the data shows (small scale)", async () => {
     const truth = JSON.parse(await readFile(join(root, "small", "planted", "truth.json"), "utf8"));
     const logs = file("small", "activity_logs");
+    const local = "timezone(time_zone, timezone('UTC', started_at))";
     const peaks = await duck.all<{ activity_type: string; month: number }>(`
       SELECT activity_type, arg_max(month, n)::INT AS month FROM (
-        SELECT activity_type, month(started_at) AS month, count(*) AS n FROM '${logs}' GROUP BY ALL) GROUP BY ALL`);
+        SELECT activity_type, month(${local}) AS month, count(*) AS n FROM '${logs}' GROUP BY ALL) GROUP BY ALL`);
     for (const { activity, peak_month } of truth.activities) {
       const found = peaks.find((p) => p.activity_type === activity)!.month;
       const distance = Math.min(Math.abs(found - peak_month), 12 - Math.abs(found - peak_month));
       expect(distance, `${activity}: peak month ${found}, planted ${peak_month}`).toBeLessThanOrEqual(1);
     }
-    const [{ hour }] = await duck.all<{ hour: number }>(`SELECT arg_max(h, n)::INT AS hour FROM (SELECT hour(started_at) AS h, count(*) AS n FROM '${logs}' GROUP BY 1)`);
+    // Planted hours and months are local: the instants are UTC, each with the zone it happened in.
+    const [{ hour }] = await duck.all<{ hour: number }>(`SELECT arg_max(h, n)::INT AS hour FROM (SELECT hour(${local}) AS h, count(*) AS n FROM '${logs}' GROUP BY 1)`);
     expect(truth.peak_hours).toContain(hour);
     const perUser = await duck.all<{ state: string; rate: number }>(`
       SELECT c.state_code AS state, count(l.user_id) / count(DISTINCT u.user_id) AS rate
@@ -101,5 +116,27 @@ describe("generate", () => {
       FROM '${join(root, "small", "planted", "user_segments.parquet")}' s LEFT JOIN '${logs}' l USING (user_id) GROUP BY 1`);
     const rate = (name: string) => bySegment.find((s) => s.segment === name)!.rate;
     expect(rate("runner")).toBeGreaterThan(3 * rate("casual"));
+  });
+
+  it("gives each segment's app users their planted weekly rate (within 20%), over a history with every month twice", async () => {
+    const truth = JSON.parse(await readFile(join(root, "small", "planted", "truth.json"), "utf8"));
+    const weeks = ((Date.parse(truth.history.end) - Date.parse(truth.history.start)) / 86_400_000 + 1) / 7;
+    const logs = file("small", "activity_logs");
+    const bySegment = await duck.all<{ segment: string; workouts: bigint; users: bigint }>(`
+      SELECT s.segment, count(*) AS workouts, count(DISTINCT l.user_id) AS users
+      FROM '${logs}' l JOIN '${join(root, "small", "planted", "user_segments.parquet")}' s USING (user_id) GROUP BY 1`);
+    expect(bySegment).toHaveLength(truth.segments.length);
+    for (const planted of truth.segments) {
+      const found = bySegment.find((s) => s.segment === planted.name)!;
+      const perWeek = Number(found.workouts) / Number(found.users) / weeks;
+      expect(Math.abs(perWeek / planted.workouts_per_week - 1), `${planted.name}: ${perWeek.toFixed(2)} a week, planted ${planted.workouts_per_week}`).toBeLessThan(0.2);
+    }
+    const appUsers = bySegment.reduce((n, s) => n + Number(s.users), 0);
+    expect(appUsers / 10_000).toBeCloseTo(truth.app_user_share, 1);
+    const months = await duck.all<{ month: number; years: bigint }>(`
+      SELECT month(timezone(time_zone, timezone('UTC', started_at))) AS month, count(DISTINCT year(timezone(time_zone, timezone('UTC', started_at)))) AS years
+      FROM '${logs}' GROUP BY 1`);
+    expect(months).toHaveLength(12);
+    for (const m of months) expect(Number(m.years), `month ${m.month}`).toBeGreaterThanOrEqual(2);
   });
 });

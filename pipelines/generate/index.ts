@@ -9,14 +9,16 @@ import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { log, progress } from "../../lib/progress.ts";
 import type { Scale } from "../../lib/scale.ts";
 import { FITNESS_TABLES, allocateWorkouts } from "./fitness.ts";
-import { createLookups } from "./lookups.ts";
+import { createLookups, historyDays as historyDaysOf } from "./lookups.ts";
+import { historyWindow } from "./model.ts";
 import { generateUsers, USER_TABLES } from "./people.ts";
 import { plantedTruth } from "./planted.ts";
 import { createPools } from "./pools.ts";
 import { QUOTES } from "./quotes.ts";
 import { RETAIL_TABLES, generateRetail, retailSizes } from "./retail.ts";
 
-export type GenerateOptions = { scale: Scale; seed: number; outDir: string; threads?: number };
+/** `until` (YYYY-MM-DD) is the last day of the history: the same seed and `until` give the same rows. */
+export type GenerateOptions = { scale: Scale; seed: number; until: string; outDir: string; threads?: number };
 /** Rows per table, and seconds per table (plus `setup:*` for the shared user and workload tables). */
 export type GenerateResult = { rows: Record<string, number>; seconds: Record<string, number> };
 
@@ -31,9 +33,11 @@ export type RawTable = (typeof RAW_TABLES)[number];
 /** Tables later SQL reads back, so they are materialised before being written. */
 const MATERIALISED = new Set<RawTable>(["devices", "orders", "order_items"]);
 
-async function defineRandomness(db: DuckDB, seed: number): Promise<void> {
+async function defineRandomness(db: DuckDB, seed: number, until: string): Promise<void> {
   const s = Math.trunc(seed);
   await db.run(`SET VARIABLE seed = ${s}`);
+  await db.run(`SET VARIABLE until = DATE '${until}'`);
+  await db.run(`SET VARIABLE history_start = DATE '${historyWindow(until).start}'`);
   // The queries are written in the join order that keeps intermediates small; the optimizer's estimates
   // for hash-keyed bucket joins otherwise put the small lookups first and multiply rows (7× slower).
   await db.run("SET disabled_optimizers = 'join_order'");
@@ -44,9 +48,10 @@ async function defineRandomness(db: DuckDB, seed: number): Promise<void> {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { scale, seed, outDir } = options;
+  const { scale, seed, until, outDir } = options;
   const sizes = retailSizes(scale.users);
-  const params: Record<string, number> = { users: scale.users, ...sizes };
+  const historyDays = historyDaysOf(until).length;
+  const params: Record<string, number> = { users: scale.users, history_days: historyDays, ...sizes };
   const tmp = `${outDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(tmp, "planted"), { recursive: true });
@@ -54,15 +59,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const rows: Record<string, number> = {};
   const seconds: Record<string, number> = {};
   try {
-    await defineRandomness(db, seed);
-    await createLookups(db);
+    await defineRandomness(db, seed, until);
+    await createLookups(db, until);
     const faker = await createPools(db, seed);
     let started = performance.now();
     await generateUsers(db, scale.users);
     seconds["setup:users"] = (performance.now() - started) / 1000;
     await generateRetail(db, faker, sizes);
     started = performance.now();
-    await allocateWorkouts(db, scale.activityLogs);
+    await allocateWorkouts(db, historyDays / 7);
+    const [{ workouts }] = await db.all<{ workouts: bigint }>("SELECT sum(workouts) AS workouts FROM workload");
     seconds["setup:workload"] = (performance.now() - started) / 1000;
     await db.table("quotes_g", QUOTES.map((q) => ({ quote_id: q.quoteId, text: q.text, author: q.author, goal: q.goal, activity_type: q.activityType, tone: q.tone })));
 
@@ -83,7 +89,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         await db.run(`CREATE OR REPLACE TABLE ${table}_out AS ${query}`);
         source = `${table}_out`;
       }
-      const expected = table === "users" ? scale.users : table === "activity_logs" ? scale.activityLogs : 0;
+      const expected = table === "users" ? scale.users : table === "activity_logs" ? Number(workouts) : 0;
       const bar = expected ? progress(`generate ${table}`, expected) : undefined;
       await db.run(`COPY ${source} TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
       const [{ n }] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet('${file}')`);
@@ -93,7 +99,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       bar?.done();
     }
     await db.run(`COPY (SELECT user_id, segment FROM users_g ORDER BY user_id) TO '${join(tmp, "planted", "user_segments.parquet")}' (FORMAT parquet)`);
-    await writeFile(join(tmp, "planted", "truth.json"), `${JSON.stringify(plantedTruth({ seed, scale }), null, 2)}\n`);
+    await writeFile(join(tmp, "planted", "truth.json"), `${JSON.stringify(plantedTruth({ seed, scale, until }), null, 2)}\n`);
   } finally {
     db.close();
   }

@@ -3,11 +3,12 @@
  * equality join on a bucket number: bucket b of B maps to the category whose cumulative weight
  * covers (b + 0.5) / B, so vectorised SQL samples any distribution with one hash and one join.
  */
+import { STATE_TIME_ZONES } from "../../domain/time-zones.ts";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { CITIES, STATES } from "./places.ts";
 import {
   ACTIVITIES, AGE_BAND_MULTIPLIER, AGE_BANDS, GOALS, HISTORY, SEGMENT_AGE, SEGMENTS, SHOPPING, STATE_MULTIPLIER,
-  TIERS, WEEKDAY_WEIGHT, hourWeights, monthWeight,
+  TIERS, WEEKDAY_WEIGHT, historyWindow, hourWeights, monthWeight, segmentAgeMultiplier,
 } from "./model.ts";
 
 /** Bucket counts: fine enough that quantisation error stays well under the planted effects. */
@@ -36,11 +37,12 @@ function bucketRows<K extends Record<string, number>>(key: K, weights: readonly 
 export const ageBandRange = (band: string): [number, number] =>
   band === "65+" ? [65, 85] : (band.split("-").map(Number) as [number, number]);
 
-/** Every day of the activity history, with its month and ISO weekday. */
-export function historyDays(): Array<{ date: string; month: number; isoDow: number; years: number }> {
+/** Every day of the history ending on `until`, with its month and ISO weekday. */
+export function historyDays(until: string): Array<{ date: string; month: number; isoDow: number; years: number }> {
   const days = [];
-  const start = new Date(`${HISTORY.start}T00:00:00Z`);
-  const end = new Date(`${HISTORY.end}T00:00:00Z`);
+  const { start: first, end: last } = historyWindow(until);
+  const start = new Date(`${first}T00:00:00Z`);
+  const end = new Date(`${last}T00:00:00Z`);
   for (let t = start.getTime(); t <= end.getTime(); t += 86_400_000) {
     const d = new Date(t);
     days.push({
@@ -53,14 +55,19 @@ export function historyDays(): Array<{ date: string; month: number; isoDow: numb
   return days;
 }
 
+/** The population-weighted mean state multiplier: dividing by it keeps the mean rate at the planted one. */
+export const MEAN_STATE_MULTIPLIER =
+  CITIES.reduce((sum, [, state, population]) => sum + population * (STATE_MULTIPLIER[state] ?? 1), 0) / CITIES.reduce((sum, c) => sum + c[2], 0);
+
 const pick = <T extends string>(shares: Partial<Record<T, number>>, names: readonly T[]) => names.map((n) => shares[n] ?? 0);
 
-/** Creates every lookup table the generator's SQL joins against. */
-export async function createLookups(db: DuckDB): Promise<void> {
+/** Creates every lookup table the generator's SQL joins against, for the history ending on `until`. */
+export async function createLookups(db: DuckDB, until: string): Promise<void> {
   await db.table("states", Object.entries(STATES).map(([code, s]) => ({ state: code, state_name: s.name, region: s.region, multiplier: STATE_MULTIPLIER[code] ?? 1 })));
   await db.table("cities", CITIES.map(([city, state, population], i) => ({ city_id: i + 1, city, state, population })));
   await db.table("city_bucket", bucketRows({}, CITIES.map((c) => c[2]), 4096).map(({ b, value }) => ({ b, city_id: value + 1 })));
-  await db.table("segments", SEGMENTS.map((s, i) => ({ segment_id: i, segment: s.name, workouts_per_week: s.workoutsPerWeek, effort: s.effort, hr_shift: s.hrShift })));
+  await db.table("segments", SEGMENTS.map((s, i) => ({ segment_id: i, segment: s.name, workouts_per_week: s.workoutsPerWeek, age_norm: segmentAgeMultiplier(s.name), effort: s.effort, hr_shift: s.hrShift })));
+  await db.table("state_zones", Object.entries(STATE_TIME_ZONES).map(([state, time_zone]) => ({ state, time_zone })));
   await db.table("segment_bucket", bucketRows({}, SEGMENTS.map((s) => s.share)).map(({ b, value }) => ({ b, segment_id: value })));
   await db.table("age_bands", AGE_BANDS.map((band, i) => {
     const [lo, hi] = ageBandRange(band);
@@ -84,7 +91,7 @@ export async function createLookups(db: DuckDB): Promise<void> {
   await db.table("shopping_names", SHOPPING.map((g, i) => ({ id: i, name: g })));
   await db.table("tier_names", TIERS.map((g, i) => ({ id: i, name: g })));
 
-  const days = historyDays();
+  const days = historyDays(until);
   await db.table("days", days.map((d, i) => ({ day_idx: i, day: d.date, weekend: d.isoDow >= 6 ? 1 : 0 })));
   await db.run("CREATE OR REPLACE TABLE days AS SELECT day_idx, day::DATE AS day, weekend FROM days");
   const dayRows = ACTIVITIES.flatMap((a, id) =>

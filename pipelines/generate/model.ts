@@ -3,6 +3,8 @@
  * regional and age-band multipliers. The insights are checked against these (see `planted.ts`).
  */
 
+import { UserError } from "../../lib/errors.ts";
+
 export const ACTIVITIES = [
   // name, category, intensity, mean minutes, km per hour (0 = no distance), MET, peak month, seasonal strength
   { name: "running", category: "cardio", intensity: "high", minutes: 42, kmh: 10, met: 9.8, peakMonth: 4, kappa: 1.2 },
@@ -116,5 +118,34 @@ export function monthWeight(peakMonth: number, kappa: number, month: number): nu
   return Math.exp(kappa * Math.cos((2 * Math.PI * (month - peakMonth)) / 12));
 }
 
-/** Years of activity history in the data, and the yearly growth of workouts. */
-export const HISTORY = { start: "2023-01-01", end: "2025-12-31", yearlyGrowth: 0.12 } as const;
+/**
+ * The workout history ends on `--until` and starts on the first of the month 24 months earlier, so
+ * every calendar month appears at least twice; workouts grow by 12% a year across it.
+ */
+export const HISTORY = { months: 24, yearlyGrowth: 0.12 } as const;
+
+/** `--until`: a day (YYYY-MM-DD) no later than today, late enough for the history to fit the warehouse calendar (2015 on). */
+export function parseUntil(value: string, today = new Date()): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(Number.NaN);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new UserError(`--until "${value}" is not a date: give the last day of the history as YYYY-MM-DD.`);
+  if (value > today.toISOString().slice(0, 10)) throw new UserError(`--until ${value} is in the future: the history ends today at the latest.`);
+  if (value < "2017-01-01") throw new UserError(`--until ${value} is too early: the warehouse calendar starts in 2015, so the history must end in 2017 or later.`);
+  return value;
+}
+
+/** The first and last day of the history that ends on `until` (YYYY-MM-DD). */
+export function historyWindow(until: string): { start: string; end: string } {
+  const [y, m] = until.split("-").map(Number);
+  return { start: new Date(Date.UTC(y, m - 1 - HISTORY.months, 1)).toISOString().slice(0, 10), end: until };
+}
+
+/**
+ * Share of customers who use the app and log their workouts there, at their segment's weekly rate
+ * from the start of the history; the rest shop, hold memberships and preferences, and log nothing.
+ * With 24–25 months of history this gives about 27 workouts per customer, 2.7× the preset's count.
+ */
+export const APP_USER_SHARE = 0.09;
+
+/** A segment's mean age-band multiplier: dividing by it keeps the segment's mean rate at its planted rate. */
+export const segmentAgeMultiplier = (segment: SegmentName) =>
+  SEGMENT_AGE[segment].reduce((sum, share, band) => sum + share * AGE_BAND_MULTIPLIER[AGE_BANDS[band]], 0);

@@ -1,12 +1,13 @@
 /** @module Users and what hangs off them: preferences, interests, devices, memberships, and their latent segment. */
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { B } from "./lookups.ts";
+import { APP_USER_SHARE } from "./model.ts";
 import { NAME_POOL, DEVICE_MODELS } from "./pools.ts";
 
-/** Ages are as of the end of the activity history, so every band is stable across the data. */
-const AGE_AS_OF = "DATE '2025-12-31'";
+/** Ages are as of the end of the history (`until`), so every band is stable across the data. */
+const AGE_AS_OF = "getvariable('until')";
 
-/** `users_g`: one row per user with the latent traits the other generators need (dropped from output). */
+/** `users_g`: one row per user with the latent traits the other generators need (dropped from output), and whether they use the app. */
 export async function generateUsers(db: DuckDB, users: number): Promise<void> {
   await db.run(`
     CREATE OR REPLACE TABLE users_g AS
@@ -16,7 +17,8 @@ export async function generateUsers(db: DuckDB, users: number): Promise<void> {
         floor(rnd(id, 'age') * ${B})::INT AS age_b,
         floor(rnd(id, 'city') * 4096)::INT AS city_b,
         floor(rnd(id, 'shop') * ${B})::INT AS shop_b,
-        rnd(id, 'sex') AS sex_u
+        rnd(id, 'sex') AS sex_u,
+        rnd(id, 'app') < ${APP_USER_SHARE} AS app_user
       FROM range(1, ${users} + 1) r(id)
     ),
     traits AS (
@@ -40,7 +42,8 @@ export async function generateUsers(db: DuckDB, users: number): Promise<void> {
     )
     SELECT n.*, ci.city, ci.state, st.multiplier AS state_multiplier, sg.segment,
       (${AGE_AS_OF} - to_years(age) - to_days(floor(rnd(user_id, 'dob') * 365)::INT))::DATE AS date_of_birth,
-      TIMESTAMP '2021-01-01 00:00:00' + to_seconds(floor(rnd(user_id, 'created') * 2 * 365 * 86400)::BIGINT) AS created_at
+      -- Every customer signed up in the three years before the history, so app users log from its start.
+      getvariable('history_start')::TIMESTAMP - to_seconds(floor(1 + rnd(user_id, 'created') * 3 * 365 * 86400)::BIGINT) AS created_at
     FROM named n
     JOIN cities ci USING (city_id)
     JOIN states st ON st.state = ci.state

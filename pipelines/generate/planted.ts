@@ -1,7 +1,7 @@
 /** @module What the generator planted, written beside the data so that insights can be checked against it. */
 import type { Scale } from "../../lib/scale.ts";
 import {
-  ACTIVITIES, AGE_BAND_MULTIPLIER, HISTORY, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, hourWeights, monthWeight,
+  ACTIVITIES, AGE_BAND_MULTIPLIER, APP_USER_SHARE, HISTORY, historyWindow, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, hourWeights, monthWeight,
 } from "./model.ts";
 
 const normalise = (w: number[]) => {
@@ -10,7 +10,7 @@ const normalise = (w: number[]) => {
 };
 const topIndices = (w: number[], n: number) => w.map((x, i) => [x, i] as const).sort((a, b) => b[0] - a[0]).slice(0, n).map(([, i]) => i);
 
-export function plantedTruth({ seed, scale }: { seed: number; scale: Scale }) {
+export function plantedTruth({ seed, scale, until }: { seed: number; scale: Scale; until: string }) {
   const weekdayShare = WEEKDAY_WEIGHT.slice(0, 5).reduce((a, b) => a + b, 0) / WEEKDAY_WEIGHT.reduce((a, b) => a + b, 0);
   const segmentHours = SEGMENTS.map((s) => {
     const weekday = normalise(hourWeights(s.hours.weekday));
@@ -24,7 +24,9 @@ export function plantedTruth({ seed, scale }: { seed: number; scale: Scale }) {
   return {
     seed,
     scale: scale.name,
-    history: HISTORY,
+    history: { ...historyWindow(until), yearly_growth: HISTORY.yearlyGrowth },
+    /** Of all customers, the share who use the app; each app user logs at their segment's weekly rate. */
+    app_user_share: APP_USER_SHARE,
     segments: SEGMENTS.map((s, i) => ({
       name: s.name, share: s.share, workouts_per_week: s.workoutsPerWeek, activity_mix: s.mix, goals: s.goals,
       preferred_hours: s.hours, best_hour: topIndices(segmentHours[i].hours, 1)[0],

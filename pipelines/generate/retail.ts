@@ -91,7 +91,7 @@ export const RETAIL_TABLES = {
   stores: `SELECT store_id, name, store_type, city_id, store_id AS manager_employee_id, opened_at, opened_at AS created_at, opened_at AS updated_at FROM stores_g ORDER BY store_id`,
   products: `SELECT product_id, name, category, subcategory, sport, vendor_id, price, color, attributes, created_at::TIMESTAMP AS created_at, created_at::TIMESTAMP AS updated_at FROM products_g ORDER BY product_id`,
   inventory: `
-    SELECT s.store_id, p.product_id, floor(rnd(hash(s.store_id, p.product_id), 'qty') * 120)::INT AS quantity, TIMESTAMP '2025-12-31' AS updated_at
+    SELECT s.store_id, p.product_id, floor(rnd(hash(s.store_id, p.product_id), 'qty') * 120)::INT AS quantity, getvariable('until')::TIMESTAMP AS updated_at
     FROM stores_g s, products_g p
     WHERE rnd(hash(s.store_id, p.product_id), 'stock') < CASE WHEN s.store_type = 'online' THEN 0.9 ELSE 0.2 END
     ORDER BY s.store_id, p.product_id`,
@@ -106,15 +106,16 @@ export const RETAIL_TABLES = {
     )
     SELECT sale_id, store_id, (store_id + n_stores * floor(rnd(sale_id, 'clerk') * (%employees% // n_stores))::INT)::INT AS employee_id,
       user_id, p.product_id, 1 + floor(rnd(sale_id, 'q') ^ 3 * 3)::INT AS quantity, p.price AS unit_price,
-      TIMESTAMP '2023-01-01' + to_seconds(floor(rnd(sale_id, 'when') * 3 * 365 * 86400)::BIGINT) AS sold_at
+      getvariable('history_start')::TIMESTAMP + to_seconds(floor(rnd(sale_id, 'when') * %history_days% * 86400)::BIGINT) AS sold_at
     FROM (SELECT *, stores AS n_stores FROM s) s JOIN p ON p.i = s.pi
     ORDER BY sale_id`,
+  // Orders stop two weeks before the end of the history, so that their shipping and delivery are in the past too.
   orders: `
     SELECT id AS order_id, 1 + floor(rnd(id, 'buyer') * %users%)::INT AS user_id,
       (SELECT max(store_id) FROM stores_g) - floor(rnd(id, 'channel') * 3)::INT AS store_id,
       CASE WHEN r < 0.85 THEN 'delivered' WHEN r < 0.9 THEN 'shipped' WHEN r < 0.93 THEN 'processing' WHEN r < 0.97 THEN 'cancelled' ELSE 'returned' END AS status,
       ordered_at, ordered_at AS created_at, ordered_at + to_days(CASE WHEN r < 0.93 THEN 5 ELSE 12 END) AS updated_at
-    FROM (SELECT id, rnd(id, 'status') AS r, TIMESTAMP '2023-01-01' + to_seconds(floor(rnd(id, 'when') * 3 * 365 * 86400)::BIGINT) AS ordered_at FROM range(1, %orders% + 1) r(id))
+    FROM (SELECT id, rnd(id, 'status') AS r, getvariable('history_start')::TIMESTAMP + to_seconds(floor(rnd(id, 'when') * (%history_days% - 14) * 86400)::BIGINT) AS ordered_at FROM range(1, %orders% + 1) r(id))
     ORDER BY order_id`,
   order_items: `
     WITH p AS (SELECT row_number() OVER (ORDER BY product_id) - 1 AS i, product_id, price FROM products_g)

@@ -40,7 +40,7 @@ export const DOCUMENT_SOURCES: Record<CollectionName, Source> = {
   },
   activity_logs: {
     table: "activity_logs",
-    select: "activity_id::INTEGER AS _id, user_id::INTEGER AS user_id, activity_type, started_at, duration_min, distance_km, calories, avg_heart_rate, city, state, created_at, updated_at",
+    select: "activity_id::INTEGER AS _id, user_id::INTEGER AS user_id, activity_type, started_at, time_zone, duration_min, distance_km, calories, avg_heart_rate, city, state, created_at, updated_at",
     toDoc: (r) => r as Doc,
   },
 };

@@ -3,20 +3,22 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawDir } from "../../lib/config.ts";
+import { openDuckDB } from "../../lib/duckdb.ts";
 import { StoreUnreachableError, UserError } from "../../lib/errors.ts";
 import { parseScale } from "../../lib/scale.ts";
-import { createWorld, type World } from "../../lib/test-world.ts";
+import { createWorld, FIXED_UNTIL, type World } from "../../lib/test-world.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";
-import { generate } from "../generate/index.ts";
+import { generate, type RawTable } from "../generate/index.ts";
 import { load } from "./index.ts";
+import { rawFile } from "./raw-files.ts";
 import { MYSQL_TABLES } from "./mysql.ts";
 
 let world: World;
 beforeAll(async () => {
   world = await createWorld();
-  await generate({ scale: parseScale("tiny"), seed: 3, outDir: rawDir(world.config) });
+  await generate({ scale: parseScale("tiny"), seed: 3, until: FIXED_UNTIL, outDir: rawDir(world.config) });
 });
 afterAll(async () => world?.dispose());
 
@@ -46,10 +48,19 @@ describe("load", () => {
     expect(second.documents.rows).toEqual(first.documents.rows);
 
     const documents = await openDocumentStore(world.config);
-    expect(await documents.collection("activity_logs").countDocuments()).toBe(10_000);
-    expect(await documents.collection("user_goals").countDocuments()).toBe(1000);
-    const goal = await documents.collection("user_goals").findOne({ user_id: 1 });
+    const raw = async (table: string) => {
+      const duck = await openDuckDB();
+      try {
+        return Number((await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM '${rawFile(rawDir(world.config), table as RawTable)}'`))[0].n);
+      } finally {
+        duck.close();
+      }
+    };
+    expect(await documents.collection("activity_logs").countDocuments()).toBe(await raw("activity_logs"));
+    expect(await documents.collection("user_goals").countDocuments()).toBe(await raw("user_goals"));
+    const goal = await documents.collection("user_goals").findOne({});
     expect(goal?.notifications).toMatchObject({ channel: expect.any(String), time_zone: expect.stringMatching(/^America\//) });
+    expect(await documents.collection("activity_logs").findOne({})).toMatchObject({ started_at: expect.any(Date), time_zone: expect.stringMatching(/^America\//) });
     await documents.close();
 
     const sessions = await openSessionStore(world.config);
@@ -71,7 +82,7 @@ describe("load", () => {
   it("rejects a truncated Parquet file with a clear error and writes nothing", async () => {
     const other = await createWorld();
     try {
-      await generate({ scale: parseScale("tiny"), seed: 3, outDir: rawDir(other.config) });
+      await generate({ scale: parseScale("tiny"), seed: 3, until: FIXED_UNTIL, outDir: rawDir(other.config) });
       const file = join(rawDir(other.config), "order_items.parquet");
       await truncate(file, 700);
       const error = await load(other.config).catch((e: unknown) => e);

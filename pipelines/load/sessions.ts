@@ -11,7 +11,7 @@ export async function loadSessions(store: SessionStore, duck: DuckDB, rawDir: st
   await store.ensureTable();
   const bar = progress(`load ${store.kind} sessions`, total);
   let n = 0;
-  const sql = `SELECT token_hash, user_id::INTEGER AS user_id, device_id::INTEGER AS device_id, platform,
+  const sql = `SELECT token_hash, user_id::INTEGER AS user_id, device_id::INTEGER AS device_id, platform, time_zone,
       strftime(started_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS started_at, strftime(last_seen_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS last_seen_at,
       duration_s, expires_at::INTEGER AS expires_at
     FROM read_parquet('${rawFile(rawDir, "sessions")}')`;

@@ -13,6 +13,7 @@ import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { noticeSignUpAttempt } from "../notify/outbox.ts";
 import { valid } from "../validation.ts";
+import { userPlace } from "../users.ts";
 
 export const SESSION_DAYS = 30;
 
@@ -119,7 +120,10 @@ export function accountRoutes(ctx: AppContext) {
       const tokenHash = hashToken(token);
       const now = ctx.now();
       const expiresAt = Math.floor(now.getTime() / 1000) + SESSION_DAYS * 86_400;
-      await ctx.sessions.put({ token_hash: tokenHash, user_id: user.user_id, platform, started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt });
+      const place = await userPlace(ctx.mysql, ctx.documents, user.user_id);
+      if (!place) throw wrong();
+      const session = { token_hash: tokenHash, user_id: user.user_id, platform, time_zone: place.time_zone, started_at: now.toISOString(), last_seen_at: now.toISOString(), duration_s: 0, expires_at: expiresAt };
+      await ctx.sessions.put(session);
       // An erasure that began meanwhile (here, or on another instance, which has deleted the row) wins.
       if (ctx.erasure.isErasing(user.user_id) || !(await accountExists(ctx, user.user_id))) {
         await ctx.sessions.delete(tokenHash);

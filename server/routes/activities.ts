@@ -6,10 +6,10 @@ import { ACTIVITIES } from "../../pipelines/generate/model.ts";
 import type { Doc, Filter } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
-import { TtlCache } from "../cache.ts";
 import { ApiError } from "../errors.ts";
-import { profile } from "../users.ts";
+import { userPlace } from "../users.ts";
 import { valid } from "../validation.ts";
+import { TimeZone } from "./goals.ts";
 
 const ACTIVITY_NAMES = ACTIVITIES.map((a) => a.name) as [string, ...string[]];
 
@@ -21,6 +21,8 @@ export const ActivityBody = z
     distance_km: z.number().min(0).max(1000).nullable().optional(),
     calories: z.number().int().min(0).max(20_000).nullable().optional(),
     avg_heart_rate: z.number().int().min(30).max(230).nullable().optional(),
+    /** Where the workout happened, if the device knows; else the user's own zone. */
+    time_zone: TimeZone.optional(),
   })
   .strict();
 
@@ -54,6 +56,7 @@ export const activityView = (doc: Doc) => ({
   id: doc._id,
   activity_type: doc.activity_type,
   started_at: (doc.started_at as Date).toISOString(),
+  time_zone: doc.time_zone ?? null,
   duration_min: doc.duration_min,
   distance_km: doc.distance_km ?? null,
   calories: doc.calories ?? null,
@@ -65,7 +68,6 @@ export const activityView = (doc: Doc) => ({
 export function activityRoutes(ctx: AppContext) {
   const app = new Hono<{ Variables: AuthVariables }>();
   app.use("/v1/me/activities", requireUser(ctx));
-  const homes = new TtlCache<number, { city: string | null; state: string | null }>(10 * 60_000);
 
   app.post("/v1/me/activities", valid("json", ActivityBody), async (c) => {
     const userId = c.get("userId");
@@ -75,18 +77,18 @@ export function activityRoutes(ctx: AppContext) {
     if (startedAt.getTime() > now.getTime() + 5 * 60_000) throw new ApiError(422, "in_the_future", "started_at is in the future: log workouts once they have started.");
     // The warehouse calendar (dim_date) starts in 2015; two years back keeps every logged workout inside it.
     if (startedAt.getTime() < now.getTime() - 730 * 86_400_000) throw new ApiError(422, "too_old", "started_at is more than two years ago: log recent workouts only.");
-    let home = homes.get(userId);
+    let home = ctx.placeCache.get(userId);
     if (!home) {
-      const p = await profile(ctx.mysql, userId);
-      if (!p) throw new ApiError(401, "invalid_token", "This account no longer exists.");
-      home = { city: p.city, state: p.state };
-      homes.set(userId, home);
+      const place = await userPlace(ctx.mysql, ctx.documents, userId);
+      if (!place) throw new ApiError(401, "invalid_token", "This account no longer exists.");
+      ctx.placeCache.set(userId, (home = place));
     }
     const doc: Doc = {
       _id: newActivityId(now.getTime()),
       user_id: userId,
       activity_type: body.activity_type,
       started_at: startedAt,
+      time_zone: body.time_zone ?? home.time_zone,
       duration_min: body.duration_min,
       distance_km: body.distance_km ?? null,
       calories: body.calories ?? null,

@@ -1,6 +1,7 @@
 /** @module `GET/PUT /v1/me/goals`: fitness goal and notification preferences (MongoDB `user_goals`). */
 import { Hono } from "hono";
 import { z } from "zod";
+import { isTimeZone } from "../../domain/time-zones.ts";
 import { ACTIVITIES, CHANNELS, GOALS } from "../../pipelines/generate/model.ts";
 import type { Doc } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
@@ -9,14 +10,8 @@ import { valid } from "../validation.ts";
 
 const ACTIVITY_NAMES = ACTIVITIES.map((a) => a.name) as [string, ...string[]];
 const hour = z.number().int().min(0).max(23);
-const timeZone = z.string().min(3).max(64).refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be an IANA time zone such as America/Denver");
+/** An IANA time zone, as goals and workouts carry it. */
+export const TimeZone = z.string().min(3).max(64).refine(isTimeZone, "must be an IANA time zone such as America/Denver");
 
 export const GoalsBody = z
   .object({
@@ -28,7 +23,7 @@ export const GoalsBody = z
         channel: z.enum(CHANNELS),
         quiet_hours: z.object({ start: hour, end: hour }).strict().optional(),
         preferred_hour: hour.nullable().optional(),
-        time_zone: timeZone,
+        time_zone: TimeZone,
       })
       .strict(),
   })
@@ -76,6 +71,7 @@ export function goalRoutes(ctx: AppContext) {
       { upsert: true },
     );
     ctx.inspirationCache.delete(userId);
+    ctx.placeCache.delete(userId);
     return c.json(goalsView(await ctx.documents.collection("user_goals").findOne({ _id: userId })));
   });
   return app;

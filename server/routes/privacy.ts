@@ -63,6 +63,7 @@ export async function eraseUser(ctx: AppContext, userId: number) {
     const [deleted] = await ctx.mysql.query("DELETE FROM users WHERE user_id = ?", [userId]);
     const late = { sessions: await sweepSessions(ctx, userId), documents: await sweepDocuments(ctx, userId) };
     ctx.inspirationCache.delete(userId);
+    ctx.placeCache.delete(userId);
     ctx.log.info({ user: pseudonym(ctx.config.pseudonymKey, userId) }, "user erased");
     return {
       mysql_users: (deleted as { affectedRows: number }).affectedRows,

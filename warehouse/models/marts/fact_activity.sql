@@ -15,8 +15,9 @@ joined as (
         u.user_key,
         a.activity_key,
         u.goal_key,
-        cast(strftime(w.started_at, '%Y%m%d') as integer) as date_key,
-        cast(hour(w.started_at) as tinyint) as time_key,
+        -- calendar and hour are local: a 07:00 workout in Denver is a morning workout
+        cast(strftime(w.started_local, '%Y%m%d') as integer) as date_key,
+        cast(hour(w.started_local) as tinyint) as time_key,
         cast(hash(w.state || '|' || w.city) >> 1 as bigint) as location_key,
         -- timestamps
         w.started_at,

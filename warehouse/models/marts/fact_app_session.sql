@@ -7,8 +7,9 @@ final as (
     select
         s.session_key,
         u.user_key,
-        cast(strftime(s.started_at, '%Y%m%d') as integer) as date_key,
-        cast(hour(s.started_at) as tinyint) as time_key,
+        -- calendar and hour are local: a 07:00 workout in Denver is a morning workout
+        cast(strftime(s.started_local, '%Y%m%d') as integer) as date_key,
+        cast(hour(s.started_local) as tinyint) as time_key,
         s.started_at,
         s.duration_s,
         s.platform,

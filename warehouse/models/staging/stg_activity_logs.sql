@@ -17,8 +17,10 @@ typed as (
         round(distance_km, 2) as distance_km,
         calories,
         avg_heart_rate,
-        -- timestamps
+        -- timestamps: the instant (UTC), and the wall-clock time where it happened
         cast(started_at as timestamp) as started_at,
+        time_zone,
+        timezone(time_zone, timezone('UTC', cast(started_at as timestamp))) as started_local,
         cast(updated_at as timestamp) as updated_at
     from source
 ),

@@ -10,6 +10,8 @@ final as (
         device_id,
         platform,
         cast(started_at as timestamp) as started_at,
+        time_zone,
+        timezone(time_zone, timezone('UTC', cast(started_at as timestamp))) as started_local,
         duration_s
     from source
     qualify row_number() over (partition by token_hash order by cast(last_seen_at as timestamp) desc) = 1
