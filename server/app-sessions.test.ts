@@ -75,10 +75,16 @@ describe("app sessions", () => {
        WHERE u.user_pseudonym = ? ORDER BY f.started_at`,
       [pseudonym(world.config.pseudonymKey, userId)],
     );
-    const dateKey = (d: Date) => Number(d.toISOString().slice(0, 10).replaceAll("-", ""));
+    // Sam set no goals: the sessions happened in Denver's zone, and are filed under Denver's hours.
+    expect((await server.ctx.sessions.byUser(userId)).map((s) => s.time_zone)).toEqual(["America/Denver", "America/Denver"]);
+    const denver = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Denver", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit" });
+    const local = (d: Date) => {
+      const p = Object.fromEntries(denver.formatToParts(d).map((x) => [x.type, x.value]));
+      return { time_key: Number(p.hour), date_key: Number(`${p.year}${p.month}${p.day}`) };
+    };
     expect(facts).toEqual([
-      { platform: "api", duration_s: 1680, time_key: start.getUTCHours(), date_key: dateKey(start) },
-      { platform: "web", duration_s: 600, time_key: at(60).getUTCHours(), date_key: dateKey(at(60)) },
+      { platform: "api", duration_s: 1680, ...local(start) },
+      { platform: "web", duration_s: 600, ...local(at(60)) },
     ]);
   }, 120_000);
 });

@@ -133,7 +133,7 @@ describe("the Inspire web app in headless Chromium", () => {
 
 describe("erasing a user who is already in the warehouse", () => {
   it("removes them from the star schema, the segments and every lake file, and leaves everyone else", async () => {
-    const userId = 7;
+    const userId = Number((await server.ctx.documents.collection("user_goals").findOne({}))?.user_id); // an app user, with workouts
     const who = pseudonym(world.config.pseudonymKey, userId);
     const count = async (sql: string, params: unknown[]) => ((await server.ctx.mysql.query(sql, params))[0] as Array<{ n: number }>)[0].n;
     const facts = () => count("SELECT COUNT(*) AS n FROM fact_activity f JOIN dim_user u USING (user_key) WHERE u.user_pseudonym = ?", [who]);

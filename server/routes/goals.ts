@@ -1,7 +1,7 @@
 /** @module `GET/PUT /v1/me/goals`: fitness goal and notification preferences (MongoDB `user_goals`). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { isTimeZone } from "../../domain/time-zones.ts";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../../domain/time-zones.ts";
 import { ACTIVITIES, CHANNELS, GOALS } from "../../pipelines/generate/model.ts";
 import type { Doc } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
@@ -35,7 +35,7 @@ export const DEFAULT_GOALS: Goals = {
   goal_type: "stay_active",
   target_workouts_per_week: 3,
   preferred_activities: [],
-  notifications: { channel: "email", quiet_hours: { start: 22, end: 7 }, preferred_hour: null, time_zone: "America/New_York" },
+  notifications: { channel: "email", quiet_hours: { start: 22, end: 7 }, preferred_hour: null, time_zone: DEFAULT_TIME_ZONE },
 };
 
 /** The user's goals document as the API shows it, or the defaults when they have not set any. */
