@@ -26,7 +26,7 @@ describe("notification timing", () => {
     expect(sendTime("2026-11-25", 6, "UTC", { start: 22, end: 7 }, early).toISOString()).toBe("2026-11-25T07:00:00.000Z");
     expect(sendTime("2026-11-25", 18, "UTC", { start: 22, end: 7 }, early).toISOString()).toBe("2026-11-25T18:00:00.000Z");
     // Quiet hours are local too: 06:00 in Denver moves to 07:00 Denver time on the day clocks go forward.
-    expect(sendTime("2026-03-08", 6, "America/Denver", { start: 22, end: 7 }, early).toISOString()).toBe("2026-03-08T13:00:00.000Z");
+    expect(sendTime("2026-03-08", 6, "America/Denver", { start: 22, end: 7 }, new Date("2026-03-08T00:00:00Z")).toISOString()).toBe("2026-03-08T13:00:00.000Z");
     const late = new Date("2026-11-25T20:00:00Z");
     expect(sendTime("2026-11-25", 18, "UTC", undefined, late)).toEqual(late);
   });
