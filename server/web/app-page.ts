@@ -102,7 +102,8 @@ $("goals-form").addEventListener("submit", async (event) => {
 $("activity-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const a = event.target;
-  const body = { activity_type: a.activity_type.value, started_at: new Date(a.started_at.value).toISOString(), duration_min: Number(a.duration_min.value) };
+  // The time was entered on this device's clock, so the workout happened in this device's zone.
+  const body = { activity_type: a.activity_type.value, started_at: new Date(a.started_at.value).toISOString(), time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone, duration_min: Number(a.duration_min.value) };
   if (a.distance_km.value) body.distance_km = Number(a.distance_km.value);
   try { await api("POST", "/v1/me/activities", body); say("Workout logged.", "ok"); refresh(); } catch (error) { say(error.message, "error"); }
 });
