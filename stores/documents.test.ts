@@ -9,7 +9,7 @@ import { mongoUriOf } from "./local/locate.ts";
 import { runLocalService, type LocalService } from "./local/service.ts";
 
 const log = (id: number, user: number, type = "running", day = 1) => ({
-  _id: id, user_id: user, activity_type: type, started_at: new Date(Date.UTC(2025, 0, day, 7)), duration_min: 30 + id,
+  _id: id, user_id: user, activity_type: type, started_at: new Date(Date.UTC(2025, 0, day, 7)), time_zone: "America/Denver", duration_min: 30 + id,
   distance_km: 5, calories: 300, avg_heart_rate: 140, city: "Denver", state: "CO",
   created_at: new Date(Date.UTC(2025, 0, day, 8)), updated_at: new Date(Date.UTC(2025, 0, day, 8)),
 });
@@ -141,6 +141,34 @@ describe("schema upgrade", () => {
       await store.ensureSchema();
       const channels = (await store.collection("user_goals").find({}, { sort: { _id: 1 } })).map((g) => (g.notifications as { channel: string }).channel);
       expect(channels).toEqual(["none", "sms"]);
+    } finally {
+      await raw.close();
+      await store.close();
+      await service.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives workouts stored without a zone their state's zone (else the default), and marks them changed for the ETL", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
+    const service = await runLocalService(dir, { idleMs: 0 });
+    const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
+    const raw = await MongoClient.connect(mongoUriOf(service.record));
+    try {
+      await store.ensureSchema();
+      const long = new Date("2025-01-01T00:00:00Z");
+      const workout = (id: number, state: string | null, extra = {}) => ({ _id: id, user_id: 1, activity_type: "running", started_at: long, duration_min: 30, city: null, state, created_at: long, updated_at: long, ...extra });
+      // As an earlier version stored them: true UTC instants, with no zone.
+      await raw.db(loadConfig().mongodbDb).command({
+        insert: "activity_logs",
+        documents: [workout(1, "CO"), workout(2, "HI"), workout(3, null), workout(4, "CO", { time_zone: "Europe/Lisbon" })],
+        bypassDocumentValidation: true,
+      });
+      await expect(store.collection("activity_logs").insertMany([workout(5, "CO")])).rejects.toMatchObject({ code: 121 });
+      await store.ensureSchema();
+      const after = await store.collection("activity_logs").find({}, { sort: { _id: 1 } });
+      expect(after.map((w) => w.time_zone)).toEqual(["America/Denver", "Pacific/Honolulu", "America/New_York", "Europe/Lisbon"]);
+      expect(after.map((w) => (w.updated_at as Date) > long)).toEqual([true, true, true, false]);
     } finally {
       await raw.close();
       await store.close();
