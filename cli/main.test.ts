@@ -47,6 +47,17 @@ describe("nike CLI", () => {
     expect(email.stderr).toMatch(/not valid: nobody/);
   });
 
+  it("report --json: refuses options that write files, and prints nothing on stdout when it cannot run", () => {
+    const mixed = nike(["report", "--json", "--out", join(dataDir, "site"), "--email", "ana@example.com"]);
+    expect(mixed.status).toBe(3);
+    expect(mixed.stderr.trim().split("\n")).toEqual(["nike: --json prints the findings on stdout and writes nothing, so it cannot be combined with --out, --email; the site has the same document as data/insights.json."]);
+    expect(mixed.stdout).toBe("");
+    const early = nike(["report", "--json"]);
+    expect(early.status).toBe(3);
+    expect(early.stderr).toMatch(/has no dim_date yet: run `nike etl`/);
+    expect(early.stdout).toBe("");
+  });
+
   it("rejects an unknown scale, naming the valid ones", () => {
     const out = nike(["generate", "--scale", "huge"]);
     expect(out.status).not.toBe(0);

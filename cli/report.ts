@@ -1,4 +1,7 @@
-/** @module `nike report`: the insights as a static site (or one file), the segment write-back, and the e-mail digest. */
+/**
+ * @module `nike report`: the insights as a static site (or one file), the segment write-back, and the
+ * e-mail digest; or, with `--json`, only the findings as JSON (nothing written).
+ */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
@@ -11,13 +14,24 @@ import { connectMysql } from "../stores/mysql.ts";
 import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
 import { publishSegments } from "../warehouse/insights/publish-segments.ts";
 import { digest } from "../reports/digest.ts";
-import { writeSingleFile, writeSite, type ReportFacts } from "../reports/site.ts";
+import { insightsJson } from "../reports/insights-json.ts";
+import { FINDINGS_FILE, writeSingleFile, writeSite, type ReportFacts } from "../reports/site.ts";
 
 /** The site's default home: `reports/site/` in this checkout, whatever the working directory. */
 export const DEFAULT_SITE_DIR = new URL("../reports/site/", import.meta.url).pathname;
 
-export type ReportOptions = { out?: string; singleFile?: string | boolean; email?: string; siteUrl?: string; source?: string; seed?: number };
-export type ReportResult = { index?: string; singleFile?: string; emailed?: string[]; run: InsightsRun; seconds: number };
+export type ReportOptions = { out?: string; singleFile?: string | boolean; email?: string; siteUrl?: string; source?: string; seed?: number; json?: boolean };
+export type ReportResult = { index?: string; singleFile?: string; emailed?: string[]; json?: string; run: InsightsRun; seconds: number };
+
+/** `--json` is a read: it refuses the options that write something, rather than ignore them. */
+function checkJsonOptions(options: ReportOptions): void {
+  const writers = ([["--out", options.out], ["--single-file", options.singleFile], ["--email", options.email], ["--site-url", options.siteUrl]] as const)
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
+  if (writers.length > 0) {
+    throw new UserError(`--json prints the findings on stdout and writes nothing, so it cannot be combined with ${writers.join(", ")}; the site has the same document as data/${FINDINGS_FILE}.`);
+  }
+}
 
 /** Parses `--email a@x.com,b@y.com`: every address must be valid before anything runs. */
 export function parseRecipients(list: string): string[] {
@@ -45,10 +59,12 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
   const started = performance.now();
   const source = options.source ?? "lake";
   if (source !== "lake" && source !== "mysql") throw new UserError(`--source must be lake or mysql, not "${source}".`);
+  if (options.json) checkJsonOptions(options);
   const recipients = options.email ? parseRecipients(options.email) : undefined;
   const out = resolve(options.out ?? DEFAULT_SITE_DIR);
 
   const run = await runInsights(config, { source, seed: options.seed });
+  if (options.json) return { run, json: insightsJson(run), seconds: (performance.now() - started) / 1000 };
   const written = await publishSegments(config, run.segments.findings, run.hours.findings);
   log(`report: ${written.toLocaleString("en-US")} user segment labels written to user_segment (MySQL and lake)`);
   const facts: ReportFacts = {

@@ -156,10 +156,12 @@ ${insight.charts.map((c) => figure(insight, c, mode)).join("\n")}
 <section>${table(insight.table.caption, insight.table.rows)}</section>`;
 }
 
-export function summaryBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode): string {
+/** The summary: headline figures, then each insight's lead; `findingsHref` links the findings as JSON (the site has that file). */
+export function summaryBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode, findingsHref?: string): string {
   return `<h1>Executive summary</h1>
 <p class="question">Who trains, where, when and how: the five insights at a glance.</p>
 ${cards(headline)}
+${findingsHref ? `<p>Every insight's findings as data: <a href="${escapeHtml(findingsHref)}" type="application/json">${escapeHtml(findingsHref)}</a> (its fields are described in the README).</p>` : ""}
 ${insights
   .map((insight) => {
     const href = nav.find((n) => n.id === insight.id)?.href ?? "#";

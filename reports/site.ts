@@ -1,7 +1,8 @@
 /**
  * @module `nike report`'s output: the static site (index + one page per insight, the Vega runtime,
- * each chart's CSV, SVG and PNG), or one self-contained HTML file. The site is built in a temporary
- * folder and swapped in whole, so a failed build leaves the previous site intact.
+ * each chart's CSV, SVG and PNG, the findings as `data/insights.json`), or one self-contained HTML
+ * file. The site is built in a temporary folder and swapped in whole, so a failed build leaves the
+ * previous site intact.
  */
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
@@ -9,8 +10,12 @@ import { fmt, hourLabel, type Insight } from "../warehouse/insights/insight.ts";
 import type { InsightsRun } from "../warehouse/insights/index.ts";
 import { SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
 import { toCsv } from "./csv.ts";
+import { insightsJson } from "./insights-json.ts";
 import { chartFile, insightBody, page, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
 import { chartSvg, svgToPng } from "./render.ts";
+
+/** The findings as JSON, in the site's `data/` folder. */
+export const FINDINGS_FILE = "insights.json";
 
 export type ReportFacts = Omit<Footer, "generatedAt" | "source">;
 
@@ -63,10 +68,11 @@ export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: st
         page({ title: insight.title, nav, current: insight.id, body: insightBody(insight, mode), charts: insight.charts.map((chart) => ({ insight, chart })), footer, mode, needsSharedData: usesSharedData([insight]) }),
       );
     }
+    await writeFile(join(work, "data", FINDINGS_FILE), insightsJson(run));
     const firstCharts = run.all.map((insight) => ({ insight, chart: insight.charts[0] }));
     await writeFile(
       join(work, "index.html"),
-      page({ title: "Executive summary", nav, current: "index", body: summaryBody(headline(run), run.all, nav, mode), charts: firstCharts, footer, mode, needsSharedData: usesSharedData(firstCharts.map((c) => ({ ...c.insight, charts: [c.chart] }))) }),
+      page({ title: "Executive summary", nav, current: "index", body: summaryBody(headline(run), run.all, nav, mode, `data/${FINDINGS_FILE}`), charts: firstCharts, footer, mode, needsSharedData: usesSharedData(firstCharts.map((c) => ({ ...c.insight, charts: [c.chart] }))) }),
     );
     await mkdir(dirname(out), { recursive: true });
     await rm(`${out}.old`, { recursive: true, force: true });

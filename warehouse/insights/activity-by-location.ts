@@ -3,7 +3,7 @@
  * on a US map and a ranking. Users count where they live (their dimension version at workout time),
  * not where a workout happened, so travellers do not inflate a state's user count.
  */
-import { chart, fmt, overview, type Insight } from "./insight.ts";
+import { chart, fmt, overview, round, type Insight, type Overview } from "./insight.ts";
 import type { WarehouseSource } from "./source.ts";
 import { STATE_FIPS } from "./us-states.ts";
 
@@ -15,12 +15,46 @@ type CityRow = { city: string; state: string; workouts: number; active_users: nu
 
 /** Regions need this many active users before they are ranked, so that a handful of keen users do not top the list. */
 const MIN_USERS = 25;
+/** A ranked state at least this far above the average is high-engagement; this far below, low. */
+const HIGH_FACTOR = 1.1;
+const LOW_FACTOR = 0.9;
+/** How many of the most engaged cities the narrative names. */
+const TOP_CITIES = 5;
 
-export type LocationFindings = { overallPerUserMonth: number; highEngagementStates: string[]; lowEngagementStates: string[] };
+type Figures = { activeUsers: number; workouts: number; minutes: number; workoutsPerUserMonth: number; minutesPerUserMonth: number };
+
+/** Ranked states are high, typical or low against the cut-offs; states with too few active users are unranked. */
+export type Engagement = "high" | "typical" | "low" | "unranked";
+
+export type StateEngagement = Figures & {
+  state: string;
+  name: string;
+  censusRegion: string;
+  /** Workouts per user per month against the average, as a fraction (0.25 = 25% above). */
+  vsAverage: number;
+  /** 1 = most engaged; null when unranked. */
+  rank: number | null;
+  engagement: Engagement;
+};
+
+export type CityEngagement = Figures & { city: string; state: string };
+
+export type LocationFindings = {
+  /** Workouts per active user per month, all users. */
+  averageWorkoutsPerUserMonth: number;
+  cutoffs: { minActiveUsers: number; highAtLeast: number; lowAtMost: number; minCityActiveUsers: number };
+  /** Every state: the ranked ones in rank order, then the unranked ones, most engaged first. */
+  states: StateEngagement[];
+  /** The high-engagement states (postal codes), most engaged first: the ones the narrative names. */
+  highEngagementStates: string[];
+  /** The low-engagement states, least engaged first. */
+  lowEngagementStates: string[];
+  /** The most engaged cities with at least `minCityActiveUsers` active users. */
+  topCities: CityEngagement[];
+};
 
 export async function activityByLocation(source: WarehouseSource): Promise<Insight<LocationFindings>> {
   const all = await overview(source);
-  const { months } = all;
   const states = await source.query<StateRow>(`
     SELECT l.state AS state, l.state_name AS state_name, l.region AS census_region, COUNT(*) AS workouts,
            COUNT(DISTINCT u.user_pseudonym) AS active_users, SUM(f.duration_min) AS minutes
@@ -37,32 +71,89 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
     JOIN dim_location l ON l.location_key = u.location_key
     GROUP BY l.city, l.state
     ORDER BY l.state, l.city`);
+  const cityRanking = rankCities(cities, all.months);
+  const findings = locationFindings(all.workouts / all.activeUsers / all.months, all.months, states, cityRanking);
+  return { ...present(findings, all, cityRanking.ranked), rowsRead: states.length + cities.length, findings };
+}
 
-  const perUser = <T extends { workouts: number; active_users: number; minutes: number }>(r: T) => ({
-    ...r,
-    minutes: Math.round(Number(r.minutes)),
-    workouts_per_user_month: Number((r.workouts / r.active_users / months).toFixed(3)),
-    minutes_per_user_month: Number((Number(r.minutes) / r.active_users / months).toFixed(1)),
-  });
-  const byEngagement = <T extends { workouts_per_user_month: number }>(a: T, b: T) => b.workouts_per_user_month - a.workouts_per_user_month;
-  const stateRows = states.map((s) => ({ ...perUser(s), fips: STATE_FIPS[s.state] ?? null })).sort(byEngagement);
-  const cityRows = cities.map(perUser).sort(byEngagement);
+const figures = (r: { workouts: number; active_users: number; minutes: number }, months: number): Figures => ({
+  activeUsers: r.active_users,
+  workouts: r.workouts,
+  minutes: Math.round(Number(r.minutes)),
+  workoutsPerUserMonth: round(r.workouts / r.active_users / months, 3),
+  minutesPerUserMonth: round(Number(r.minutes) / r.active_users / months, 1),
+});
 
-  const overall = all.workouts / all.activeUsers / months;
-  const ranked = stateRows.filter((s) => s.active_users >= Math.min(MIN_USERS, Math.max(...stateRows.map((r) => r.active_users))));
-  const high = ranked.filter((s) => s.workouts_per_user_month >= overall * 1.1).slice(0, 6);
-  const low = [...ranked].reverse().filter((s) => s.workouts_per_user_month <= overall * 0.9).slice(0, 3);
-  const topCities = cityRows.filter((c) => c.active_users >= MIN_USERS).slice(0, 5);
-  const lift = (s: { workouts_per_user_month: number }) => fmt.pct(s.workouts_per_user_month / overall - 1);
+const byEngagement = (a: Figures, b: Figures) => b.workoutsPerUserMonth - a.workoutsPerUserMonth;
+
+/** The bar a region must reach to be ranked: with fewer active users than that everywhere (small samples), the largest sets it. */
+const minUsers = (regions: Array<{ active_users: number }>) => Math.min(MIN_USERS, Math.max(...regions.map((r) => r.active_users)));
+
+type CityRanking = { minActiveUsers: number; ranked: CityEngagement[] };
+
+/** The cities with enough active users, most engaged first, and that bar. */
+function rankCities(cities: CityRow[], months: number): CityRanking {
+  const minActiveUsers = minUsers(cities);
+  return { minActiveUsers, ranked: cities.map((c) => ({ city: c.city, state: c.state, ...figures(c, months) })).filter((c) => c.activeUsers >= minActiveUsers).sort(byEngagement) };
+}
+
+/** Ranks and classifies the states on their published (rounded) figures, so that every reader of the findings can check them against the cut-offs. */
+function locationFindings(overall: number, months: number, states: StateRow[], cities: CityRanking): LocationFindings {
+  const average = round(overall, 3);
+  const cutoffs = {
+    minActiveUsers: minUsers(states),
+    highAtLeast: round(average * HIGH_FACTOR, 3),
+    lowAtMost: round(average * LOW_FACTOR, 3),
+    minCityActiveUsers: cities.minActiveUsers,
+  };
+  const measured = states.map((s) => ({ state: s.state, name: s.state_name, censusRegion: s.census_region, ...figures(s, months) })).sort(byEngagement);
+  const ranked = measured.filter((s) => s.activeUsers >= cutoffs.minActiveUsers);
+  const engagement = (s: Figures): Engagement =>
+    s.activeUsers < cutoffs.minActiveUsers ? "unranked" : s.workoutsPerUserMonth >= cutoffs.highAtLeast ? "high" : s.workoutsPerUserMonth <= cutoffs.lowAtMost ? "low" : "typical";
+  const classified: StateEngagement[] = [...ranked, ...measured.filter((s) => !ranked.includes(s))].map((s) => ({
+    ...s,
+    vsAverage: round(s.workoutsPerUserMonth / average - 1, 3),
+    rank: ranked.includes(s) ? ranked.indexOf(s) + 1 : null,
+    engagement: engagement(s),
+  }));
+  return {
+    averageWorkoutsPerUserMonth: average,
+    cutoffs,
+    states: classified,
+    highEngagementStates: classified.filter((s) => s.engagement === "high").map((s) => s.state),
+    lowEngagementStates: classified.filter((s) => s.engagement === "low").reverse().map((s) => s.state),
+    topCities: cities.ranked.slice(0, TOP_CITIES),
+  };
+}
+
+const signed = (fraction: number) => `${fraction >= 0 ? "+" : ""}${fmt.pct(fraction)}`;
+const perMonth = (x: number) => `${fmt.dec(x, 2)}/month`;
+
+/** The narrative, the charts and the table, from the findings (and the totals and the city ranking the findings' top cities head). */
+function present(findings: LocationFindings, all: Overview, cityRows: CityEngagement[]): Omit<Insight<LocationFindings>, "rowsRead" | "findings"> {
+  const { averageWorkoutsPerUserMonth: average, cutoffs, states } = findings;
+  const byCode = new Map(states.map((s) => [s.state, s]));
+  const named = (codes: string[]) => codes.map((c) => byCode.get(c) as StateEngagement);
+  const high = named(findings.highEngagementStates);
+  const low = named(findings.lowEngagementStates);
+  const unranked = states.filter((s) => s.engagement === "unranked").length;
 
   const narrative = [
-    `Across ${states.length} states, ${fmt.int(all.activeUsers)} active users logged ${fmt.int(all.workouts)} workouts: ${fmt.dec(overall, 2)} workouts per user per month on average.`,
+    `Across ${states.length} states, ${fmt.int(all.activeUsers)} active users logged ${fmt.int(all.workouts)} workouts: ${fmt.dec(average, 2)} workouts per user per month on average.`,
     high.length > 0
-      ? `High-engagement regions: ${high.map((s) => `${s.state_name} (${fmt.dec(s.workouts_per_user_month, 2)}/month, +${lift(s)})`).join(", ")}.`
-      : "No state stands more than 10% above the average.",
-    low.length > 0 ? `Least engaged: ${low.map((s) => `${s.state_name} (${fmt.dec(s.workouts_per_user_month, 2)}/month, ${lift(s)})`).join(", ")}.` : "",
-    topCities.length > 0 ? `Most engaged cities: ${topCities.map((c) => `${c.city}, ${c.state} (${fmt.dec(c.workouts_per_user_month, 2)}/month)`).join("; ")}.` : "",
+      ? `High-engagement states (at least ${cutoffs.highAtLeast} workouts per user per month, ${fmt.pct(HIGH_FACTOR - 1)} above the average): ${high.map((s) => `${s.name} (${perMonth(s.workoutsPerUserMonth)}, ${signed(s.vsAverage)})`).join(", ")}.`
+      : `No ranked state reaches ${cutoffs.highAtLeast} workouts per user per month (${fmt.pct(HIGH_FACTOR - 1)} above the average).`,
+    low.length > 0 ? `Least engaged (at most ${cutoffs.lowAtMost}): ${low.map((s) => `${s.name} (${perMonth(s.workoutsPerUserMonth)}, ${signed(s.vsAverage)})`).join(", ")}.` : "",
+    unranked > 0 ? `${unranked} ${unranked === 1 ? "state has" : "states have"} fewer than ${cutoffs.minActiveUsers} active users: listed, not ranked.` : "",
+    findings.topCities.length > 0 ? `Most engaged cities: ${findings.topCities.map((c) => `${c.city}, ${c.state} (${perMonth(c.workoutsPerUserMonth)})`).join("; ")}.` : "",
   ].filter(Boolean);
+
+  const stateRows = states.map((s) => ({
+    rank: s.rank, state: s.state, state_name: s.name, census_region: s.censusRegion, active_users: s.activeUsers, workouts: s.workouts, minutes: s.minutes,
+    workouts_per_user_month: s.workoutsPerUserMonth, minutes_per_user_month: s.minutesPerUserMonth, vs_average: s.vsAverage, engagement: s.engagement,
+  }));
+  const chartRows = stateRows.map((r) => ({ ...r, fips: STATE_FIPS[r.state] ?? null }));
+  const cityChartRows = cityRows.slice(0, 15).map((c) => ({ city: c.city, state: c.state, active_users: c.activeUsers, workouts: c.workouts, minutes: c.minutes, workouts_per_user_month: c.workoutsPerUserMonth, minutes_per_user_month: c.minutesPerUserMonth }));
 
   const tooltip = [
     { field: "state_name", title: "State" },
@@ -70,9 +161,10 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
     { field: "minutes_per_user_month", title: "Minutes / user / month", format: ".0f" },
     { field: "active_users", title: "Active users", format: "," },
     { field: "workouts", title: "Workouts", format: "," },
+    { field: "engagement", title: "Engagement" },
   ];
   const shapes = { url: US_SHAPES_URL, format: { type: "topojson", feature: "states" } };
-  const map = chart("engagement-map", "Workouts per active user per month, by state", stateRows, {
+  const map = chart("engagement-map", "Workouts per active user per month, by state", chartRows, {
     height: 400,
     projection: { type: "albersUsa" },
     layer: [
@@ -80,7 +172,7 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
       {
         data: shapes,
         transform: [
-          { lookup: "id", from: { data: { values: stateRows }, key: "fips", fields: ["state", "state_name", "workouts_per_user_month", "minutes_per_user_month", "active_users", "workouts"] } },
+          { lookup: "id", from: { data: { values: chartRows }, key: "fips", fields: ["state", "state_name", "workouts_per_user_month", "minutes_per_user_month", "active_users", "workouts", "engagement"] } },
           { filter: "datum.state != null" },
         ],
         mark: { type: "geoshape", stroke: "white" },
@@ -101,7 +193,7 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
       tooltip,
     },
   });
-  const cityChart = chart("city-ranking", `Top cities by engagement (at least ${MIN_USERS} active users)`, cityRows.filter((c) => c.active_users >= MIN_USERS).slice(0, 15), {
+  const cityChart = chart("city-ranking", `Top cities by engagement (at least ${cutoffs.minCityActiveUsers} active users)`, cityChartRows, {
     height: { step: 16 },
     mark: { type: "bar", tooltip: true },
     encoding: {
@@ -117,13 +209,11 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
     title: "Activity by location",
     question: "Where are our users most active, and which regions should campaigns target?",
     headline: [
-      { label: "Workouts per user per month", value: fmt.dec(overall, 2) },
-      { label: "Most engaged state", value: high[0]?.state_name ?? ranked[0]?.state_name ?? "—" },
+      { label: "Workouts per user per month", value: fmt.dec(average, 2) },
+      { label: "Most engaged state", value: states.find((s) => s.rank === 1)?.name ?? "—" },
     ],
     narrative,
     charts: [map, bars, cityChart],
-    table: { caption: "Engagement by state", rows: stateRows.map(({ fips: _fips, ...r }) => r) },
-    rowsRead: states.length + cities.length,
-    findings: { overallPerUserMonth: overall, highEngagementStates: high.map((s) => s.state), lowEngagementStates: low.map((s) => s.state) },
+    table: { caption: "Engagement by state: ranked states first (rank 1 = most engaged), then those with too few active users", rows: stateRows },
   };
 }

@@ -1,8 +1,26 @@
 /** @module Insight 4: engagement by age band: how often, how long, and at what each band trains. */
-import { chart, fmt, overview, type Insight } from "./insight.ts";
+import { chart, fmt, overview, round, type Insight } from "./insight.ts";
 import type { WarehouseSource } from "./source.ts";
 
-export type AgeFindings = { bands: Array<{ ageBand: string; users: number; activeUsers: number; workoutsPerUserMonth: number; meanMinutes: number; topActivity: string }> };
+export type AgeBand = {
+  ageBand: string;
+  /** Current users in the band; `activeUsers` counts those who logged a workout while in it. */
+  users: number;
+  activeUsers: number;
+  workoutsPerUserMonth: number;
+  meanMinutes: number;
+  topActivity: string;
+  /** Share of the band's workouts per activity. */
+  activityMix: Record<string, number>;
+};
+export type AgeFindings = {
+  /** Youngest first. */
+  bands: AgeBand[];
+  /** The bands that train most and least often, and the one with the longest sessions. */
+  mostFrequent: string;
+  leastFrequent: string;
+  longestSessions: string;
+};
 
 const BAND_ORDER = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
 
@@ -23,25 +41,32 @@ export async function ageEngagement(source: WarehouseSource): Promise<Insight<Ag
     ORDER BY u.age_band, a.activity_type`);
 
   const order = (band: string) => (BAND_ORDER.indexOf(band) + 1 || 99);
-  const bands = totals.sort((a, b) => order(a.age_band) - order(b.age_band)).map((t) => {
+  const bands: AgeBand[] = totals.sort((a, b) => order(a.age_band) - order(b.age_band)).map((t) => {
     const mine = mix.filter((m) => m.age_band === t.age_band).sort((a, b) => b.workouts - a.workouts);
     return {
       ageBand: t.age_band,
       users: registered.find((r) => r.age_band === t.age_band)?.users ?? 0,
       activeUsers: t.active_users,
-      workoutsPerUserMonth: Number((t.workouts / t.active_users / months).toFixed(3)),
-      meanMinutes: Number((Number(t.minutes) / t.workouts).toFixed(1)),
+      workoutsPerUserMonth: round(t.workouts / t.active_users / months, 3),
+      meanMinutes: round(Number(t.minutes) / t.workouts, 1),
       topActivity: mine[0]?.activity_type ?? "—",
+      activityMix: Object.fromEntries(mine.map((m) => [m.activity_type, round(m.workouts / t.workouts, 4)])),
     };
   });
-  const bandTotals = new Map(totals.map((t) => [t.age_band, t.workouts]));
-  const mixRows = mix.map((m) => ({ age_band: m.age_band, activity: m.activity_type, share: Number((m.workouts / (bandTotals.get(m.age_band) ?? 1)).toFixed(4)) }));
-  const rows = bands.map((b) => ({ age_band: b.ageBand, users: b.users, active_users: b.activeUsers, workouts_per_user_month: b.workoutsPerUserMonth, mean_minutes: b.meanMinutes, top_activity: b.topActivity }));
-
   const byFrequency = [...bands].sort((a, b) => b.workoutsPerUserMonth - a.workoutsPerUserMonth);
-  const longest = [...bands].sort((a, b) => b.meanMinutes - a.meanMinutes)[0];
-  const top = byFrequency[0];
-  const bottom = byFrequency[byFrequency.length - 1];
+  const findings: AgeFindings = {
+    bands,
+    mostFrequent: byFrequency[0].ageBand,
+    leastFrequent: byFrequency[byFrequency.length - 1].ageBand,
+    longestSessions: [...bands].sort((a, b) => b.meanMinutes - a.meanMinutes)[0].ageBand,
+  };
+
+  const band = (name: string) => bands.find((b) => b.ageBand === name) as AgeBand;
+  const top = band(findings.mostFrequent);
+  const bottom = band(findings.leastFrequent);
+  const longest = band(findings.longestSessions);
+  const mixRows = bands.flatMap((b) => Object.entries(b.activityMix).map(([activity, share]) => ({ age_band: b.ageBand, activity, share })));
+  const rows = bands.map((b) => ({ age_band: b.ageBand, users: b.users, active_users: b.activeUsers, workouts_per_user_month: b.workoutsPerUserMonth, mean_minutes: b.meanMinutes, top_activity: b.topActivity }));
   const narrative = [
     `${top.ageBand} year-olds train most often (${fmt.dec(top.workoutsPerUserMonth, 2)} workouts per active user per month), ${fmt.dec(top.workoutsPerUserMonth / bottom.workoutsPerUserMonth, 1)}× as often as ${bottom.ageBand} (${fmt.dec(bottom.workoutsPerUserMonth, 2)}).`,
     `The longest sessions are in the ${longest.ageBand} band (${fmt.dec(longest.meanMinutes, 0)} minutes on average).`,
@@ -86,6 +111,6 @@ export async function ageEngagement(source: WarehouseSource): Promise<Insight<Ag
     charts: [frequency, duration, mixChart],
     table: { caption: "Engagement by age band", rows },
     rowsRead: totals.length + registered.length + mix.length,
-    findings: { bands },
+    findings,
   };
 }

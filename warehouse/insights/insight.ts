@@ -95,6 +95,9 @@ async function computeOverview(source: WarehouseSource): Promise<Overview> {
   };
 }
 
+/** A figure at the precision it is published with: the narrative, the table and the JSON all show this number. */
+export const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
 export const fmt = {
   int: (x: number) => Math.round(x).toLocaleString("en-US"),
   dec: (x: number, digits = 1) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits }),

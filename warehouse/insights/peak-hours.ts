@@ -1,49 +1,76 @@
 /**
- * @module Insight 5: when people work out: a weekday × hour heatmap, the peak hours overall, and the
- * best notification hour per segment (the hour its members most often start a workout).
+ * @module Insight 5: when people work out: a weekday × hour heatmap, the peak hours overall, and each
+ * segment's peak hours and best notification hour (the hour its members most often start a workout).
  */
-import { WEEKDAYS, chart, fmt, hourLabel, type Insight } from "./insight.ts";
+import { WEEKDAYS, chart, fmt, hourLabel, round, type Insight } from "./insight.ts";
 import type { Segment } from "./segmentation.ts";
 import type { WarehouseSource } from "./source.ts";
 
-export type PeakHourFindings = { peakHours: number[]; hourShare: number[]; bestHourBySegment: Array<{ segment: number; name: string; bestHour: number; share: number }> };
+/** How many of the busiest hours count as peak hours. */
+const PEAK_HOURS = 3;
+
+/** Hours are 0–23 (the hour a workout started); shares are fractions of the workouts counted, to 4 decimals. */
+export type HourProfile = { workouts: number; peakHours: number[]; hourShare: number[] };
+export type SegmentHours = HourProfile & { segment: number; name: string; bestHour: number; share: number };
+export type PeakHourFindings = HourProfile & {
+  /** 1 = Monday … 7 = Sunday. */
+  busiestWeekday: number;
+  weekdayShare: number[];
+  /** One entry per segment whose members logged workouts, in the segmentation's order. */
+  bestHourBySegment: SegmentHours[];
+};
+
+type Cell = { segment_id: number | null; weekday: number; hour: number; workouts: number };
+
+const SEGMENT_TABLE = "insight_user_segment";
+
+/** Workouts per hour of day: the share of each hour and the busiest hours, busiest first (ties: the earlier hour). */
+function hourProfile(counts: number[]): HourProfile {
+  const workouts = counts.reduce((a, b) => a + b, 0);
+  const hourShare = counts.map((n) => round(n / workouts, 4));
+  const peakHours = counts.map((n, hour) => ({ n, hour })).sort((a, b) => b.n - a.n).slice(0, PEAK_HOURS).map((p) => p.hour);
+  return { workouts, peakHours, hourShare };
+}
 
 export async function peakWorkoutHours(source: WarehouseSource, segmentation?: { labels: Map<string, number>; segments: Segment[] }): Promise<Insight<PeakHourFindings>> {
-  const cells = await source.query<{ weekday: number; hour: number; workouts: number }>(`
-    SELECT d.weekday AS weekday, f.time_key AS hour, COUNT(*) AS workouts
-    FROM fact_activity f JOIN dim_date d ON d.date_key = f.date_key
-    GROUP BY d.weekday, f.time_key
-    ORDER BY d.weekday, f.time_key`);
-  const total = cells.reduce((s, c) => s + c.workouts, 0);
-  const byHour = Array.from({ length: 24 }, (_, h) => cells.filter((c) => c.hour === h).reduce((s, c) => s + c.workouts, 0) / total);
-  const peakHours = byHour.map((share, hour) => ({ share, hour })).sort((a, b) => b.share - a.share).slice(0, 3).map((p) => p.hour);
-  const byWeekday = Array.from({ length: 7 }, (_, d) => cells.filter((c) => c.weekday === d + 1).reduce((s, c) => s + c.workouts, 0));
-  const busiestDay = byWeekday.indexOf(Math.max(...byWeekday));
+  // One pass over the facts: workouts per segment, weekday and hour; the overall figures are sums of these cells.
+  if (segmentation) await source.register(SEGMENT_TABLE, { user_pseudonym: "text", segment_id: "int" }, [...segmentation.labels]);
+  const cells = await source.query<Cell>(`
+    SELECT ${segmentation ? "s.segment_id" : "NULL"} AS segment_id, d.weekday AS weekday, f.time_key AS hour, COUNT(*) AS workouts
+    FROM fact_activity f
+    JOIN dim_date d ON d.date_key = f.date_key
+    ${segmentation ? `JOIN dim_user u ON u.user_key = f.user_key LEFT JOIN ${SEGMENT_TABLE} s ON s.user_pseudonym = u.user_pseudonym` : ""}
+    GROUP BY ${segmentation ? "s.segment_id, " : ""}d.weekday, f.time_key`);
 
-  let bestHourBySegment: PeakHourFindings["bestHourBySegment"] = [];
-  let segmentRows: Array<{ segment: string; hour: number; share: number }> = [];
-  if (segmentation) {
-    await source.register("insight_user_segment", { user_pseudonym: "text", segment_id: "int" }, [...segmentation.labels].map(([p, s]) => [p, s]));
-    const rows = await source.query<{ segment_id: number; hour: number; workouts: number }>(`
-      SELECT s.segment_id AS segment_id, f.time_key AS hour, COUNT(*) AS workouts
-      FROM fact_activity f
-      JOIN dim_user u ON u.user_key = f.user_key
-      JOIN insight_user_segment s ON s.user_pseudonym = u.user_pseudonym
-      GROUP BY s.segment_id, f.time_key
-      ORDER BY s.segment_id, f.time_key`);
-    bestHourBySegment = segmentation.segments.map((seg) => {
-      const mine = rows.filter((r) => r.segment_id === seg.id);
-      const sum = mine.reduce((s, r) => s + r.workouts, 0) || 1;
-      const top = mine.reduce((a, b) => (b.workouts > a.workouts ? b : a), { hour: 12, workouts: 0, segment_id: seg.id });
-      return { segment: seg.id, name: seg.name, bestHour: top.hour, share: top.workouts / sum };
-    });
-    const names = new Map(segmentation.segments.map((s) => [s.id, s.name]));
-    const sums = new Map<number, number>();
-    for (const r of rows) sums.set(r.segment_id, (sums.get(r.segment_id) ?? 0) + r.workouts);
-    segmentRows = rows.map((r) => ({ segment: names.get(r.segment_id) ?? String(r.segment_id), hour: r.hour, share: Number((r.workouts / (sums.get(r.segment_id) ?? 1)).toFixed(4)) }));
+  const heat = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+  const bySegment = new Map<number, number[]>();
+  for (const c of cells) {
+    heat[c.weekday - 1][c.hour] += c.workouts;
+    if (c.segment_id === null) continue;
+    const counts = bySegment.get(c.segment_id) ?? new Array<number>(24).fill(0);
+    counts[c.hour] += c.workouts;
+    bySegment.set(c.segment_id, counts);
   }
+  const overall = hourProfile(Array.from({ length: 24 }, (_, h) => heat.reduce((s, day) => s + day[h], 0)));
+  const byWeekday = heat.map((day) => day.reduce((a, b) => a + b, 0));
+  const findings: PeakHourFindings = {
+    ...overall,
+    busiestWeekday: byWeekday.indexOf(Math.max(...byWeekday)) + 1,
+    weekdayShare: byWeekday.map((n) => round(n / overall.workouts, 4)),
+    bestHourBySegment: (segmentation?.segments ?? []).flatMap((seg) => {
+      const counts = bySegment.get(seg.id);
+      if (!counts) return [];
+      const profile = hourProfile(counts);
+      return [{ segment: seg.id, name: seg.name, ...profile, bestHour: profile.peakHours[0], share: profile.hourShare[profile.peakHours[0]] }];
+    }),
+  };
+  return { ...present(findings, heat), rowsRead: cells.length, findings };
+}
 
-  const heatRows = cells.map((c) => ({ weekday: WEEKDAYS[c.weekday - 1], weekday_number: c.weekday, hour: c.hour, workouts: c.workouts }));
+/** The narrative, the charts and the table, from the findings (and the weekday × hour counts the heatmap shows). */
+function present(findings: PeakHourFindings, heat: number[][]): Omit<Insight<PeakHourFindings>, "rowsRead" | "findings"> {
+  const { peakHours, hourShare, busiestWeekday, bestHourBySegment } = findings;
+  const heatRows = heat.flatMap((day, d) => day.map((workouts, hour) => ({ weekday: WEEKDAYS[d], weekday_number: d + 1, hour, workouts })).filter((r) => r.workouts > 0));
   const heatmap = chart("weekday-hour-heatmap", "Workouts by weekday and hour started", heatRows, {
     height: 220,
     mark: { type: "rect", tooltip: true },
@@ -55,7 +82,8 @@ export async function peakWorkoutHours(source: WarehouseSource, segmentation?: {
     },
   });
   const charts = [heatmap];
-  if (segmentRows.length > 0) {
+  if (bestHourBySegment.length > 0) {
+    const segmentRows = bestHourBySegment.flatMap((b) => b.hourShare.map((share, hour) => ({ segment: b.name, hour, share })));
     charts.push(chart("segment-hours", "Share of each segment's workouts by hour", segmentRows, {
       height: 260,
       mark: { type: "line", point: true, tooltip: true },
@@ -68,28 +96,24 @@ export async function peakWorkoutHours(source: WarehouseSource, segmentation?: {
     }));
   }
   const narrative = [
-    `Peak workout hours: ${peakHours.map((h) => `${hourLabel(h)} (${fmt.pct(byHour[h], 1)} of workouts)`).join(", ")}. ${WEEKDAYS[busiestDay]} is the busiest day.`,
+    `Peak workout hours: ${peakHours.map((h) => `${hourLabel(h)} (${fmt.pct(hourShare[h], 1)} of workouts)`).join(", ")}. ${WEEKDAYS[busiestWeekday - 1]} is the busiest day.`,
     ...(bestHourBySegment.length > 0
       ? [`Best notification hour per segment (send just before it): ${bestHourBySegment.map((b) => `${b.name} at ${hourLabel(b.bestHour)}`).join("; ")}.`]
       : []),
   ];
+  const row = (segment: string, p: HourProfile) => ({
+    segment, workouts: p.workouts, peak_hours: p.peakHours.map(hourLabel).join(", "), best_hour: hourLabel(p.peakHours[0]), share_at_best_hour: p.hourShare[p.peakHours[0]],
+  });
   return {
     id: "peak-workout-hours",
     title: "Peak workout hours",
     question: "When do users work out, and when should each segment be notified?",
     headline: [
       { label: "Peak hour", value: hourLabel(peakHours[0]) },
-      { label: "Busiest day", value: WEEKDAYS[busiestDay] },
+      { label: "Busiest day", value: WEEKDAYS[busiestWeekday - 1] },
     ],
     narrative,
     charts,
-    table: {
-      caption: bestHourBySegment.length > 0 ? "Best notification hour per segment" : "Share of workouts by hour",
-      rows: bestHourBySegment.length > 0
-        ? bestHourBySegment.map((b) => ({ segment: b.name, best_hour: hourLabel(b.bestHour), share_at_that_hour: Number(b.share.toFixed(3)) }))
-        : byHour.map((share, hour) => ({ hour: hourLabel(hour), share: Number(share.toFixed(4)) })),
-    },
-    rowsRead: cells.length,
-    findings: { peakHours, hourShare: byHour, bestHourBySegment },
+    table: { caption: "Peak hours (busiest first), overall and per segment", rows: [row("All users", findings), ...bestHourBySegment.map((b) => row(b.name, b))] },
   };
 }

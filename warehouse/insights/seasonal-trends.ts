@@ -7,8 +7,22 @@ import type { WarehouseSource } from "./source.ts";
 
 type MonthRow = { activity_type: string; category: string; year: number; month: number; workouts: number };
 
-export type ActivitySeason = { activity: string; category: string; peakMonth: number; highSeason: number[]; index: number[]; workouts: number };
-export type SeasonFindings = { activities: ActivitySeason[]; launchWindows: Array<{ category: string; launchMonth: number; peakMonths: number[] }> };
+/** A month in the high season has a seasonal index at least this share of the peak month's. */
+const HIGH_SEASON_FLOOR = 0.6;
+/** A category launches this many months before its high season starts. */
+const LAUNCH_LEAD_MONTHS = 1;
+
+/** Months are 1 (January) to 12; `seasonalIndex` holds one value per calendar month, January first (1 = the trend). */
+export type ActivitySeason = { activity: string; category: string; workouts: number; peakMonth: number; peakIndex: number; highSeason: number[]; seasonalIndex: number[] };
+export type LaunchWindow = { category: string; launchMonth: number; highSeason: number[] };
+export type SeasonFindings = {
+  /** Calendar years with workouts. */
+  years: number;
+  cutoffs: { highSeasonShareOfPeak: number; launchMonthsAhead: number };
+  /** Most workouts first. */
+  activities: ActivitySeason[];
+  launchWindows: LaunchWindow[];
+};
 
 /**
  * Seasonal index per calendar month: the log-counts are detrended by the growth seen between the same
@@ -34,9 +48,9 @@ export function seasonalIndex(series: Map<number, number>): number[] {
 
 const monthList = (months: number[]) => months.map((m) => MONTHS[m - 1].slice(0, 3)).join("–");
 
-/** The run of months around the peak (wrapping round the year end) whose index is at least 60% of the peak's. */
+/** The run of months around the peak (wrapping round the year end) whose index is at least HIGH_SEASON_FLOOR of the peak's. */
 function highSeason(index: number[], peak: number): number[] {
-  const floor = 0.6 * index[peak - 1];
+  const floor = HIGH_SEASON_FLOOR * index[peak - 1];
   const months = [peak];
   for (let step = 1; step < 6; step++) {
     const next = ((peak - 1 + step) % 12) + 1;
@@ -67,29 +81,36 @@ export async function seasonalTrends(source: WarehouseSource): Promise<Insight<S
   }
   const activities: ActivitySeason[] = [...byActivity].map(([activity, { category, series }]) => {
     const index = seasonalIndex(series);
-    const peakMonth = index.indexOf(Math.max(...index)) + 1;
-    return { activity, category, peakMonth, highSeason: highSeason(index, peakMonth), index, workouts: [...series.values()].reduce((a, b) => a + b, 0) };
+    const peakIndex = Math.max(...index);
+    const peakMonth = index.indexOf(peakIndex) + 1;
+    return { activity, category, workouts: [...series.values()].reduce((a, b) => a + b, 0), peakMonth, peakIndex, highSeason: highSeason(index, peakMonth), seasonalIndex: index };
   }).sort((a, b) => b.workouts - a.workouts);
 
-  // A category's season: its activities' indices weighted by workouts; launch a month before it peaks.
+  // A category's season: its activities' indices weighted by workouts; launch ahead of it.
   const categories = [...new Set(activities.map((a) => a.category))];
   const launchWindows = categories.map((category) => {
     const members = activities.filter((a) => a.category === category);
     const total = members.reduce((s, a) => s + a.workouts, 0);
-    const index = Array.from({ length: 12 }, (_, m) => members.reduce((s, a) => s + (a.index[m] * a.workouts) / total, 0));
+    const index = Array.from({ length: 12 }, (_, m) => members.reduce((s, a) => s + (a.seasonalIndex[m] * a.workouts) / total, 0));
     const peak = index.indexOf(Math.max(...index)) + 1;
     const season = highSeason(index, peak);
-    return { category, launchMonth: ((season[0] - 2 + 12) % 12) + 1, peakMonths: season };
+    return { category, launchMonth: ((season[0] - 1 - LAUNCH_LEAD_MONTHS + 12) % 12) + 1, highSeason: season };
   });
+  const findings: SeasonFindings = {
+    years: new Set(rows.map((r) => r.year)).size,
+    cutoffs: { highSeasonShareOfPeak: HIGH_SEASON_FLOOR, launchMonthsAhead: LAUNCH_LEAD_MONTHS },
+    activities,
+    launchWindows,
+  };
 
   const monthly = rows.map((r) => ({ activity_type: r.activity_type, category: r.category, month: `${r.year}-${String(r.month).padStart(2, "0")}`, workouts: r.workouts }));
-  const indexRows = activities.flatMap((a) => a.index.map((v, m) => ({ activity_type: a.activity, month: MONTHS[m].slice(0, 3), month_number: m + 1, seasonal_index: v })));
-  const strongest = [...activities].sort((a, b) => Math.max(...b.index) - Math.max(...a.index))[0];
+  const indexRows = activities.flatMap((a) => a.seasonalIndex.map((v, m) => ({ activity_type: a.activity, month: MONTHS[m].slice(0, 3), month_number: m + 1, seasonal_index: v })));
+  const strongest = [...activities].sort((a, b) => b.peakIndex - a.peakIndex)[0];
 
   const narrative = [
-    `${activities.length} activity types over ${new Set(rows.map((r) => r.year)).size} years of workouts. Peak months: ${activities.map((a) => `${a.activity} in ${MONTHS[a.peakMonth - 1]}`).join(", ")}.`,
-    strongest ? `The strongest season is ${strongest.activity}'s: ${monthList(strongest.highSeason)}, peaking at ${fmt.dec(Math.max(...strongest.index), 1)}× its trend level.` : "",
-    `Suggested launch windows: ${launchWindows.map((w) => `${w.category} in ${MONTHS[w.launchMonth - 1]} (ahead of ${monthList(w.peakMonths)})`).join("; ")}.`,
+    `${activities.length} activity types over ${findings.years} years of workouts. Peak months: ${activities.map((a) => `${a.activity} in ${MONTHS[a.peakMonth - 1]}`).join(", ")}.`,
+    strongest ? `The strongest season is ${strongest.activity}'s: ${monthList(strongest.highSeason)}, peaking at ${fmt.dec(strongest.peakIndex, 1)}× its trend level.` : "",
+    `Suggested launch windows: ${launchWindows.map((w) => `${w.category} in ${MONTHS[w.launchMonth - 1]} (ahead of ${monthList(w.highSeason)})`).join("; ")}.`,
   ].filter(Boolean);
 
   const lines = chart("monthly-workouts", "Monthly workouts per activity", monthly, {
@@ -127,10 +148,10 @@ export async function seasonalTrends(source: WarehouseSource): Promise<Insight<S
       caption: "Peak month, high season and seasonal index per activity",
       rows: activities.map((a) => ({
         activity: a.activity, category: a.category, workouts: a.workouts, peak_month: MONTHS[a.peakMonth - 1], high_season: monthList(a.highSeason),
-        peak_index: Math.max(...a.index),
+        peak_index: a.peakIndex,
       })),
     },
     rowsRead: rows.length,
-    findings: { activities, launchWindows },
+    findings,
   };
 }

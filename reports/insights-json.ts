@@ -1,0 +1,102 @@
+/**
+ * @module The five insights' findings as one JSON document: printed by `nike report --json` and written
+ * into the site as `data/insights.json`. It is built from the same findings as the narratives and the
+ * tables; its shape is documented in the README ("Findings as JSON") and versioned.
+ */
+import type { LocationFindings, StateEngagement } from "../warehouse/insights/activity-by-location.ts";
+import type { AgeFindings } from "../warehouse/insights/age-engagement.ts";
+import type { InsightsRun } from "../warehouse/insights/index.ts";
+import { round, type Insight } from "../warehouse/insights/insight.ts";
+import type { HourProfile } from "../warehouse/insights/peak-hours.ts";
+import type { SeasonFindings } from "../warehouse/insights/seasonal-trends.ts";
+import type { Segment } from "../warehouse/insights/segmentation.ts";
+
+/** Raised when a field is removed or renamed or changes meaning; added fields keep the version. */
+export const INSIGHTS_SCHEMA_VERSION = 1;
+
+/** The units every figure of that name is in, stated in the document itself. */
+const UNITS = {
+  workoutsPerUserMonth: "workouts per active user per month (a month is 30.44 days)",
+  minutesPerUserMonth: "workout minutes per active user per month",
+  vsAverage: "difference from the average workouts per user per month, as a fraction (0.25 = 25% above)",
+  share: "fraction (0 to 1) of the workouts, or users, counted",
+  hour: "hour of day a workout started, 0 to 23",
+  month: "calendar month, 1 = January to 12 = December",
+  weekday: "1 = Monday to 7 = Sunday",
+  seasonalIndex: "a month's workouts against the growth trend (1 = on trend)",
+  workoutsPerWeek: "workouts per user per week",
+  meanMinutes: "mean workout duration in minutes",
+  meanIntensity: "mean workout intensity, 1 = low, 2 = moderate, 3 = high",
+} as const;
+
+/** The segment profile fields the document carries, named one by one so that the segmentation's own types can change without changing this document unseen. */
+const SEGMENT_FIELDS = ["id", "name", "size", "share", "workoutsPerWeek", "meanIntensity", "medianAgeBand", "topGoal", "topShopping", "topTier", "activityMix", "traits", "recommended"] as const;
+type SegmentProfile = Pick<Segment, (typeof SEGMENT_FIELDS)[number]>;
+
+type About = { title: string; question: string; narrative: string[] };
+type Hour = { hour: number; share: number };
+type Hours = { workouts: number; peakHours: Hour[]; hourShare: number[] };
+
+export type InsightsDocument = {
+  schemaVersion: typeof INSIGHTS_SCHEMA_VERSION;
+  generatedAt: string;
+  dataAsOf: string;
+  source: "lake" | "mysql";
+  period: { firstDate: string; lastDate: string; months: number };
+  totals: { workouts: number; activeUsers: number; minutes: number };
+  units: typeof UNITS;
+  insights: {
+    "activity-by-location": About & Omit<LocationFindings, "highEngagementStates" | "lowEngagementStates"> & { highEngagementStates: StateEngagement[]; lowEngagementStates: StateEngagement[] };
+    "seasonal-trends": About & SeasonFindings;
+    "user-segmentation": About & { k: number; silhouette: Array<{ k: number; score: number }>; features: string[]; users: number; segments: SegmentProfile[] };
+    "age-engagement": About & AgeFindings;
+    "peak-workout-hours": About & Hours & { busiestWeekday: number; weekdayShare: number[]; segments: Array<Hours & { id: number; name: string; bestHour: number; shareAtBestHour: number }> };
+  };
+};
+
+const about = (insight: Insight): About => ({ title: insight.title, question: insight.question, narrative: insight.narrative });
+const hours = (p: HourProfile): Hours => ({ workouts: p.workouts, peakHours: p.peakHours.map((hour) => ({ hour, share: p.hourShare[hour] })), hourShare: p.hourShare });
+
+export function insightsDocument(run: InsightsRun): InsightsDocument {
+  const { overview: o, location, seasons, segments, age, hours: peak } = run;
+  const states = new Map(location.findings.states.map((s) => [s.state, s]));
+  const named = (codes: string[]) => codes.map((code) => states.get(code) as StateEngagement);
+  const { k, silhouette, features, labels } = segments.findings;
+  return {
+    schemaVersion: INSIGHTS_SCHEMA_VERSION,
+    generatedAt: run.generatedAt,
+    dataAsOf: o.latestWorkout,
+    source: run.source,
+    period: { firstDate: o.firstDate, lastDate: o.lastDate, months: round(o.months, 2) },
+    totals: { workouts: o.workouts, activeUsers: o.activeUsers, minutes: Math.round(o.minutes) },
+    units: UNITS,
+    insights: {
+      "activity-by-location": {
+        ...about(location),
+        ...location.findings,
+        highEngagementStates: named(location.findings.highEngagementStates),
+        lowEngagementStates: named(location.findings.lowEngagementStates),
+      },
+      "seasonal-trends": { ...about(seasons), ...seasons.findings },
+      "user-segmentation": {
+        ...about(segments),
+        k,
+        silhouette,
+        features,
+        users: labels.size,
+        segments: segments.findings.segments.map((s) => Object.fromEntries(SEGMENT_FIELDS.map((field) => [field, s[field]])) as SegmentProfile),
+      },
+      "age-engagement": { ...about(age), ...age.findings },
+      "peak-workout-hours": {
+        ...about(peak),
+        ...hours(peak.findings),
+        busiestWeekday: peak.findings.busiestWeekday,
+        weekdayShare: peak.findings.weekdayShare,
+        segments: peak.findings.bestHourBySegment.map((b) => ({ id: b.segment, name: b.name, bestHour: b.bestHour, shareAtBestHour: b.share, ...hours(b) })),
+      },
+    },
+  };
+}
+
+/** The document as written to the site and to stdout: indented, with a final newline. */
+export const insightsJson = (run: InsightsRun): string => `${JSON.stringify(insightsDocument(run), null, 2)}\n`;
