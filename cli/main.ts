@@ -24,7 +24,7 @@ const seedOption = () =>
   });
 
 const untilOption = () =>
-  new Option("--until <YYYY-MM-DD>", "last day of the history (default: today); the same seed and day give the same rows")
+  new Option("--until <YYYY-MM-DD>", "the day the data is as of: the history runs up to it (default: today); the same seed and day give the same rows")
     .default(new Date().toISOString().slice(0, 10), "today")
     .argParser((v) => {
       try {

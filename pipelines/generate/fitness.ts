@@ -78,6 +78,8 @@ export const FITNESS_TABLES = {
     FROM timed t
     JOIN city_bucket away ON away.b = floor(rnd(t.activity_id, 'awaycity') * 4096)::INT
     JOIN cities c ON c.city_id = CASE WHEN rnd(t.activity_id, 'away') < 0.92 THEN t.home_city_id ELSE away.city_id END
+    -- The last local evening can reach past 00:00 UTC on --until: such workouts have not happened yet.
+    WHERE t.started_at + to_minutes(t.duration_min) < getvariable('until')::TIMESTAMP
     ORDER BY t.activity_id`,
   sessions: `
     WITH s AS (
@@ -97,5 +99,6 @@ export const FITNESS_TABLES = {
     ) s
     JOIN first_device fd USING (user_id)
     JOIN devices_out dv ON dv.device_id = fd.device_id
+    WHERE started_at + to_seconds(duration_s) < getvariable('until')::TIMESTAMP
     ORDER BY s.user_id, s.k`,
 } as const;

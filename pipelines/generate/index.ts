@@ -17,7 +17,7 @@ import { createPools } from "./pools.ts";
 import { QUOTES } from "./quotes.ts";
 import { RETAIL_TABLES, generateRetail, retailSizes } from "./retail.ts";
 
-/** `until` (YYYY-MM-DD) is the last day of the history: the same seed and `until` give the same rows. */
+/** `until` (YYYY-MM-DD) is the day the data is as of: the same seed and `until` give the same rows. */
 export type GenerateOptions = { scale: Scale; seed: number; until: string; outDir: string; threads?: number };
 /** Rows per table, and seconds per table (plus `setup:*` for the shared user and workload tables). */
 export type GenerateResult = { rows: Record<string, number>; seconds: Record<string, number> };

@@ -119,24 +119,26 @@ export function monthWeight(peakMonth: number, kappa: number, month: number): nu
 }
 
 /**
- * The workout history ends on `--until` and starts on the first of the month 24 months earlier, so
- * every calendar month appears at least twice; workouts grow by 12% a year across it.
+ * The history runs up to `--until`, the day the data is as of (up to 00:00 UTC that day, so that with
+ * today's date nothing is in the future), from the first of the month 24 months earlier: every
+ * calendar month appears at least twice. Workouts grow by 12% a year across it.
  */
 export const HISTORY = { months: 24, yearlyGrowth: 0.12 } as const;
 
 /** `--until`: a day (YYYY-MM-DD) no later than today, late enough for the history to fit the warehouse calendar (2015 on). */
 export function parseUntil(value: string, today = new Date()): string {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : new Date(Number.NaN);
-  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new UserError(`--until "${value}" is not a date: give the last day of the history as YYYY-MM-DD.`);
-  if (value > today.toISOString().slice(0, 10)) throw new UserError(`--until ${value} is in the future: the history ends today at the latest.`);
-  if (value < "2017-01-01") throw new UserError(`--until ${value} is too early: the warehouse calendar starts in 2015, so the history must end in 2017 or later.`);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== value) throw new UserError(`--until "${value}" is not a date: give the day the data is as of, as YYYY-MM-DD.`);
+  if (value > today.toISOString().slice(0, 10)) throw new UserError(`--until ${value} is in the future: the data can be as of today at the latest.`);
+  if (value < "2017-01-01") throw new UserError(`--until ${value} is too early: the warehouse calendar starts in 2015, so the data must be as of 2017 or later.`);
   return value;
 }
 
-/** The first and last day of the history that ends on `until` (YYYY-MM-DD). */
+/** The first and last day of the history as of `until` (YYYY-MM-DD): it ends the day before. */
 export function historyWindow(until: string): { start: string; end: string } {
-  const [y, m] = until.split("-").map(Number);
-  return { start: new Date(Date.UTC(y, m - 1 - HISTORY.months, 1)).toISOString().slice(0, 10), end: until };
+  const [y, m, d] = until.split("-").map(Number);
+  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+  return { start: iso(Date.UTC(y, m - 1 - HISTORY.months, 1)), end: iso(Date.UTC(y, m - 1, d - 1)) };
 }
 
 /**
