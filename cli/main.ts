@@ -143,8 +143,13 @@ export function program(): Command {
       await load(loadConfig());
       await etl({ full: true });
       process.stdout.write(`${formatStatus(await doctor(loadConfig()))}\n`);
-      const { index } = await report({}, ["report"]);
-      process.stdout.write(`\nReport site: ${index}\n`);
+      const { index, run } = await report({}, ["report"]);
+      const o = run.overview;
+      const n = (x: number) => x.toLocaleString("en-US");
+      process.stdout.write(
+        `\nData from ${o.firstDate} to ${o.lastDate}: ${n(o.activeUsers)} of ${n(o.customers)} customers use the app (${(o.appUserShare * 100).toFixed(1)}%), ` +
+          `logging ${o.workoutsPerActiveUserWeek} workouts a week each.\nReport site: ${index}\n`,
+      );
     });
 
   return cli;

@@ -43,7 +43,7 @@ export type InsightsDocument = {
   dataAsOf: string;
   source: "lake" | "mysql";
   period: { firstDate: string; lastDate: string; months: number };
-  totals: { workouts: number; activeUsers: number; minutes: number };
+  totals: { workouts: number; activeUsers: number; customers: number; appUserShare: number; workoutsPerActiveUserWeek: number; minutes: number };
   units: typeof UNITS;
   insights: {
     "activity-by-location": About & Omit<LocationFindings, "highEngagementStates" | "lowEngagementStates"> & { highEngagementStates: StateEngagement[]; lowEngagementStates: StateEngagement[] };
@@ -68,7 +68,7 @@ export function insightsDocument(run: InsightsRun): InsightsDocument {
     dataAsOf: o.latestWorkout,
     source: run.source,
     period: { firstDate: o.firstDate, lastDate: o.lastDate, months: round(o.months, 2) },
-    totals: { workouts: o.workouts, activeUsers: o.activeUsers, minutes: Math.round(o.minutes) },
+    totals: { workouts: o.workouts, activeUsers: o.activeUsers, customers: o.customers, appUserShare: o.appUserShare, workoutsPerActiveUserWeek: o.workoutsPerActiveUserWeek, minutes: Math.round(o.minutes) },
     units: UNITS,
     insights: {
       "activity-by-location": {

@@ -24,7 +24,8 @@ export function headline(run: InsightsRun): Array<{ label: string; value: string
   const o = run.overview;
   return [
     { label: "Workouts logged", value: fmt.int(o.workouts) },
-    { label: "Active users", value: fmt.int(o.activeUsers) },
+    { label: "App users (logging workouts)", value: `${fmt.int(o.activeUsers)} of ${fmt.int(o.customers)} customers (${fmt.pct(o.appUserShare)})` },
+    { label: "Workouts per app user per week", value: fmt.dec(o.workoutsPerActiveUserWeek, 2) },
     { label: "Hours trained", value: fmt.int(o.minutes / 60) },
     { label: "Period", value: `${o.firstDate} – ${o.lastDate}` },
     { label: "Data as of (latest workout)", value: o.latestWorkout },

@@ -13,8 +13,13 @@ export const US_SHAPES_URL = "data/us-10m.json";
 type StateRow = { state: string; state_name: string; census_region: string; workouts: number; active_users: number; minutes: number };
 type CityRow = { city: string; state: string; workouts: number; active_users: number; minutes: number };
 
-/** Regions need this many active users before they are ranked, so that a handful of keen users do not top the list. */
-const MIN_USERS = 25;
+/**
+ * A region is ranked once its workouts per user are known to within this relative standard error,
+ * that is once it has (CV / 0.2)² active users, CV being how much workouts per user vary: a handful of
+ * keen users cannot top the list, and a region is not left out for being small when users are alike.
+ */
+const MAX_RELATIVE_ERROR = 0.2;
+const MIN_USERS_FLOOR = 5;
 /** A ranked state at least this far above the average is high-engagement; this far below, low. */
 const HIGH_FACTOR = 1.1;
 const LOW_FACTOR = 0.9;
@@ -71,8 +76,12 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
     JOIN dim_location l ON l.location_key = u.location_key
     GROUP BY l.city, l.state
     ORDER BY l.state, l.city`);
-  const cityRanking = rankCities(cities, all.months);
-  const findings = locationFindings(all.workouts / all.activeUsers / all.months, all.months, states, cityRanking);
+  const [spread] = await source.query<{ mean: number; sd: number }>(`
+    SELECT AVG(n) AS mean, STDDEV_POP(n) AS sd
+    FROM (SELECT COUNT(*) AS n FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key GROUP BY u.user_pseudonym) per_user`);
+  const minActiveUsers = Math.max(MIN_USERS_FLOOR, Math.ceil((Number(spread.sd) / Number(spread.mean) / MAX_RELATIVE_ERROR) ** 2));
+  const cityRanking = rankCities(cities, all.months, minActiveUsers);
+  const findings = locationFindings(all.workouts / all.activeUsers / all.months, all.months, states, cityRanking, minActiveUsers);
   return { ...present(findings, all, cityRanking.ranked), rowsRead: states.length + cities.length, findings };
 }
 
@@ -87,21 +96,21 @@ const figures = (r: { workouts: number; active_users: number; minutes: number },
 const byEngagement = (a: Figures, b: Figures) => b.workoutsPerUserMonth - a.workoutsPerUserMonth;
 
 /** The bar a region must reach to be ranked: with fewer active users than that everywhere (small samples), the largest sets it. */
-const minUsers = (regions: Array<{ active_users: number }>) => Math.min(MIN_USERS, Math.max(...regions.map((r) => r.active_users)));
+const minUsers = (regions: Array<{ active_users: number }>, needed: number) => Math.min(needed, Math.max(...regions.map((r) => r.active_users)));
 
 type CityRanking = { minActiveUsers: number; ranked: CityEngagement[] };
 
 /** The cities with enough active users, most engaged first, and that bar. */
-function rankCities(cities: CityRow[], months: number): CityRanking {
-  const minActiveUsers = minUsers(cities);
+function rankCities(cities: CityRow[], months: number, needed: number): CityRanking {
+  const minActiveUsers = minUsers(cities, needed);
   return { minActiveUsers, ranked: cities.map((c) => ({ city: c.city, state: c.state, ...figures(c, months) })).filter((c) => c.activeUsers >= minActiveUsers).sort(byEngagement) };
 }
 
 /** Ranks and classifies the states on their published (rounded) figures, so that every reader of the findings can check them against the cut-offs. */
-function locationFindings(overall: number, months: number, states: StateRow[], cities: CityRanking): LocationFindings {
+function locationFindings(overall: number, months: number, states: StateRow[], cities: CityRanking, needed: number): LocationFindings {
   const average = round(overall, 3);
   const cutoffs = {
-    minActiveUsers: minUsers(states),
+    minActiveUsers: minUsers(states, needed),
     highAtLeast: round(average * HIGH_FACTOR, 3),
     lowAtMost: round(average * LOW_FACTOR, 3),
     minCityActiveUsers: cities.minActiveUsers,
@@ -144,7 +153,7 @@ function present(findings: LocationFindings, all: Overview, cityRows: CityEngage
       ? `High-engagement states (at least ${cutoffs.highAtLeast} workouts per user per month, ${fmt.pct(HIGH_FACTOR - 1)} above the average): ${high.map((s) => `${s.name} (${perMonth(s.workoutsPerUserMonth)}, ${signed(s.vsAverage)})`).join(", ")}.`
       : `No ranked state reaches ${cutoffs.highAtLeast} workouts per user per month (${fmt.pct(HIGH_FACTOR - 1)} above the average).`,
     low.length > 0 ? `Least engaged (at most ${cutoffs.lowAtMost}): ${low.map((s) => `${s.name} (${perMonth(s.workoutsPerUserMonth)}, ${signed(s.vsAverage)})`).join(", ")}.` : "",
-    unranked > 0 ? `${unranked} ${unranked === 1 ? "state has" : "states have"} fewer than ${cutoffs.minActiveUsers} active users: listed, not ranked.` : "",
+    unranked > 0 ? `${unranked} ${unranked === 1 ? "state has" : "states have"} fewer than ${cutoffs.minActiveUsers} active users, too few to know their figure within ${fmt.pct(MAX_RELATIVE_ERROR)}: listed, not ranked.` : "",
     findings.topCities.length > 0 ? `Most engaged cities: ${findings.topCities.map((c) => `${c.city}, ${c.state} (${perMonth(c.workoutsPerUserMonth)})`).join("; ")}.` : "",
   ].filter(Boolean);
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../../lib/test-world.ts";
 import { publishedWorld } from "../../pipelines/etl/testing.ts";
+import { openDocumentStore } from "../../stores/documents.ts";
 import { runInsights, type InsightsRun } from "./index.ts";
 import { openSource } from "./source.ts";
 
@@ -21,8 +22,16 @@ const normalise = (value: unknown): unknown =>
   JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === "number" ? Number(v.toPrecision(6)) : v instanceof Map ? [...v].sort() : v)));
 
 describe("insights: lake and MySQL star schema agree (tiny data)", () => {
-  it("on the overview", () => {
-    expect(lake.overview.workouts).toBe(10_000 - 0);
+  it("on the overview: every workout, every customer, and the share of them who use the app", async () => {
+    const documents = await openDocumentStore(world.config);
+    try {
+      expect(lake.overview.workouts).toBe(await documents.collection("activity_logs").countDocuments());
+      expect(lake.overview.activeUsers).toBe((await documents.collection("activity_logs").aggregate([{ $group: { _id: "$user_id" } }])).length);
+    } finally {
+      await documents.close();
+    }
+    expect(lake.overview.customers).toBe(1000);
+    expect(lake.overview.appUserShare).toBe(Number((lake.overview.activeUsers / 1000).toFixed(4)));
     expect(mysql.overview).toEqual(lake.overview);
   });
 
@@ -38,8 +47,8 @@ describe("insights: lake and MySQL star schema agree (tiny data)", () => {
     });
   }
 
-  it("labels every current user with a segment", () => {
-    expect(lake.segments.findings.labels.size).toBe(1000);
+  it("labels every app user (every customer with a workout) with a segment", () => {
+    expect(lake.segments.findings.labels.size).toBe(lake.overview.activeUsers);
   });
 });
 

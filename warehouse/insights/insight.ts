@@ -56,7 +56,14 @@ export type Overview = {
   lastDate: string;
   latestWorkout: string;
   workouts: number;
+  /** Users with at least one workout: the customers who use the app. */
   activeUsers: number;
+  /** Every current customer, app users or not. */
+  customers: number;
+  /** `activeUsers / customers`. */
+  appUserShare: number;
+  /** Workouts per active user per week over the period. */
+  workoutsPerActiveUserWeek: number;
   minutes: number;
 };
 
@@ -78,9 +85,10 @@ export function overview(source: WarehouseSource): Promise<Overview> {
 }
 
 async function computeOverview(source: WarehouseSource): Promise<Overview> {
-  const [r] = await source.query<{ first: number; last: number; latest: string; workouts: number; users: number; minutes: number }>(`
+  const [r] = await source.query<{ first: number; last: number; latest: string; workouts: number; users: number; customers: number; minutes: number }>(`
     SELECT MIN(f.date_key) AS first, MAX(f.date_key) AS last, MAX(f.started_at) AS latest, COUNT(*) AS workouts,
-           COUNT(DISTINCT u.user_pseudonym) AS users, SUM(f.duration_min) AS minutes
+           COUNT(DISTINCT u.user_pseudonym) AS users, SUM(f.duration_min) AS minutes,
+           (SELECT COUNT(*) FROM dim_user c WHERE c.is_current) AS customers
     FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key`);
   if (!r || r.first === null || r.workouts === 0) throw new UserError("The warehouse has no workouts yet: run `nike etl` (or `npm run demo`) first.");
   const days = (Date.parse(dateOfKey(r.last)) - Date.parse(dateOfKey(r.first))) / 86400_000 + 1;
@@ -91,6 +99,9 @@ async function computeOverview(source: WarehouseSource): Promise<Overview> {
     latestWorkout: String(r.latest),
     workouts: r.workouts,
     activeUsers: r.users,
+    customers: Number(r.customers),
+    appUserShare: round(r.users / Math.max(1, Number(r.customers)), 4),
+    workoutsPerActiveUserWeek: round(r.workouts / r.users / (days / 7), 2),
     minutes: Number(r.minutes),
   };
 }
