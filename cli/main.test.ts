@@ -64,6 +64,15 @@ describe("nike CLI", () => {
     expect(out.stderr).toMatch(/tiny, small, medium, large/);
   });
 
+  it("rejects an --until that is not a date, is in the future, or is before the warehouse calendar, before generating anything", () => {
+    for (const [until, reason] of [["2026-02-30", /is not a date/], ["2999-01-01", /is in the future/], ["2016-12-31", /too early/]] as const) {
+      const out = nike(["generate", "--scale", "tiny", "--until", until]);
+      expect(out.status, until).toBe(3);
+      expect(out.stderr, until).toMatch(reason);
+      expect(out.stderr, until).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it("generates tiny data", () => {
     const out = nike(["generate", "--scale", "tiny", "--seed", "5"]);
     expect(out.status).toBe(0);

@@ -26,13 +26,7 @@ const seedOption = () =>
 const untilOption = () =>
   new Option("--until <YYYY-MM-DD>", "the day the data is as of: the history runs up to it (default: today); the same seed and day give the same rows")
     .default(new Date().toISOString().slice(0, 10), "today")
-    .argParser((v) => {
-      try {
-        return parseUntil(v);
-      } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
-      }
-    });
+    .argParser((v) => parseUntil(v));
 
 type DataOptions = { scale: string; seed: number; until: string };
 
