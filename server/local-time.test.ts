@@ -94,4 +94,12 @@ describe("local time, end to end", () => {
     // No goals: the default 09:00, in Chicago's zone (UTC-6) rather than a default zone's.
     expect(at.get(chicago.userId)).toBe("2026-11-28 15:00:00.000");
   });
+
+  it("gives a customer without goals the inspiration of their own city's day", async () => {
+    const angeleno = await signUp("Los Angeles", "CA");
+    clock = new Date("2026-11-28T06:00:00Z"); // 22:00 on the 27th in Los Angeles, already the 28th in New York
+    const today = await http("GET", "/v1/me/inspiration", { token: angeleno.token });
+    expect(today.status).toBe(200);
+    expect(today.body).toMatchObject({ date: "2026-11-27", time_zone: "America/Los_Angeles" });
+  });
 });

@@ -3,7 +3,8 @@ import { pseudonym } from "../../lib/pseudonym.ts";
 import type { DocumentStore } from "../../stores/documents.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { Config } from "../../lib/config.ts";
-import { goalsView } from "../routes/goals.ts";
+import { goalsView, inHomeZone } from "../routes/goals.ts";
+import { profile } from "../users.ts";
 import { chooseInspiration, type Inspiration, type Quote } from "./choose.ts";
 
 export type InspirationDeps = { config: Config; mysql: MySql; documents: DocumentStore };
@@ -50,6 +51,7 @@ export type TodaysInspiration = Inspiration & { segment: Segment | null; time_zo
 /** `goals`, when the caller has already read them, saves reading them again. */
 export async function todaysInspiration(deps: InspirationDeps, userId: number, now: Date, goals?: ReturnType<typeof goalsView>): Promise<TodaysInspiration> {
   goals ??= goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId }));
+  if (!goals.configured) goals = inHomeZone(goals, (await profile(deps.mysql, userId))?.state);
   const day = localDay(now, goals.notifications.time_zone);
   const since = new Date(Date.parse(`${addDays(day, -28)}T00:00:00Z`));
   const recent = await deps.documents.collection("activity_logs").find({ user_id: userId, started_at: { $gte: since, $lte: now } }, { sort: { started_at: -1 }, limit: 200 });

@@ -4,9 +4,8 @@
  * insight), else 09:00, in their time zone and outside their quiet hours.
  */
 import type { Logger } from "pino";
-import { zoneOfState } from "../../domain/time-zones.ts";
 import { progress } from "../../lib/progress.ts";
-import { goalsView } from "../routes/goals.ts";
+import { goalsView, inHomeZone } from "../routes/goals.ts";
 import { todaysInspiration, type InspirationDeps } from "../inspiration/today.ts";
 import { profile } from "../users.ts";
 import { consentProblem, enqueueInspiration, type Channel } from "./outbox.ts";
@@ -46,15 +45,13 @@ export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: 
   let skipped = 0;
   for (const userId of ids) {
     const user = await profile(deps.mysql, userId);
-    let goals = goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId }));
+    const goals = inHomeZone(goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId })), user?.state);
     const channel = goals.notifications.channel;
     if (!user || consentProblem(user, channel)) {
       skipped++;
       bar.tick(1);
       continue;
     }
-    // A customer who never set goals is messaged by the clock where they live.
-    if (!goals.configured) goals = { ...goals, notifications: { ...goals.notifications, time_zone: zoneOfState(user.state) } };
     const inspiration = await todaysInspiration(deps, userId, now, goals);
     const hour = goals.notifications.preferred_hour ?? inspiration.segment?.best_hour ?? DEFAULT_HOUR;
     const at = sendTime(inspiration.date, hour, goals.notifications.time_zone, goals.notifications.quiet_hours, now);

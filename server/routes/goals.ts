@@ -1,7 +1,7 @@
 /** @module `GET/PUT /v1/me/goals`: fitness goal and notification preferences (MongoDB `user_goals`). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { DEFAULT_TIME_ZONE, isTimeZone } from "../../domain/time-zones.ts";
+import { DEFAULT_TIME_ZONE, isTimeZone, zoneOfState } from "../../domain/time-zones.ts";
 import { ACTIVITIES, CHANNELS, GOALS } from "../../pipelines/generate/model.ts";
 import type { Doc } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
@@ -50,6 +50,11 @@ export function goalsView(doc: Doc | null): Goals & { configured: boolean; updat
     configured: true,
     updated_at: doc.updated_at instanceof Date ? doc.updated_at.toISOString() : null,
   };
+}
+
+/** Goals as they apply to a user: one who never chose a time zone lives by their home state's clock. */
+export function inHomeZone(goals: ReturnType<typeof goalsView>, homeState: string | null | undefined): ReturnType<typeof goalsView> {
+  return goals.configured ? goals : { ...goals, notifications: { ...goals.notifications, time_zone: zoneOfState(homeState) } };
 }
 
 export function goalRoutes(ctx: AppContext) {
