@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adjustedRandIndex, kmeans, rng, silhouetteSample, silhouetteScore, standardise, type Matrix } from "./kmeans.ts";
+import { adjustedRandIndex, chooseK, kmeans, rng, silhouetteCurve, standardise, type Matrix } from "./kmeans.ts";
 
 /** n points around k well-separated centres in d dimensions, with their true labels. */
 function blobs(n: number, d: number, k: number, spread = 0.5, seed = 3): { matrix: Matrix; truth: Int32Array } {
@@ -13,6 +13,20 @@ function blobs(n: number, d: number, k: number, spread = 0.5, seed = 3): { matri
     for (let j = 0; j < d; j++) data[i * d + j] = centres[c][j] + (random() - 0.5) * 2 * spread;
   }
   return { matrix: { data, n, d }, truth };
+}
+
+/** A side × side grid of square clusters in the plane, 2 apart, with their true labels. */
+function grid(side: number, perCluster: number, spread: number, seed = 3): { matrix: Matrix; truth: Int32Array } {
+  const random = rng(seed);
+  const n = side * side * perCluster;
+  const data = new Float64Array(n * 2);
+  const truth = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = (truth[i] = i % (side * side));
+    data[i * 2] = (c % side) * 2 + (random() - 0.5) * 2 * spread;
+    data[i * 2 + 1] = Math.floor(c / side) * 2 + (random() - 0.5) * 2 * spread;
+  }
+  return { matrix: { data, n, d: 2 }, truth };
 }
 
 describe("kmeans", () => {
@@ -32,18 +46,48 @@ describe("kmeans", () => {
     expect(kmeans(matrix, 5, { seed: 9 }).inertia).toBeLessThan(a.inertia);
   });
 
+  it("keeps the best of several starts, so that every seed finds the same optimum where single starts differ", () => {
+    const { matrix, truth } = grid(3, 200, 0.6);
+    const single = [1, 2, 3, 4, 5, 6].map((seed) => kmeans(matrix, 9, { seed }).inertia);
+    expect(new Set(single.map((x) => x.toFixed(6))).size).toBeGreaterThan(1);
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const best = kmeans(matrix, 9, { seed, starts: 10 });
+      expect(best.inertia).toBeCloseTo(Math.min(...single), 6);
+      expect(adjustedRandIndex(best.labels, truth)).toBeCloseTo(1, 10);
+    }
+  });
+
   it("rejects fewer rows than clusters", () => {
     expect(() => kmeans({ data: new Float64Array(4), n: 2, d: 2 }, 3)).toThrow(/at least k = 3 rows/);
   });
 });
 
 describe("silhouette", () => {
-  it("is highest at the true number of clusters", () => {
-    const { matrix } = blobs(1500, 4, 4);
-    const sample = silhouetteSample(matrix, 600);
-    const scores = [2, 3, 4, 5, 6].map((k) => silhouetteScore(sample, kmeans(matrix, k, { seed: 2 }).labels, k));
-    expect(scores.indexOf(Math.max(...scores)) + 2).toBe(4);
-    expect(scores[2]).toBeGreaterThan(0.7);
+  it("is exact when every row fits in the sample", () => {
+    // Points 0, 1, 10 and 11 in two pairs: each has a = 1, and b = 10.5 (the outer two) or 9.5 (the inner two).
+    const matrix = { data: Float64Array.from([0, 1, 10, 11]), n: 4, d: 1 };
+    const [curve] = silhouetteCurve(matrix, [kmeans(matrix, 2, { seed: 1 })]);
+    expect(curve.score).toBeCloseTo((2 * (1 - 1 / 10.5) + 2 * (1 - 1 / 9.5)) / 4, 12);
+  });
+
+  it("is highest at the true number of clusters, and only the best k has no noise in its difference from the best", () => {
+    const { matrix } = blobs(6000, 4, 4);
+    const curve = silhouetteCurve(matrix, [2, 3, 4, 5, 6].map((k) => kmeans(matrix, k, { seed: 2, starts: 3 })), { samples: 3, sampleSize: 600 });
+    expect(curve.map((c) => c.k)).toEqual([2, 3, 4, 5, 6]);
+    const best = curve.reduce((a, b) => (b.score > a.score ? b : a));
+    expect(best).toMatchObject({ k: 4, se: 0 });
+    expect(best.score).toBeGreaterThan(0.7);
+    for (const c of curve) if (c.k !== 4) expect(c.se).toBeGreaterThan(0);
+    expect(chooseK(curve)).toBe(4);
+  });
+});
+
+describe("chooseK", () => {
+  it("takes the smallest k within two standard errors of the best, and the best when none is", () => {
+    const curve = (scores: number[], se: number) => scores.map((score, i) => ({ k: i + 2, score, se: score === Math.max(...scores) ? 0 : se }));
+    expect(chooseK(curve([0.2, 0.295, 0.3, 0.25], 0.003))).toBe(3);
+    expect(chooseK(curve([0.2, 0.29, 0.3, 0.25], 0.003))).toBe(4);
+    expect(chooseK(curve([0.299, 0.28, 0.3, 0.25], 0.001))).toBe(2);
   });
 });
 

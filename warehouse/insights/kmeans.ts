@@ -1,7 +1,8 @@
 /**
  * @module k-means on typed arrays (row-major n × d Float64Array): seeded k-means++ and Lloyd
- * iterations, plus the silhouette score on a sample and the adjusted Rand index. Hand-written
- * because `ml-kmeans` over arrays of arrays is about 10× slower at a million rows.
+ * iterations from several starts, the silhouette on repeated samples with a rule for k, and the
+ * adjusted Rand index. Hand-written because `ml-kmeans` over arrays of arrays is about 10× slower at
+ * a million rows.
  */
 
 export type Matrix = { data: Float64Array; n: number; d: number };
@@ -19,15 +20,30 @@ export function rng(seed: number): () => number {
   };
 }
 
-function squaredDistance(data: Float64Array, i: number, centroids: Float64Array, c: number, d: number): number {
-  let s = 0;
+/** Squared distance between row i of `x` and row c of `y`, both d wide. Four running sums, so that the additions do not wait on each other: about twice as fast in V8. */
+function squaredDistance(x: Float64Array, i: number, y: Float64Array, c: number, d: number): number {
   const a = i * d;
   const b = c * d;
-  for (let j = 0; j < d; j++) {
-    const diff = data[a + j] - centroids[b + j];
-    s += diff * diff;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const e0 = x[a + j] - y[b + j];
+    const e1 = x[a + j + 1] - y[b + j + 1];
+    const e2 = x[a + j + 2] - y[b + j + 2];
+    const e3 = x[a + j + 3] - y[b + j + 3];
+    s0 += e0 * e0;
+    s1 += e1 * e1;
+    s2 += e2 * e2;
+    s3 += e3 * e3;
   }
-  return s;
+  for (; j < d; j++) {
+    const e = x[a + j] - y[b + j];
+    s0 += e * e;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -59,15 +75,10 @@ function kmeansPlusPlus({ data, n, d }: Matrix, k: number, random: () => number)
     for (let t = 0; t < trials; t++) candidates.set(data.subarray(picks[t] * d, picks[t] * d + d), t * d);
     sums.fill(0);
     for (let i = 0; i < n; i++) {
-      const a = i * d;
+      const own = closest[i];
       for (let t = 0; t < trials; t++) {
-        const b = t * d;
-        let s2 = 0;
-        for (let j = 0; j < d; j++) {
-          const diff = data[a + j] - candidates[b + j];
-          s2 += diff * diff;
-        }
-        const m = s2 < closest[i] ? s2 : closest[i];
+        const s2 = squaredDistance(data, i, candidates, t, d);
+        const m = s2 < own ? s2 : own;
         scratch[t][i] = m;
         sums[t] += m;
       }
@@ -82,16 +93,35 @@ function kmeansPlusPlus({ data, n, d }: Matrix, k: number, random: () => number)
   return centroids;
 }
 
+export type KMeansOptions = { seed?: number; starts?: number; maxIterations?: number; tol?: number; init?: Float64Array };
+
 /**
- * Lloyd's algorithm from k-means++ seeds, with Hamerly's bounds: each row keeps an upper bound on the
+ * k-means from `starts` k-means++ seedings (scikit-learn's `n_init`), keeping the run with the lowest
+ * inertia: one start lands in a poorer local optimum often enough that which one depends on the row
+ * order. `init` gives the seeds of a single run instead.
+ */
+export function kmeans(matrix: Matrix, k: number, { seed = 42, starts = 1, maxIterations = 300, tol = 1e-4, init }: KMeansOptions = {}): KMeansResult {
+  if (matrix.n < k) throw new Error(`k-means needs at least k = ${k} rows, got ${matrix.n}`);
+  const { variances } = columnStats(matrix);
+  const threshold = (tol * variances.reduce((a, b) => a + b, 0)) / matrix.d;
+  if (init) return lloyd(matrix, k, Float64Array.from(init), maxIterations, threshold);
+  const random = rng(seed);
+  let best: KMeansResult | undefined;
+  for (let s = 0; s < starts; s++) {
+    const run = lloyd(matrix, k, kmeansPlusPlus(matrix, k, random), maxIterations, threshold);
+    if (!best || run.inertia < best.inertia) best = run;
+  }
+  return best as KMeansResult;
+}
+
+/**
+ * Lloyd's algorithm from the given seeds, with Hamerly's bounds: each row keeps an upper bound on the
  * distance to its centre and a lower bound on the distance to any other, so once the centres settle
  * most rows are skipped without computing a distance. The result is exactly Lloyd's. Stops when no
- * label changes or the centres move less than `tol` (relative to the data's variance, as scikit-learn).
+ * label changes or the centres move less than the threshold (`tol` relative to the data's variance, as scikit-learn).
  */
-export function kmeans(matrix: Matrix, k: number, { seed = 42, maxIterations = 300, tol = 1e-4, init }: { seed?: number; maxIterations?: number; tol?: number; init?: Float64Array } = {}): KMeansResult {
+function lloyd(matrix: Matrix, k: number, seeds: Float64Array, maxIterations: number, threshold: number): KMeansResult {
   const { data, n, d } = matrix;
-  if (n < k) throw new Error(`k-means needs at least k = ${k} rows, got ${n}`);
-  const seeds = init ? Float64Array.from(init) : kmeansPlusPlus(matrix, k, rng(seed));
   const centroids = Float64Array.from(seeds);
   const labels = new Int32Array(n);
   const upper = new Float64Array(n);
@@ -100,8 +130,6 @@ export function kmeans(matrix: Matrix, k: number, { seed = 42, maxIterations = 3
   const counts = new Float64Array(k);
   const shift = new Float64Array(k);
   const half = new Float64Array(k);
-  const { variances } = columnStats(matrix);
-  const threshold = (tol * variances.reduce((a, b) => a + b, 0)) / d;
 
   /** Assigns row i to its nearest centre from scratch; returns the label. */
   const assign = (i: number) => {
@@ -178,37 +206,33 @@ export function kmeans(matrix: Matrix, k: number, { seed = 42, maxIterations = 3
   return { k, centroids, labels, inertia, iterations, seeds };
 }
 
-export type SilhouetteSample = { indices: number[]; distances: Float64Array };
+type SilhouetteSample = { indices: Int32Array; distances: Float64Array };
 
-/** A random sample of rows and their pairwise distances, computed once and scored for every k. */
-export function silhouetteSample({ data, n, d }: Matrix, sampleSize = 2000, seed = 7): SilhouetteSample {
+/** Rows drawn without replacement (a partial Fisher–Yates shuffle) and their pairwise distances, computed once and scored for every k. */
+function silhouetteSample({ data, n, d }: Matrix, sampleSize: number, seed: number): SilhouetteSample {
   const random = rng(seed);
-  const indices = n <= sampleSize ? Array.from({ length: n }, (_, i) => i) : Array.from({ length: sampleSize }, () => Math.floor(random() * n));
-  const m = indices.length;
+  const m = Math.min(n, sampleSize);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let x = 0; x < m; x++) {
+    const y = x + Math.floor(random() * (n - x));
+    [order[x], order[y]] = [order[y], order[x]];
+  }
+  const indices = order.slice(0, m);
   const distances = new Float64Array(m * m);
   for (let x = 0; x < m; x++) {
-    const a = indices[x] * d;
-    for (let y = x + 1; y < m; y++) {
-      const b = indices[y] * d;
-      let s2 = 0;
-      for (let t = 0; t < d; t++) {
-        const diff = data[a + t] - data[b + t];
-        s2 += diff * diff;
-      }
-      distances[x * m + y] = distances[y * m + x] = Math.sqrt(s2);
-    }
+    for (let y = x + 1; y < m; y++) distances[x * m + y] = distances[y * m + x] = Math.sqrt(squaredDistance(data, indices[x], data, indices[y], d));
   }
   return { indices, distances };
 }
 
-/** Mean silhouette of the sampled rows under `labels` (exact within the sample). */
-export function silhouetteScore({ indices, distances }: SilhouetteSample, labels: Int32Array, k: number): number {
+/** Each sampled row's silhouette under `labels` (exact within the sample; 0 for a row alone in its cluster, as scikit-learn). */
+function silhouettes({ indices, distances }: SilhouetteSample, labels: Int32Array, k: number): Float64Array {
   const m = indices.length;
-  const own = indices.map((i) => labels[i]);
+  const own = Int32Array.from(indices, (i) => labels[i]);
   const sizes = new Float64Array(k);
   for (const l of own) sizes[l]++;
   const sums = new Float64Array(k);
-  let total = 0;
+  const values = new Float64Array(m);
   for (let x = 0; x < m; x++) {
     sums.fill(0);
     for (let y = 0; y < m; y++) if (x !== y) sums[own[y]] += distances[x * m + y];
@@ -216,9 +240,46 @@ export function silhouetteScore({ indices, distances }: SilhouetteSample, labels
     const a = sums[own[x]] / (sizes[own[x]] - 1);
     let b = Infinity;
     for (let c = 0; c < k; c++) if (c !== own[x] && sizes[c] > 0) b = Math.min(b, sums[c] / sizes[c]);
-    total += (b - a) / Math.max(a, b);
+    values[x] = (b - a) / Math.max(a, b);
   }
-  return total / m;
+  return values;
+}
+
+/** Per k: the mean silhouette, and the standard error of its difference from the best k's (0 for the best itself). */
+export type SilhouetteCurve = Array<{ k: number; score: number; se: number }>;
+
+/**
+ * Scores clusterings of the same rows by their mean silhouette over `samples` independent samples of
+ * `sampleSize` rows (one sample of every row when there are no more). Every k is scored on the same
+ * sampled rows, so each k's difference from the best is a mean of paired per-row differences, whose
+ * standard error says how much of it the sampling alone could make.
+ */
+export function silhouetteCurve(matrix: Matrix, runs: KMeansResult[], { samples = 5, sampleSize = 2000, seed = 7 }: { samples?: number; sampleSize?: number; seed?: number } = {}): SilhouetteCurve {
+  const draws = matrix.n <= sampleSize ? 1 : samples;
+  const values = runs.map(() => [] as Float64Array[]);
+  for (let s = 0; s < draws; s++) {
+    const sample = silhouetteSample(matrix, sampleSize, seed + s);
+    runs.forEach((run, r) => values[r].push(silhouettes(sample, run.labels, run.k)));
+  }
+  const perRun = values.map((v) => Float64Array.from(v.flatMap((x) => Array.from(x))));
+  const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
+  const scores = perRun.map(mean);
+  const best = scores.indexOf(Math.max(...scores));
+  return runs.map((run, r) => {
+    const diff = perRun[r].map((x, i) => perRun[best][i] - x);
+    const m = mean(diff);
+    const variance = diff.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, diff.length - 1);
+    return { k: run.k, score: scores[r], se: Math.sqrt(variance / diff.length) };
+  });
+}
+
+/**
+ * The smallest k whose score is within two standard errors of the best: a larger k must beat a
+ * smaller one by more than sampling noise to be chosen, so near-ties do not flip with the sample.
+ */
+export function chooseK(curve: SilhouetteCurve): number {
+  const best = Math.max(...curve.map((c) => c.score));
+  return Math.min(...curve.filter((c) => best - c.score <= 2 * c.se).map((c) => c.k));
 }
 
 /** Adjusted Rand index between two labellings of the same rows (1 = identical partitions, about 0 = chance). */

@@ -1,11 +1,11 @@
 /**
- * @module Insight 3: k-means segments of users on standardised features (shopping preference, fitness
- * goal, workouts per week, mean intensity, activity mix, age, membership tier). k is chosen by the
- * silhouette on a sample across 2..8; each segment is profiled, named from its traits, and matched
- * to product categories from the catalog.
+ * @module Insight 3: k-means segments of the users who log workouts, on standardised features
+ * (shopping preference, fitness goal, workouts per week, mean intensity, activity mix, age, membership
+ * tier). k is the smallest across 2..8 whose silhouette is within noise of the best; each segment is
+ * profiled, named from its traits, and matched to product categories from the catalog.
  */
 import { chart, fmt, overview, type Insight } from "./insight.ts";
-import { kmeans, silhouetteSample, silhouetteScore, standardise, type KMeansResult, type Matrix } from "./kmeans.ts";
+import { chooseK, kmeans, silhouetteCurve, standardise, type KMeansResult, type Matrix, type SilhouetteCurve } from "./kmeans.ts";
 import type { Row, WarehouseSource } from "./source.ts";
 
 /** A catalog group as the document store's aggregation returns it. */
@@ -35,76 +35,82 @@ export type Segment = {
 
 export type SegmentFindings = {
   k: number;
-  silhouette: Array<{ k: number; score: number }>;
+  /** Mean silhouette per k tried, with the standard error of its difference from the best. */
+  silhouette: SilhouetteCurve;
   segments: Segment[];
-  /** Segment id per user pseudonym: written back to the warehouse for the app. */
+  /** Segment id per pseudonym of a user with workouts: written back to the warehouse for the app. */
   labels: Map<string, number>;
   features: string[];
+  /** Current users with no workouts: nothing to segment them on, so they have no segment. */
+  usersWithoutWorkouts: number;
 };
 
-type UserRow = Row & { id: string; age_band: string; shopping_preference: string; membership_tier: string; goal_type: string | null; workouts: number; intensity_sum: number };
+export type UserRow = Row & { id: string; age_band: string; shopping_preference: string; membership_tier: string; goal_type: string | null; workouts: number; intensity_sum: number };
 
 const AGE_MID: Record<string, number> = { "18-24": 21, "25-34": 30, "35-44": 40, "45-54": 50, "55-64": 60, "65+": 70 };
 const TIER_RANK: Record<string, number> = { none: 0, Silver: 1, Gold: 2, Platinum: 3 };
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** The per-user features: one query, one row per current user, workouts from every version of the user. */
+/** The per-user features of current users with workouts: one row each, workouts from every version of the user. */
 async function userRows(source: WarehouseSource, activities: string[]): Promise<UserRow[]> {
   const perActivity = activities.map((a, i) => `SUM(CASE WHEN a.activity_type = ${sqlString(a)} THEN 1 ELSE 0 END) AS n${i}`).join(",\n      ");
   return source.query<UserRow>(`
     SELECT u.user_pseudonym AS id, u.age_band AS age_band, u.shopping_preference AS shopping_preference,
-      u.membership_tier AS membership_tier, g.goal_type AS goal_type, COUNT(f.activity_id) AS workouts,
+      u.membership_tier AS membership_tier, g.goal_type AS goal_type, COUNT(*) AS workouts,
       SUM(CASE a.intensity WHEN 'low' THEN 1 WHEN 'moderate' THEN 2 WHEN 'high' THEN 3 ELSE 0 END) AS intensity_sum,
       ${perActivity}
     FROM dim_user u
     LEFT JOIN dim_fitness_goal g ON g.goal_key = u.goal_key
-    LEFT JOIN dim_user v ON v.user_pseudonym = u.user_pseudonym
-    LEFT JOIN fact_activity f ON f.user_key = v.user_key
-    LEFT JOIN dim_activity a ON a.activity_key = f.activity_key
+    JOIN dim_user v ON v.user_pseudonym = u.user_pseudonym
+    JOIN fact_activity f ON f.user_key = v.user_key
+    JOIN dim_activity a ON a.activity_key = f.activity_key
     WHERE u.is_current = TRUE
     GROUP BY u.user_pseudonym, u.age_band, u.shopping_preference, u.membership_tier, g.goal_type
     ORDER BY u.user_pseudonym`);
 }
 
-type FeatureGroup = { name: string; columns: string[]; weight?: number; value(row: UserRow, column: number): number };
+/**
+ * Workouts' worth of the population's activity mix and intensity added to each user's own, so that a
+ * user with a few workouts sits near the average rather than at the corner one or two of them make.
+ */
+const PRIOR_WORKOUTS = 4;
 
 /**
- * Builds the standardised matrix. Each group of columns (a one-hot or a mix) is scaled so that the
- * group as a whole weighs as much as a single numeric feature (six goal columns must not outvote
- * age), except the activity mix, what users actually do, which weighs as two: with it at one, the
- * silhouette settles on two coarse groups (busy and not); from 1.75 to 2.5 it finds the planted five.
+ * k-means++ starts per k (scikit-learn's former default `n_init`). About one start in four ends in a
+ * poorer optimum at the chosen k; the best of ten is the same optimum whatever the row order.
  */
-function featureMatrix(rows: UserRow[], activities: Array<{ activity_type: string; category: string }>, weeks: number) {
-  const categories = [...new Set(activities.map((a) => a.category))];
-  // A category gets a column only if at least 1% of users have it: standardising a rarer one-hot
-  // column would give its few members huge values and make outliers of them.
-  const distinct = (key: keyof UserRow) => {
-    const counts = new Map<string, number>();
-    for (const r of rows) counts.set(String(r[key] ?? "none"), (counts.get(String(r[key] ?? "none")) ?? 0) + 1);
-    return [...counts].filter(([, count]) => count >= rows.length * 0.01).map(([value]) => value).sort();
-  };
+export const KMEANS_STARTS = 10;
+
+type FeatureGroup = { name: string; columns: string[]; shares?: true; weight?: number; value(row: UserRow, column: number): number };
+
+/**
+ * Builds the matrix k-means sees. A numeric feature is standardised. A group of shares (a one-hot, the
+ * activity mix) is centred and scaled as a whole to a variance of one, which keeps its geometry: two
+ * users who differ in one activity are as far apart whichever activity it is, and a rare category does
+ * not make outliers of its few members, as a standardised column of its own would. The activity mix,
+ * what users actually do, weighs as two features: at one, the silhouette settles on two coarse groups
+ * (busy and not); from 1.5 to 2.5 it finds the planted five.
+ */
+export function featureMatrix(rows: UserRow[], activities: Array<{ activity_type: string; category: string }>, weeks: number) {
+  const distinct = (key: keyof UserRow) => [...new Set(rows.map((r) => String(r[key] ?? "none")))].sort();
   const shopping = distinct("shopping_preference");
   const goals = distinct("goal_type");
-  const meanIntensity = rows.reduce((s, r) => s + r.intensity_sum, 0) / Math.max(1, rows.reduce((s, r) => s + r.workouts, 0));
+  const workouts = rows.reduce((s, r) => s + r.workouts, 0);
+  const meanIntensity = rows.reduce((s, r) => s + r.intensity_sum, 0) / workouts;
+  const mix = activities.map((_, i) => rows.reduce((s, r) => s + Number(r[`n${i}`]), 0) / workouts);
   const groups: FeatureGroup[] = [
     { name: "workouts per week", columns: ["log workouts per week"], value: (r) => Math.log1p(r.workouts / weeks) },
-    { name: "mean intensity", columns: ["mean intensity"], value: (r) => (r.workouts > 0 ? r.intensity_sum / r.workouts : meanIntensity) },
+    { name: "mean intensity", columns: ["mean intensity"], value: (r) => (r.intensity_sum + PRIOR_WORKOUTS * meanIntensity) / (r.workouts + PRIOR_WORKOUTS) },
     { name: "age", columns: ["age"], value: (r) => AGE_MID[r.age_band] ?? 40 },
     { name: "membership tier", columns: ["tier"], value: (r) => TIER_RANK[r.membership_tier] ?? 0 },
-    { name: "shopping preference", columns: shopping.map((s) => `shopping ${s}`), value: (r, c) => (String(r.shopping_preference) === shopping[c] ? 1 : 0) },
-    { name: "fitness goal", columns: goals.map((g) => `goal ${g}`), value: (r, c) => (String(r.goal_type ?? "none") === goals[c] ? 1 : 0) },
+    { name: "shopping preference", shares: true, columns: shopping.map((s) => `shopping ${s}`), value: (r, c) => (String(r.shopping_preference) === shopping[c] ? 1 : 0) },
+    { name: "fitness goal", shares: true, columns: goals.map((g) => `goal ${g}`), value: (r, c) => (String(r.goal_type ?? "none") === goals[c] ? 1 : 0) },
     {
       name: "activity mix",
+      shares: true,
       weight: 2,
-      columns: categories.map((c) => `share ${c}`),
-      value: (r, c) => {
-        if (r.workouts === 0) return 0;
-        let n = 0;
-        activities.forEach((a, i) => {
-          if (a.category === categories[c]) n += Number(r[`n${i}`]);
-        });
-        return n / r.workouts;
-      },
+      columns: activities.map((a) => `share ${a.activity_type}`),
+      value: (r, c) => (Number(r[`n${c}`]) + PRIOR_WORKOUTS * mix[c]) / (r.workouts + PRIOR_WORKOUTS),
     },
   ];
   const features = groups.flatMap((g) => g.columns);
@@ -116,13 +122,31 @@ function featureMatrix(rows: UserRow[], activities: Array<{ activity_type: strin
     for (const g of groups) for (let c = 0; c < g.columns.length; c++) data[i * d + j++] = g.value(r, c);
   });
   const matrix: Matrix = { data, n, d };
-  standardise(matrix);
+  const { deviations } = standardise(matrix);
   let j = 0;
   for (const g of groups) {
-    const w = (g.weight ?? 1) / Math.sqrt(g.columns.length);
-    for (let c = 0; c < g.columns.length; c++, j++) for (let i = 0; i < n; i++) data[i * d + j] *= w;
+    const spread = Math.hypot(...deviations.subarray(j, j + g.columns.length));
+    for (let c = 0; c < g.columns.length; c++, j++) {
+      // Undoing a column's standardisation and dividing by the group's spread gives the group a variance of one.
+      const w = (g.weight ?? 1) * (g.shares ? (spread > 0 ? deviations[j] / spread : 0) : 1);
+      for (let i = 0; i < n; i++) data[i * d + j] *= w;
+    }
   }
   return { matrix, features };
+}
+
+export type ClusterOptions = { seed?: number; kRange?: [number, number]; starts?: number; samples?: number; sampleSize?: number };
+
+/**
+ * Clusters the feature rows for every k in the range and chooses k (see `chooseK`). Several starts per
+ * k and several silhouette samples make the answer depend on the rows, not on the order they come in.
+ */
+export function clusterUsers(matrix: Matrix, { seed = 42, kRange = [2, 8], starts = KMEANS_STARTS, samples = 5, sampleSize = 2000 }: ClusterOptions = {}) {
+  const runs: KMeansResult[] = [];
+  for (let k = kRange[0]; k <= Math.min(kRange[1], matrix.n - 1); k++) runs.push(kmeans(matrix, k, { seed, starts }));
+  const curve = silhouetteCurve(matrix, runs, { samples, sampleSize, seed });
+  const k = chooseK(curve);
+  return { k, curve, result: runs.find((r) => r.k === k) as KMeansResult };
 }
 
 const mode = (values: string[]) => {
@@ -140,32 +164,26 @@ function nameOf(workoutsPerWeek: number, overallPerWeek: number, categoryLift: A
   return `${frequency} ${NOUN[category] ?? category}`;
 }
 
-/** Every current user's standardised feature row, as k-means sees it. */
+/** The feature rows of every current user with workouts, as k-means sees them, and how many current users have none. */
 export async function segmentationFeatures(source: WarehouseSource) {
   const { months } = await overview(source);
+  const weeks = (months * 30.44) / 7;
   const activities = await source.query<{ activity_type: string; category: string }>("SELECT activity_type, category FROM dim_activity ORDER BY activity_type");
   const rows = await userRows(source, activities.map((a) => a.activity_type));
-  return { activities, rows, ...featureMatrix(rows, activities, (months * 30.44) / 7) };
+  const [{ users }] = await source.query<{ users: number }>("SELECT COUNT(*) AS users FROM dim_user WHERE is_current = TRUE");
+  return { activities, rows, weeks, usersWithoutWorkouts: users - rows.length, ...featureMatrix(rows, activities, weeks) };
 }
 
 export async function userSegmentation(
   source: WarehouseSource,
-  { catalog = [], seed = 42, kRange = [2, 8] as [number, number], sampleSize = 2000 }: { catalog?: CatalogGroup[]; seed?: number; kRange?: [number, number]; sampleSize?: number } = {},
+  { catalog = [], ...options }: { catalog?: CatalogGroup[] } & ClusterOptions = {},
 ): Promise<Insight<SegmentFindings>> {
   const all = await overview(source);
-  const weeks = (all.months * 30.44) / 7;
-  const { activities, rows, matrix, features } = await segmentationFeatures(source);
-
-  const runs: KMeansResult[] = [];
-  const curve: Array<{ k: number; score: number }> = [];
-  const sample = silhouetteSample(matrix, sampleSize, seed);
-  for (let k = kRange[0]; k <= Math.min(kRange[1], matrix.n - 1); k++) {
-    const run = kmeans(matrix, k, { seed });
-    runs.push(run);
-    curve.push({ k, score: Number(silhouetteScore(sample, run.labels, k).toFixed(4)) });
-  }
+  const { activities, rows, weeks, usersWithoutWorkouts, matrix, features } = await segmentationFeatures(source);
+  const { k, curve: exact, result } = clusterUsers(matrix, options);
+  const curve = exact.map((c) => ({ k: c.k, score: Number(c.score.toFixed(4)), se: Number(c.se.toFixed(4)) }));
   const best = curve.reduce((a, b) => (b.score > a.score ? b : a));
-  const result = runs.find((r) => r.k === best.k) as KMeansResult;
+  const chosen = curve.find((c) => c.k === k) as SilhouetteCurve[number];
 
   const overallPerWeek = all.workouts / all.activeUsers / weeks;
   const categories = [...new Set(activities.map((a) => a.category))];
@@ -226,7 +244,7 @@ export async function userSegmentation(
     height: 220,
     layer: [
       { mark: { type: "line", point: true, tooltip: true }, encoding: { x: { field: "k", type: "ordinal", title: "k" }, y: { field: "score", type: "quantitative", title: "Mean silhouette", scale: { zero: false } } } },
-      { transform: [{ filter: `datum.k == ${best.k}` }], mark: { type: "point", size: 160, color: "#dc2626", filled: true }, encoding: { x: { field: "k", type: "ordinal" }, y: { field: "score", type: "quantitative" } } },
+      { transform: [{ filter: `datum.k == ${k}` }], mark: { type: "point", size: 160, color: "#dc2626", filled: true }, encoding: { x: { field: "k", type: "ordinal" }, y: { field: "score", type: "quantitative" } } },
     ],
   });
   const sizeChart = chart("segment-sizes", "Segment size and training frequency", profileRows, {
@@ -253,7 +271,11 @@ export async function userSegmentation(
   const biggest = segments[0];
   const keenest = [...segments].sort((a, b) => b.workoutsPerWeek - a.workoutsPerWeek)[0];
   const narrative = [
-    `${fmt.int(rows.length)} users clustered on ${features.length} standardised features; the silhouette is highest at k = ${best.k} (${best.score.toFixed(2)}), so there are ${best.k} segments.`,
+    `${fmt.int(rows.length)} users with workouts clustered on ${features.length} standardised features: ` +
+      (k === best.k
+        ? `the silhouette is highest at k = ${k} (${best.score.toFixed(2)}), so there are ${k} segments.`
+        : `the silhouette is highest at k = ${best.k} (${best.score.toFixed(2)}), but k = ${k} (${chosen.score.toFixed(2)}) is within two standard errors of it (${chosen.se.toFixed(3)}) and the smaller k is taken, so there are ${k} segments.`),
+    `${fmt.int(usersWithoutWorkouts)} current users have no workouts, so nothing to segment them on.`,
     `Largest: ${biggest.name}, ${fmt.pct(biggest.share)} of users (${biggest.traits.join("; ")}).`,
     `Most active: ${keenest.name}, ${fmt.dec(keenest.workoutsPerWeek, 2)} workouts per week, mostly aiming to ${keenest.topGoal.replaceAll("_", " ")}.`,
     ...segments.filter((s) => s.recommended.length > 0).map((s) => `For ${s.name}: ${s.recommended.slice(0, 3).map((r) => `${r.subcategory} (${r.category})`).join(", ")}.`),
@@ -264,13 +286,13 @@ export async function userSegmentation(
     title: "User segmentation",
     question: "Which kinds of users do we have, and what should we offer each?",
     headline: [
-      { label: "Segments", value: String(best.k) },
+      { label: "Segments", value: String(k) },
       { label: "Largest segment", value: `${biggest.name} (${fmt.pct(biggest.share)})` },
     ],
     narrative,
     charts: [sizeChart, mixChart, silhouetteChart],
     table: { caption: "Segment profiles", rows: profileRows },
     rowsRead: rows.length,
-    findings: { k: best.k, silhouette: curve, segments: [...byId.values()].sort((a, b) => a.id - b.id), labels, features },
+    findings: { k, silhouette: curve, segments: [...byId.values()].sort((a, b) => a.id - b.id), labels, features, usersWithoutWorkouts },
   };
 }
