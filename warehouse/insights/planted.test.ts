@@ -40,8 +40,8 @@ beforeAll(async () => {
 afterAll(async () => world?.dispose());
 
 describe("insights against the planted truth (small scale)", () => {
-  it("segments agree with the planted ones (adjusted Rand index ≥ 0.6)", () => {
-    const { labels, k, silhouette } = run.segments.findings;
+  it("segments the users with workouts into as many segments as planted, which agree with them (adjusted Rand index ≥ 0.85)", () => {
+    const { labels, k, silhouette, usersWithoutWorkouts } = run.segments.findings;
     const names = [...new Set(planted.values())];
     const found: number[] = [];
     const expected: number[] = [];
@@ -49,10 +49,13 @@ describe("insights against the planted truth (small scale)", () => {
       found.push(segment);
       expected.push(names.indexOf(planted.get(user) as string));
     }
-    expect(found.length).toBe(planted.size);
-    expect(adjustedRandIndex(found, expected)).toBeGreaterThanOrEqual(0.6);
+    expect(found.length).toBe(run.overview.activeUsers);
+    expect(found.length + usersWithoutWorkouts).toBe(planted.size);
+    expect(k).toBe(truth.segments.length);
+    expect(adjustedRandIndex(found, expected)).toBeGreaterThanOrEqual(0.85);
     expect(silhouette.map((s) => s.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
-    expect(silhouette.find((s) => s.k === k)?.score).toBe(Math.max(...silhouette.map((s) => s.score)));
+    const chosen = silhouette.find((s) => s.k === k) as (typeof silhouette)[number];
+    expect(Math.max(...silhouette.map((s) => s.score)) - chosen.score).toBeLessThanOrEqual(2 * chosen.se);
   });
 
   it("finds every activity's planted peak month (exactly for at least 10 of 12, within a month for all)", () => {
@@ -91,21 +94,22 @@ describe("insights against the planted truth (small scale)", () => {
   });
 
   it("writes the segment labels back to MySQL and the lake", async () => {
+    const users = run.overview.activeUsers;
     const written = await publishSegments(world.config, run.segments.findings, run.hours.findings);
-    expect(written).toBe(10_000);
+    expect(written).toBe(users);
     const db = await connectMysql(world.config.mysqlUrl, 1);
     try {
       const [rows] = await db.query("SELECT COUNT(*) AS n, COUNT(DISTINCT segment_id) AS k, SUM(best_hour IS NULL) AS missing FROM user_segment");
-      expect(rows).toEqual([{ n: 10_000, k: run.segments.findings.k, missing: 0 }]);
+      expect(rows).toEqual([{ n: users, k: run.segments.findings.k, missing: 0 }]);
       const [profiles] = await db.query("SELECT segment_name, users FROM segment_profile ORDER BY segment_id");
-      expect((profiles as Array<{ users: number }>).reduce((s, p) => s + p.users, 0)).toBe(10_000);
+      expect((profiles as Array<{ users: number }>).reduce((s, p) => s + p.users, 0)).toBe(users);
     } finally {
       await db.end();
     }
     const duck = await openDuckDB();
     try {
       const [r] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM '${join(world.dataDir, "lake", "user_segment", "part.parquet")}'`);
-      expect(Number(r.n)).toBe(10_000);
+      expect(Number(r.n)).toBe(users);
     } finally {
       duck.close();
     }
