@@ -110,7 +110,7 @@ async function warehouseBench() {
     for (const [k, when] of [[0, "right after the full run"], [1, "the next batch, as --follow runs"]] as const) {
       const now = Date.now();
       const batch = Array.from({ length: 10_000 }, (_, i) => ({
-        _id: 50_000_000 + k * 10_000 + i, user_id: 1 + (i % loadScale.users), activity_type: ["running", "yoga", "cycling"][i % 3], started_at: new Date(now - i * 60_000),
+        _id: 50_000_000 + k * 10_000 + i, user_id: 1 + (i % loadScale.users), activity_type: ["running", "yoga", "cycling"][i % 3], started_at: new Date(now - i * 60_000), time_zone: "America/Denver",
         duration_min: 30 + (i % 60), distance_km: 5, calories: 300, avg_heart_rate: 140, city: "Denver", state: "CO", created_at: new Date(now), updated_at: new Date(now),
       }));
       t = performance.now();

@@ -48,7 +48,7 @@ export type InsightsDocument = {
   insights: {
     "activity-by-location": About & Omit<LocationFindings, "highEngagementStates" | "lowEngagementStates"> & { highEngagementStates: StateEngagement[]; lowEngagementStates: StateEngagement[] };
     "seasonal-trends": About & SeasonFindings;
-    "user-segmentation": About & { k: number; silhouette: Array<{ k: number; score: number }>; features: string[]; users: number; segments: SegmentProfile[] };
+    "user-segmentation": About & { k: number; silhouette: Array<{ k: number; score: number; se: number }>; features: string[]; users: number; usersWithoutWorkouts: number; segments: SegmentProfile[] };
     "age-engagement": About & AgeFindings;
     "peak-workout-hours": About & Hours & { busiestWeekday: number; weekdayShare: number[]; segments: Array<Hours & { id: number; name: string; bestHour: number; shareAtBestHour: number }> };
   };
@@ -61,7 +61,7 @@ export function insightsDocument(run: InsightsRun): InsightsDocument {
   const { overview: o, location, seasons, segments, age, hours: peak } = run;
   const states = new Map(location.findings.states.map((s) => [s.state, s]));
   const named = (codes: string[]) => codes.map((code) => states.get(code) as StateEngagement);
-  const { k, silhouette, features, labels } = segments.findings;
+  const { k, silhouette, features, labels, usersWithoutWorkouts } = segments.findings;
   return {
     schemaVersion: INSIGHTS_SCHEMA_VERSION,
     generatedAt: run.generatedAt,
@@ -84,6 +84,7 @@ export function insightsDocument(run: InsightsRun): InsightsDocument {
         silhouette,
         features,
         users: labels.size,
+        usersWithoutWorkouts,
         segments: segments.findings.segments.map((s) => Object.fromEntries(SEGMENT_FIELDS.map((field) => [field, s[field]])) as SegmentProfile),
       },
       "age-engagement": { ...about(age), ...age.findings },
