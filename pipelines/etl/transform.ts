@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { MODELS, type Model } from "../../warehouse/models/index.ts";
-import { ACTIVITIES, GOALS } from "../generate/model.ts";
+import { ACTIVITIES, GOALS } from "../../domain/vocabulary.ts";
 import { CheckFailed, readChecks, runChecks } from "./checks.ts";
 import { lakeRelation } from "./lake.ts";
 

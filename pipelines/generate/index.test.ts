@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { parseScale } from "../../lib/scale.ts";
 import { generate, RAW_TABLES } from "./index.ts";
-import { APP_USER_SHARE, CHANNELS } from "./model.ts";
+import { CHANNELS } from "../../domain/vocabulary.ts";
+import { APP_USER_SHARE } from "./model.ts";
 import { FIXED_UNTIL } from "../../lib/test-world.ts";
 
 let root: string;

@@ -6,9 +6,10 @@
 import { STATE_TIME_ZONES } from "../../domain/time-zones.ts";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { CITIES, STATES } from "./places.ts";
+import { ACTIVITIES, AGE_BANDS, GOALS, SHOPPING, TIERS } from "../../domain/vocabulary.ts";
 import {
-  ACTIVITIES, AGE_BAND_MULTIPLIER, AGE_BANDS, GOALS, HISTORY, SEGMENT_AGE, SEGMENTS, SHOPPING, STATE_MULTIPLIER,
-  TIERS, WEEKDAY_WEIGHT, historyWindow, hourWeights, monthWeight, segmentAgeMultiplier,
+  ACTIVITY_SEASONS, AGE_BAND_MULTIPLIER, HISTORY, SEGMENT_AGE, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, historyWindow, hourWeights,
+  monthWeight, segmentAgeMultiplier,
 } from "./model.ts";
 
 /** Bucket counts: fine enough that quantisation error stays well under the planted effects. */
@@ -97,7 +98,7 @@ export async function createLookups(db: DuckDB, until: string): Promise<void> {
   const dayRows = ACTIVITIES.flatMap((a, id) =>
     bucketRows(
       { activity_id: id },
-      days.map((d) => monthWeight(a.peakMonth, a.kappa, d.month) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years),
+      days.map((d) => monthWeight(ACTIVITY_SEASONS[a.name].peakMonth, ACTIVITY_SEASONS[a.name].kappa, d.month) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years),
       DAY_B,
     ),
   );

@@ -3,33 +3,24 @@
  * regional and age-band multipliers. The insights are checked against these (see `planted.ts`).
  */
 
+import { AGE_BANDS, type ActivityName } from "../../domain/vocabulary.ts";
 import { UserError } from "../../lib/errors.ts";
 
-export const ACTIVITIES = [
-  // name, category, intensity, mean minutes, km per hour (0 = no distance), MET, peak month, seasonal strength
-  { name: "running", category: "cardio", intensity: "high", minutes: 42, kmh: 10, met: 9.8, peakMonth: 4, kappa: 1.2 },
-  { name: "yoga", category: "mind-body", intensity: "low", minutes: 55, kmh: 0, met: 2.5, peakMonth: 1, kappa: 1.0 },
-  { name: "training", category: "strength", intensity: "moderate", minutes: 58, kmh: 0, met: 5.0, peakMonth: 1, kappa: 1.1 },
-  { name: "cycling", category: "cardio", intensity: "moderate", minutes: 65, kmh: 22, met: 7.5, peakMonth: 6, kappa: 1.5 },
-  { name: "swimming", category: "cardio", intensity: "moderate", minutes: 38, kmh: 2.4, met: 7.0, peakMonth: 7, kappa: 1.8 },
-  { name: "basketball", category: "team sport", intensity: "high", minutes: 75, kmh: 0, met: 6.5, peakMonth: 2, kappa: 1.2 },
-  { name: "soccer", category: "team sport", intensity: "high", minutes: 85, kmh: 0, met: 7.0, peakMonth: 9, kappa: 1.3 },
-  { name: "tennis", category: "racket", intensity: "moderate", minutes: 70, kmh: 0, met: 7.3, peakMonth: 6, kappa: 1.3 },
-  { name: "walking", category: "cardio", intensity: "low", minutes: 38, kmh: 5, met: 3.5, peakMonth: 5, kappa: 1.0 },
-  { name: "hiit", category: "strength", intensity: "high", minutes: 30, kmh: 0, met: 8.0, peakMonth: 1, kappa: 1.0 },
-  { name: "pilates", category: "mind-body", intensity: "low", minutes: 48, kmh: 0, met: 3.0, peakMonth: 3, kappa: 1.0 },
-  { name: "hiking", category: "outdoor", intensity: "moderate", minutes: 140, kmh: 3.6, met: 6.0, peakMonth: 8, kappa: 1.8 },
-] as const;
-
-export type ActivityName = (typeof ACTIVITIES)[number]["name"];
-
-export const GOALS = ["lose_weight", "build_strength", "improve_endurance", "reduce_stress", "improve_performance", "stay_active"] as const;
-/** How Inspire can send a user their daily inspiration (or not at all): only channels something delivers. */
-export const CHANNELS = ["email", "sms", "none"] as const;
-export const TONES = ["energetic", "calm", "tough-love", "reflective", "playful"] as const;
-export const SHOPPING = ["In-Store", "Online", "Both"] as const;
-export const TIERS = ["Silver", "Gold", "Platinum"] as const;
-export const AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"] as const;
+/** Each activity's seasonal peak month and how strongly it peaks (von Mises concentration). */
+export const ACTIVITY_SEASONS: Record<ActivityName, { peakMonth: number; kappa: number }> = {
+  running: { peakMonth: 4, kappa: 1.2 },
+  yoga: { peakMonth: 1, kappa: 1.0 },
+  training: { peakMonth: 1, kappa: 1.1 },
+  cycling: { peakMonth: 6, kappa: 1.5 },
+  swimming: { peakMonth: 7, kappa: 1.8 },
+  basketball: { peakMonth: 2, kappa: 1.2 },
+  soccer: { peakMonth: 9, kappa: 1.3 },
+  tennis: { peakMonth: 6, kappa: 1.3 },
+  walking: { peakMonth: 5, kappa: 1.0 },
+  hiit: { peakMonth: 1, kappa: 1.0 },
+  pilates: { peakMonth: 3, kappa: 1.0 },
+  hiking: { peakMonth: 8, kappa: 1.8 },
+};
 
 type Mix = Partial<Record<ActivityName, number>>;
 

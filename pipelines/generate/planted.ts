@@ -1,7 +1,8 @@
 /** @module What the generator planted, written beside the data so that insights can be checked against it. */
+import { ACTIVITIES } from "../../domain/vocabulary.ts";
 import type { Scale } from "../../lib/scale.ts";
 import {
-  ACTIVITIES, AGE_BAND_MULTIPLIER, APP_USER_SHARE, HISTORY, historyWindow, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, hourWeights, monthWeight,
+  ACTIVITY_SEASONS, AGE_BAND_MULTIPLIER, APP_USER_SHARE, HISTORY, historyWindow, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, hourWeights, monthWeight,
 } from "./model.ts";
 
 const normalise = (w: number[]) => {
@@ -31,9 +32,9 @@ export function plantedTruth({ seed, scale, until }: { seed: number; scale: Scal
       name: s.name, share: s.share, workouts_per_week: s.workoutsPerWeek, activity_mix: s.mix, goals: s.goals,
       preferred_hours: s.hours, best_hour: topIndices(segmentHours[i].hours, 1)[0],
     })),
-    activities: ACTIVITIES.map((a) => ({
-      activity: a.name, category: a.category, peak_month: a.peakMonth,
-      month_weights: Array.from({ length: 12 }, (_, m) => Number(monthWeight(a.peakMonth, a.kappa, m + 1).toFixed(4))),
+    activities: ACTIVITIES.map(({ name, category }) => ({
+      activity: name, category, peak_month: ACTIVITY_SEASONS[name].peakMonth,
+      month_weights: Array.from({ length: 12 }, (_, m) => Number(monthWeight(ACTIVITY_SEASONS[name].peakMonth, ACTIVITY_SEASONS[name].kappa, m + 1).toFixed(4))),
     })),
     peak_hours: topIndices(overall, 3),
     hour_weights: overall.map((w) => Number(w.toFixed(5))),

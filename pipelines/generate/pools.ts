@@ -5,7 +5,7 @@
 import { Faker, en } from "@faker-js/faker";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { inverseCdf } from "./lookups.ts";
-import { ACTIVITIES } from "./model.ts";
+import { ACTIVITIES } from "../../domain/vocabulary.ts";
 import { CITIES } from "./places.ts";
 
 export const NAME_POOL = 1000;

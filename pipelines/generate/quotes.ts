@@ -2,10 +2,8 @@
  * @module The motivational quotes written for Inspire. Each activity has its own lines, each tied to
  * a goal; each line is finished in every tone, so every quote is tagged by goal, activity and tone.
  */
-import type { ActivityName } from "./model.ts";
-import { GOALS, TONES } from "./model.ts";
+import { TONES, type ActivityName, type Goal } from "../../domain/vocabulary.ts";
 
-type Goal = (typeof GOALS)[number];
 type Tone = (typeof TONES)[number];
 
 const LINES: Record<ActivityName, Array<[Goal, string]>> = {

@@ -1,7 +1,7 @@
 /** @module The retail side: vendors, employees, stores, the product catalog, inventory, in-store sales and online orders. */
 import type { Faker } from "@faker-js/faker";
 import type { DuckDB } from "../../lib/duckdb.ts";
-import { ACTIVITIES } from "./model.ts";
+import { ACTIVITIES } from "../../domain/vocabulary.ts";
 
 export type RetailSizes = { vendors: number; employees: number; products: number; sales: number; orders: number };
 

@@ -4,9 +4,8 @@
  * in the last 30 days. A pure function of (user, day, data): the same inputs give the same answer.
  */
 import { createHash } from "node:crypto";
-import { ACTIVITIES, GOALS } from "../../pipelines/generate/model.ts";
+import { ACTIVITIES, type Goal } from "../../domain/vocabulary.ts";
 
-export type Goal = (typeof GOALS)[number];
 export type GoalSettings = { goal_type: Goal; target_workouts_per_week: number; preferred_activities: string[] };
 export type RecentWorkout = { activity_type: string; started_at: Date; duration_min: number };
 export type Quote = { quote_id: number; text: string; author: string; goal: string; activity_type: string; tone: string };

@@ -2,6 +2,7 @@
 import { Hono, type Context } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { z } from "zod";
+import { SHOPPING } from "../../domain/vocabulary.ts";
 import { columnLimit, fits } from "../../stores/column-limits.ts";
 import { pseudonym } from "../../lib/pseudonym.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
@@ -42,7 +43,7 @@ export const RegisterBody = z
     region: z.string().regex(/^[A-Z]{2}$/, "must be a two-letter US state code such as CO"),
     phone: z.string().regex(/^\+[1-9][0-9]{7,14}$/, "must be in E.164 form such as +13035550123").optional(),
     gender: z.enum(["female", "male", "nonbinary"]).optional(),
-    shopping_preference: z.enum(["In-Store", "Online", "Both"]),
+    shopping_preference: z.enum(SHOPPING),
     consent: z.object({ email: z.boolean(), sms: z.boolean() }).strict(),
   })
   .strict()

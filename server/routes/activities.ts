@@ -2,7 +2,7 @@
 import { randomInt } from "node:crypto";
 import { Hono } from "hono";
 import { z } from "zod";
-import { ACTIVITIES } from "../../pipelines/generate/model.ts";
+import { ACTIVITY_NAMES } from "../../domain/vocabulary.ts";
 import type { Doc, Filter } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
@@ -11,7 +11,6 @@ import { userPlace } from "../users.ts";
 import { valid } from "../validation.ts";
 import { TimeZone } from "./goals.ts";
 
-const ACTIVITY_NAMES = ACTIVITIES.map((a) => a.name) as [string, ...string[]];
 
 export const ActivityBody = z
   .object({

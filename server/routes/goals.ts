@@ -2,13 +2,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { DEFAULT_TIME_ZONE, isTimeZone, zoneOfState } from "../../domain/time-zones.ts";
-import { ACTIVITIES, CHANNELS, GOALS } from "../../pipelines/generate/model.ts";
+import { ACTIVITY_NAMES, CHANNELS, GOALS } from "../../domain/vocabulary.ts";
 import type { Doc } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
 import { valid } from "../validation.ts";
 
-const ACTIVITY_NAMES = ACTIVITIES.map((a) => a.name) as [string, ...string[]];
 const hour = z.number().int().min(0).max(23);
 /** An IANA time zone, as goals and workouts carry it. */
 export const TimeZone = z.string().min(3).max(64).refine(isTimeZone, "must be an IANA time zone such as America/Denver");
@@ -45,7 +44,7 @@ export function goalsView(doc: Doc | null): Goals & { configured: boolean; updat
   return {
     goal_type: doc.goal_type as Goals["goal_type"],
     target_workouts_per_week: Number(doc.target_workouts_per_week),
-    preferred_activities: (doc.preferred_activities as string[]) ?? [],
+    preferred_activities: (doc.preferred_activities as Goals["preferred_activities"]) ?? [],
     notifications: { channel: n.channel, quiet_hours: n.quiet_hours, preferred_hour: n.preferred_hour ?? null, time_zone: n.time_zone },
     configured: true,
     updated_at: doc.updated_at instanceof Date ? doc.updated_at.toISOString() : null,

@@ -4,7 +4,7 @@
  * recent workouts, export or delete my data. Works on a phone-sized screen.
  */
 import { contentSecurityPolicy } from "../../lib/content-security.ts";
-import { ACTIVITIES, GOALS } from "../../pipelines/generate/model.ts";
+import { ACTIVITY_NAMES, GOALS } from "../../domain/vocabulary.ts";
 
 const option = (value: string, label = value) => `<option value="${value}">${label}</option>`;
 const TIME_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "UTC"];
@@ -137,7 +137,7 @@ $("logout").addEventListener("click", async () => { try { await api("DELETE", "/
 export const APP_POLICY = contentSecurityPolicy([SCRIPT]);
 
 export function appPage(): string {
-  const activities = ACTIVITIES.map((a) => a.name);
+  const activities = ACTIVITY_NAMES;
   const hours = Array.from({ length: 24 }, (_, h) => option(String(h), `${String(h).padStart(2, "0")}:00`)).join("");
   return `<!doctype html>
 <html lang="en">

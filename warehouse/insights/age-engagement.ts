@@ -1,4 +1,5 @@
 /** @module Insight 4: engagement by age band: how often, how long, and at what each band trains. */
+import { AGE_BANDS } from "../../domain/vocabulary.ts";
 import { chart, fmt, overview, round, type Insight } from "./insight.ts";
 import type { WarehouseSource } from "./source.ts";
 
@@ -22,7 +23,7 @@ export type AgeFindings = {
   longestSessions: string;
 };
 
-const BAND_ORDER = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
+const BAND_ORDER: readonly string[] = AGE_BANDS;
 
 export async function ageEngagement(source: WarehouseSource): Promise<Insight<AgeFindings>> {
   const { months } = await overview(source);

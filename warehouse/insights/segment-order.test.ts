@@ -17,7 +17,7 @@ import { parseScale } from "../../lib/scale.ts";
 import { FIXED_UNTIL, type World } from "../../lib/test-world.ts";
 import { publishedWorld } from "../../pipelines/etl/testing.ts";
 import { generate } from "../../pipelines/generate/index.ts";
-import { ACTIVITIES } from "../../pipelines/generate/model.ts";
+import { ACTIVITIES } from "../../domain/vocabulary.ts";
 import { adjustedRandIndex } from "./kmeans.ts";
 import { clusterUsers, featureMatrix, segmentationFeatures, type UserRow } from "./segmentation.ts";
 import { openSource } from "./source.ts";
