@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig, rawDir } from "../lib/config.ts";
 import { parseScale } from "../lib/scale.ts";
-import { FIXED_UNTIL } from "../lib/test-world.ts";
+import { FIXED_UNTIL } from "../test-support/world.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
 import { generate } from "../pipelines/generate/index.ts";
 import { load } from "../pipelines/load/index.ts";

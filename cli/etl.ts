@@ -4,7 +4,7 @@ import { UserError } from "../lib/errors.ts";
 import { parseInterval } from "../lib/duration.ts";
 import { follow } from "../pipelines/etl/follow.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
-import { readWatermarks, recentRuns } from "../pipelines/etl/ledger.ts";
+import { readWatermarks, recentRuns } from "../warehouse/ledger.ts";
 
 export type EtlOptions = { full?: boolean; follow?: boolean; interval?: string; status?: boolean };
 

@@ -21,7 +21,7 @@ import { pseudonym } from "../lib/pseudonym.ts";
 import { mongoUriOf } from "../stores/local/locate.ts";
 import { alive } from "../stores/local/owner-lock.ts";
 import { readRecord, type ServiceRecord } from "../stores/local/service.ts";
-import { client, eventually, type Reply } from "../server/testing.ts";
+import { client, eventually, type Reply } from "../test-support/server.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
 const INTERVAL_MS = 2000;

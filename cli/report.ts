@@ -9,7 +9,7 @@ import { loadConfig, type Config } from "../lib/config.ts";
 import { UserError } from "../lib/errors.ts";
 import { sendMail } from "../lib/mail.ts";
 import { log } from "../lib/progress.ts";
-import { recentRuns } from "../pipelines/etl/ledger.ts";
+import { recentRuns } from "../warehouse/ledger.ts";
 import { connectMysql } from "../stores/mysql.ts";
 import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
 import { publishSegments } from "../warehouse/insights/publish-segments.ts";

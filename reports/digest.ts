@@ -5,7 +5,7 @@
  */
 import type { Mail } from "../lib/mail.ts";
 import type { InsightsRun } from "../warehouse/insights/index.ts";
-import { escapeHtml } from "./pages.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { chartSvg, svgToPng } from "./render.ts";
 import { headline } from "./site.ts";
 

@@ -5,7 +5,7 @@
 import type { Chart } from "../warehouse/insights/insight.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { inlineData } from "./assets.ts";
-import { escapeHtml } from "./pages.ts";
+import { escapeHtml } from "../lib/html.ts";
 
 type Jupyter = { display(bundle: Record<string, unknown>, options: { raw: boolean }): Promise<void> };
 const jupyter = (): Jupyter | undefined => (globalThis as { Deno?: { jupyter?: Jupyter } }).Deno?.jupyter;

@@ -4,6 +4,7 @@
  * that one file works offline as an e-mail attachment.
  */
 import { contentSecurityPolicy } from "../lib/content-security.ts";
+import { escapeHtml } from "../lib/html.ts";
 import type { Chart, Insight } from "../warehouse/insights/insight.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { toCsv } from "./csv.ts";
@@ -12,7 +13,6 @@ export type Footer = { dataAsOf: string; lastEtlRun: string | null; rowCounts: A
 export type NavItem = { id: string; title: string; href: string };
 export type PageMode = { kind: "site" } | { kind: "single"; scripts: string[]; sharedData: Record<string, unknown> };
 
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 /** JSON safe inside a <script> element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
 

@@ -10,9 +10,9 @@ import type { Browser } from "playwright-core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report, type ReportResult } from "../cli/report.ts";
-import { launchBrowser, visitReportPage } from "../lib/browser.ts";
-import type { World } from "../lib/test-world.ts";
-import { publishedWorld } from "../pipelines/etl/testing.ts";
+import { launchBrowser, visitReportPage } from "../test-support/browser.ts";
+import type { World } from "../test-support/world.ts";
+import { publishedWorld } from "../test-support/published-world.ts";
 
 const SCREENSHOTS = new URL("./screenshots/", import.meta.url).pathname;
 

@@ -2,12 +2,12 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pseudonym } from "../lib/pseudonym.ts";
-import type { World } from "../lib/test-world.ts";
+import type { World } from "../test-support/world.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
-import { loadedWorld } from "../pipelines/etl/testing.ts";
+import { loadedWorld } from "../test-support/published-world.ts";
 import { IDLE_MS, TOUCH_MS } from "./auth/session-activity.ts";
 import { startServer, type Running } from "./serve.ts";
-import { client, eventually } from "./testing.ts";
+import { client, eventually } from "../test-support/server.ts";
 
 let world: World;
 let server: Running;

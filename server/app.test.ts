@@ -2,12 +2,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../lib/test-world.ts";
-import { loadedWorld } from "../pipelines/etl/testing.ts";
+import type { World } from "../test-support/world.ts";
+import { loadedWorld } from "../test-support/published-world.ts";
 import { hashToken, newToken } from "./auth/tokens.ts";
 import { scheduleDay } from "./notify/schedule.ts";
 import type { Running } from "./serve.ts";
-import { client, eventually, smsProvider, smtpSink, startTestServer, type Reply } from "./testing.ts";
+import { client, eventually, smsProvider, smtpSink, startTestServer, type Reply } from "../test-support/server.ts";
 
 const OPS_TOKEN = "operator-token-for-tests-0123456789";
 let world: World;

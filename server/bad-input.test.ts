@@ -2,10 +2,10 @@
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../lib/test-world.ts";
-import { loadedWorld } from "../pipelines/etl/testing.ts";
+import type { World } from "../test-support/world.ts";
+import { loadedWorld } from "../test-support/published-world.ts";
 import type { Running } from "./serve.ts";
-import { client, startTestServer } from "./testing.ts";
+import { client, startTestServer } from "../test-support/server.ts";
 
 let world: World;
 let server: Running;

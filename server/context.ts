@@ -1,17 +1,19 @@
 /** @module What the server's routes share: the stores, caches, limits, logger and clock. */
 import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../lib/config.ts";
-import { STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
+import { STAR_SCHEMA } from "../warehouse/ledger.ts";
 import { openDocumentStore, type DocumentStore } from "../stores/documents.ts";
 import { applySchema, connectMysql, parseMysqlUrl, type MySql } from "../stores/mysql.ts";
 import { openSessionStore, type SessionStore } from "../stores/sessions.ts";
 import { AttemptLimits, type Throttles } from "./auth/attempt-limits.ts";
 import { ErasureGate } from "./auth/erasure-gate.ts";
-import type { CachedSession } from "./auth/session-activity.ts";
 import { createLogger } from "./log.ts";
 import { TtlCache } from "./cache.ts";
 import type { TodaysInspiration } from "./inspiration/today.ts";
 import type { UserPlace } from "./users.ts";
+
+/** A live session as a server instance remembers it between uses: `expiresAt` in epoch seconds (as stored), `lastSeenAt` in epoch milliseconds. */
+export type CachedSession = { userId: number; expiresAt: number; startedAt: string; lastSeenAt: number };
 
 export type AppContext = {
   config: Config;

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lakeDir } from "../lib/config.ts";
 import { openDuckDB } from "../lib/duckdb.ts";
 import { pseudonym } from "../lib/pseudonym.ts";
-import type { World } from "../lib/test-world.ts";
+import type { World } from "../test-support/world.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
-import { loadedWorld } from "../pipelines/etl/testing.ts";
+import { loadedWorld } from "../test-support/published-world.ts";
 import { startServer, type Running } from "./serve.ts";
-import { client, eventually, type Reply } from "./testing.ts";
+import { client, eventually, type Reply } from "../test-support/server.ts";
 
 let world: World;
 let server: Running;

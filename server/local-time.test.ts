@@ -4,12 +4,12 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../lib/test-world.ts";
+import type { World } from "../test-support/world.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
-import { loadedWorld } from "../pipelines/etl/testing.ts";
+import { loadedWorld } from "../test-support/published-world.ts";
 import { scheduleDay } from "./notify/schedule.ts";
 import type { Running } from "./serve.ts";
-import { client, startTestServer } from "./testing.ts";
+import { client, startTestServer } from "../test-support/server.ts";
 
 let world: World;
 let server: Running;

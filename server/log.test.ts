@@ -1,9 +1,9 @@
 /** Logs without personal data: a database error carries the statement with its values, and none of them may reach the log. */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, type World } from "../lib/test-world.ts";
+import { createWorld, type World } from "../test-support/world.ts";
 import { startServer, type Running } from "./serve.ts";
-import { client } from "./testing.ts";
+import { client } from "../test-support/server.ts";
 
 let world: World;
 let server: Running;

@@ -1,9 +1,9 @@
 /** @module The OpenAPI 3.1 description, built from the same zod schemas that validate requests; and a docs page rendered from it. */
 import { z, type ZodType } from "zod";
-import { escapeHtml } from "../reports/pages.ts";
+import { escapeHtml } from "../lib/html.ts";
 import { LoginBody, RegisterBody } from "./routes/accounts.ts";
 import { ActivityBody, ActivityQuery } from "./routes/activities.ts";
-import { GoalsBody } from "./routes/goals.ts";
+import { GoalsBody } from "./goals.ts";
 
 type Route = { method: string; path: string; summary: string; auth: boolean; body?: ZodType; query?: ZodType; responses: Record<string, string> };
 

@@ -2,7 +2,7 @@
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorld, type World } from "../lib/test-world.ts";
+import { createWorld, type World } from "../test-support/world.ts";
 import { startServer, type Running } from "./serve.ts";
 
 let world: World;

@@ -1,8 +1,8 @@
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../lib/test-world.ts";
-import { loadedWorld } from "../pipelines/etl/testing.ts";
+import type { World } from "../test-support/world.ts";
+import { loadedWorld } from "../test-support/published-world.ts";
 import { startServer, type Running } from "./serve.ts";
 
 let world: World;

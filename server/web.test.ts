@@ -8,14 +8,14 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report } from "../cli/report.ts";
-import { launchBrowser, visitReportPage, watchProblems } from "../lib/browser.ts";
+import { launchBrowser, visitReportPage, watchProblems } from "../test-support/browser.ts";
 import { openDuckDB } from "../lib/duckdb.ts";
 import { pseudonym } from "../lib/pseudonym.ts";
-import type { World } from "../lib/test-world.ts";
-import { publishedWorld } from "../pipelines/etl/testing.ts";
+import type { World } from "../test-support/world.ts";
+import { publishedWorld } from "../test-support/published-world.ts";
 import { eraseUser } from "./routes/privacy.ts";
 import type { Running } from "./serve.ts";
-import { client, startTestServer } from "./testing.ts";
+import { client, startTestServer } from "../test-support/server.ts";
 
 const SCREENSHOTS = new URL("../reports/screenshots/", import.meta.url).pathname;
 

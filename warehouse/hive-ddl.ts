@@ -1,7 +1,7 @@
 /** @module `npm run hive-ddl`: rewrites warehouse/hive/*.hql from the star schema (applied to a scratch database). */
 import { writeFile } from "node:fs/promises";
 import { loadConfig } from "../lib/config.ts";
-import { martSchemas, STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
+import { martSchemas, STAR_SCHEMA } from "./ledger.ts";
 import { applySchema, connectMysql } from "../stores/mysql.ts";
 import { LAKE_TABLES, hiveDdl } from "./hive.ts";
 

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { martSchemas, STAR_SCHEMA } from "../pipelines/etl/ledger.ts";
-import { createWorld, type World } from "../lib/test-world.ts";
+import { martSchemas, STAR_SCHEMA } from "./ledger.ts";
+import { createWorld, type World } from "../test-support/world.ts";
 import { applySchema, connectMysql } from "../stores/mysql.ts";
 import { LAKE_TABLES, hiveDdl } from "./hive.ts";
 

@@ -3,7 +3,7 @@
  * rendered from the star schema's columns so that Hive, Spark or Trino mount the lake as it is.
  * `npm run hive-ddl` rewrites `warehouse/hive/*.hql`; a test fails if they drift from the schema.
  */
-import type { MartSchemas } from "../pipelines/etl/transform.ts";
+import type { MartSchemas } from "./ledger.ts";
 import { MARTS } from "./models/index.ts";
 
 /** Every table the lake holds: the ETL's marts, and the segment labels `nike report` writes. */

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXED_UNTIL, type World } from "../../lib/test-world.ts";
+import { FIXED_UNTIL, type World } from "../../test-support/world.ts";
 import { openEtlStores, runEtl } from "./index.ts";
-import { loadedWorld, monthlyActivity, mysqlFingerprint } from "./testing.ts";
+import { loadedWorld, monthlyActivity, mysqlFingerprint } from "../../test-support/published-world.ts";
 
 const BIN = join(import.meta.dirname, "..", "..", "bin", "nike.mjs");
 /** The month (0-based) in which the generated history ends. */

@@ -11,14 +11,9 @@ import type { Doc, DocumentStore } from "../../stores/documents.ts";
 import { violation } from "../../stores/json-schema.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { SessionStore } from "../../stores/sessions.ts";
+import type { Quarantined, Source, Watermark } from "../../warehouse/ledger.ts";
 import { writeStaged, type Columns } from "./staging-files.ts";
 
-export const SOURCES = ["users", "memberships", "user_goals", "activity_logs", "sessions"] as const;
-export type Source = (typeof SOURCES)[number];
-
-/** The position reached in a source: the last (updated_at, id) extracted. `updatedAt` is ISO 8601. */
-export type Watermark = { updatedAt: string; lastId: string };
-export type Quarantined = { source: string; sourceId: string; reason: string; document: unknown };
 export type Extracted = {
   rows: Record<string, number>;
   watermarks: Partial<Record<Source, Watermark>>;

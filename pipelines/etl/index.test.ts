@@ -4,11 +4,11 @@ import type { DocumentStore } from "../../stores/documents.ts";
 import { mongoUriOf } from "../../stores/local/locate.ts";
 import { runLocalService } from "../../stores/local/service.ts";
 import { connectMysql } from "../../stores/mysql.ts";
-import type { World } from "../../lib/test-world.ts";
+import type { World } from "../../test-support/world.ts";
 import { CheckFailed } from "./checks.ts";
 import { follow } from "./follow.ts";
 import { openEtlStores, runEtl } from "./index.ts";
-import { loadedWorld, monthlyActivity, mysqlFingerprint } from "./testing.ts";
+import { loadedWorld, monthlyActivity, mysqlFingerprint } from "../../test-support/published-world.ts";
 
 const workout = (id: number, user: number, startedAt: Date) => ({
   _id: id, user_id: user, activity_type: "running", started_at: startedAt, time_zone: "America/Denver", duration_min: 42, distance_km: 7.5, calories: 480,

@@ -15,9 +15,9 @@ import { applySchema, connectMysql, type MySql } from "../../stores/mysql.ts";
 import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
 import { openSessionStore, type SessionStore } from "../../stores/sessions.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
-import { extract, type Quarantined } from "./extract.ts";
-import { lakeRelation, swapIn, writePending } from "./lake.ts";
-import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks } from "./ledger.ts";
+import { extract } from "./extract.ts";
+import { lakeRelation, swapIn, writePending } from "../../warehouse/lake.ts";
+import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks, type Quarantined } from "../../warehouse/ledger.ts";
 import { transform } from "./transform.ts";
 import { takeWarehouseLock } from "../../warehouse/publish-lock.ts";
 

@@ -9,12 +9,12 @@ import type { DuckDB } from "../../lib/duckdb.ts";
 import { MODELS, type Model } from "../../warehouse/models/index.ts";
 import { ACTIVITIES, GOALS } from "../../domain/vocabulary.ts";
 import { CheckFailed, readChecks, runChecks } from "./checks.ts";
-import { lakeRelation } from "./lake.ts";
+import { lakeRelation } from "../../warehouse/lake.ts";
+import type { MartSchemas } from "../../warehouse/ledger.ts";
 
 const MODELS_DIR = new URL("../../warehouse/models/", import.meta.url);
 
 /** DuckDB column definitions of each mart, read from the MySQL star schema so that the two never drift. */
-export type MartSchemas = Record<string, Array<{ name: string; type: string }>>;
 
 export type TransformResult = { rows: Record<string, number>; checksPassed: number; unmatched: Record<string, number> };
 

@@ -8,7 +8,7 @@ import { parseScale } from "../../lib/scale.ts";
 import { generate, RAW_TABLES } from "./index.ts";
 import { CHANNELS } from "../../domain/vocabulary.ts";
 import { APP_USER_SHARE } from "./model.ts";
-import { FIXED_UNTIL } from "../../lib/test-world.ts";
+import { FIXED_UNTIL } from "../../test-support/world.ts";
 
 let root: string;
 let duck: DuckDB;

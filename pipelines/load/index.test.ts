@@ -6,7 +6,7 @@ import { rawDir } from "../../lib/config.ts";
 import { openDuckDB } from "../../lib/duckdb.ts";
 import { StoreUnreachableError, UserError } from "../../lib/errors.ts";
 import { parseScale } from "../../lib/scale.ts";
-import { createWorld, FIXED_UNTIL, type World } from "../../lib/test-world.ts";
+import { createWorld, FIXED_UNTIL, type World } from "../../test-support/world.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";

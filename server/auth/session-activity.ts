@@ -3,13 +3,12 @@
  * use, recorded at most once per TOUCH_MS per session (off the request's path, so the hot routes do
  * not wait on DynamoDB), and a session unused for IDLE_MS ends at its last use, as logout ends it.
  */
-import type { AppContext } from "../context.ts";
+import type { AppContext, CachedSession } from "../context.ts";
 import { ApiError } from "../errors.ts";
 
 export const TOUCH_MS = 5 * 60_000;
 export const IDLE_MS = 30 * 60_000;
 
-export type CachedSession = { userId: number; expiresAt: number; startedAt: string; lastSeenAt: number };
 
 /** Accounts for one use of `session` at `now`: ends it (and throws 401) after an idle gap, else records the use when due. */
 export function useSession(ctx: AppContext, tokenHash: string, session: CachedSession, now: Date): void {

@@ -3,7 +3,7 @@ import { pseudonym } from "../../lib/pseudonym.ts";
 import type { DocumentStore } from "../../stores/documents.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { Config } from "../../lib/config.ts";
-import { goalsView, inHomeZone } from "../routes/goals.ts";
+import { goalsView, inHomeZone } from "../goals.ts";
 import { profile } from "../users.ts";
 import { chooseInspiration, type Inspiration, type Quote } from "./choose.ts";
 

@@ -2,8 +2,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../../lib/test-world.ts";
-import { loadedWorld } from "../../pipelines/etl/testing.ts";
+import type { World } from "../../test-support/world.ts";
+import { loadedWorld } from "../../test-support/published-world.ts";
 import { closeAppContext, openAppContext, type AppContext } from "../context.ts";
 import { todaysInspiration } from "../inspiration/today.ts";
 import { profile } from "../users.ts";

@@ -1,5 +1,5 @@
 /** @module The inspiration as a message: e-mail subject, HTML and text bodies, or an SMS line. */
-import { escapeHtml } from "../../reports/pages.ts";
+import { escapeHtml } from "../../lib/html.ts";
 import type { Inspiration } from "../inspiration/choose.ts";
 
 export function inspirationEmail(firstName: string, inspiration: Inspiration) {

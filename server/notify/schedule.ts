@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { progress } from "../../lib/progress.ts";
-import { goalsView, inHomeZone } from "../routes/goals.ts";
+import { goalsView, inHomeZone } from "../goals.ts";
 import { todaysInspiration, type InspirationDeps } from "../inspiration/today.ts";
 import { profile } from "../users.ts";
 import { consentProblem, enqueueInspiration, type Channel } from "./outbox.ts";

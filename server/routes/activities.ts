@@ -9,7 +9,7 @@ import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { userPlace } from "../users.ts";
 import { valid } from "../validation.ts";
-import { TimeZone } from "./goals.ts";
+import { TimeZone } from "../goals.ts";
 
 
 export const ActivityBody = z

@@ -5,7 +5,7 @@ import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { localDay, todaysInspiration } from "../inspiration/today.ts";
 import { consentProblem, enqueueInspiration, type Channel } from "../notify/outbox.ts";
-import { goalsView } from "./goals.ts";
+import { goalsView } from "../goals.ts";
 import { profile } from "../users.ts";
 
 export function inspirationRoutes(ctx: AppContext) {

@@ -1,7 +1,7 @@
 /** The insights give the same answers from the Parquet lake (DuckDB) and from the MySQL star schema. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { World } from "../../lib/test-world.ts";
-import { publishedWorld } from "../../pipelines/etl/testing.ts";
+import type { World } from "../../test-support/world.ts";
+import { publishedWorld } from "../../test-support/published-world.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
 import { runInsights, type InsightsRun } from "./index.ts";
 import { openSource } from "./source.ts";

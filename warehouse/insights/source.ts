@@ -5,7 +5,7 @@
 import { lakeDir, type Config } from "../../lib/config.ts";
 import { openDuckDB } from "../../lib/duckdb.ts";
 import { UserError, redactUrl } from "../../lib/errors.ts";
-import { lakeRelation } from "../../pipelines/etl/lake.ts";
+import { lakeRelation } from "../lake.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import { MARTS } from "../models/index.ts";
 

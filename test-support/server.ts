@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { SMTPServer } from "smtp-server";
 import { simpleParser, type ParsedMail } from "mailparser";
 import type { Config } from "../lib/config.ts";
-import { startServer, type Running, type ServeOptions } from "./serve.ts";
+import { startServer, type Running, type ServeOptions } from "../server/serve.ts";
 
 export type Reply = { status: number; body: any; headers: Headers };
 

@@ -6,8 +6,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { DuckDB } from "../../lib/duckdb.ts";
-import type { Model } from "../../warehouse/models/index.ts";
+import type { DuckDB } from "../lib/duckdb.ts";
+import type { Model } from "./models/index.ts";
 
 /** A DuckDB relation over a lake table, or undefined when the lake does not have it yet. */
 export function lakeRelation(lake: string, table: string): string | undefined {

@@ -1,14 +1,14 @@
 /** @module Test helpers for the ETL: a loaded tiny world, and fingerprints of the warehouse to compare runs by. */
 import { join } from "node:path";
-import { lakeDir, rawDir } from "../../lib/config.ts";
-import { openDuckDB } from "../../lib/duckdb.ts";
-import { parseScale } from "../../lib/scale.ts";
-import { createWorld, FIXED_UNTIL, type World } from "../../lib/test-world.ts";
-import { connectMysql } from "../../stores/mysql.ts";
-import { MARTS } from "../../warehouse/models/index.ts";
-import { generate } from "../generate/index.ts";
-import { load } from "../load/index.ts";
-import { openEtlStores, runEtl } from "./index.ts";
+import { lakeDir, rawDir } from "../lib/config.ts";
+import { openDuckDB } from "../lib/duckdb.ts";
+import { parseScale } from "../lib/scale.ts";
+import { createWorld, FIXED_UNTIL, type World } from "./world.ts";
+import { connectMysql } from "../stores/mysql.ts";
+import { MARTS } from "../warehouse/models/index.ts";
+import { generate } from "../pipelines/generate/index.ts";
+import { load } from "../pipelines/load/index.ts";
+import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
 
 /** A fresh world with generated data (tiny by default) loaded into every store. */
 export async function loadedWorld(seed = 11, scale = "tiny"): Promise<World> {

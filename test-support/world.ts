@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
-import { loadConfig, type Config } from "./config.ts";
+import { loadConfig, type Config } from "../lib/config.ts";
 import { parseMysqlUrl } from "../stores/mysql.ts";
 import { runLocalService, type LocalService } from "../stores/local/service.ts";
 

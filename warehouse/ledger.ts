@@ -1,11 +1,19 @@
 /** @module The ETL ledger in MySQL: runs, per-source watermarks, quarantine, and the star schema's column types. */
 import type { PoolConnection } from "mysql2/promise";
-import type { MySql } from "../../stores/mysql.ts";
-import { MARTS } from "../../warehouse/models/index.ts";
-import type { Quarantined, Source, Watermark } from "./extract.ts";
-import type { MartSchemas } from "./transform.ts";
+import type { MySql } from "../stores/mysql.ts";
+import { MARTS } from "./models/index.ts";
 
-export const STAR_SCHEMA = new URL("../../warehouse/star-schema.sql", import.meta.url);
+export const STAR_SCHEMA = new URL("./star-schema.sql", import.meta.url);
+
+/** The operational sources the ETL reads, each with its own watermark. */
+export const SOURCES = ["users", "memberships", "user_goals", "activity_logs", "sessions"] as const;
+export type Source = (typeof SOURCES)[number];
+/** The position reached in a source: the last (updated_at, id) extracted. `updatedAt` is ISO 8601. */
+export type Watermark = { updatedAt: string; lastId: string };
+/** A source row the ETL set aside, with why. */
+export type Quarantined = { source: string; sourceId: string; reason: string; document: unknown };
+/** Each mart's columns and their DuckDB types, as the star schema declares them. */
+export type MartSchemas = Record<string, Array<{ name: string; type: string }>>;
 
 export type RunRow = { run_id: string; mode: string; status: string; started_at: string; published_at: string | null; finished_at: string | null; report: unknown; error: string | null };
 
