@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { describe, expect, it, vi } from "vitest";
 import { adjustedRandIndex, chooseK, kmeans, rng, silhouetteCurve, standardise, type Matrix } from "./kmeans.ts";
 
 /** n points around k well-separated centres in d dimensions, with their true labels. */
@@ -57,8 +59,36 @@ describe("kmeans", () => {
     }
   });
 
+  it.skipIf(availableParallelism() < 2)("gives the same labels, centroids and inertia with its starts on worker threads as one after another", () => {
+    // Large enough to take the parallel path; overlapping clusters, so that the starts end in different optima and a later one wins.
+    const { matrix } = blobs(60_000, 4, 4, 6);
+    const posted = vi.spyOn(Worker.prototype, "postMessage");
+    const first = kmeans(matrix, 7, { seed: 1, starts: 10 });
+    expect(posted).toHaveBeenCalled();
+    const sequential = kmeans(matrix, 7, { seed: 1, starts: 10, threads: 1 });
+    expect(sequential.inertia).toBeLessThan(kmeans(matrix, 7, { seed: 1, starts: 1 }).inertia);
+    // By now the workers are up, so they run some of the starts.
+    const parallel = kmeans(matrix, 7, { seed: 1, starts: 10 });
+    for (const run of [first, parallel]) {
+      expect(run.inertia).toBe(sequential.inertia);
+      expect(run.iterations).toBe(sequential.iterations);
+      expect(run.labels).toEqual(sequential.labels);
+      expect(run.centroids).toEqual(sequential.centroids);
+      expect(run.seeds).toEqual(sequential.seeds);
+    }
+    posted.mockRestore();
+  });
+
   it("rejects fewer rows than clusters", () => {
     expect(() => kmeans({ data: new Float64Array(4), n: 2, d: 2 }, 3)).toThrow(/at least k = 3 rows/);
+  });
+});
+
+describe("rng", () => {
+  it("skips draws at once: rng(seed, m) continues where m draws of rng(seed) leave off", () => {
+    const stream = rng(7);
+    const drawn = Array.from({ length: 40 }, stream);
+    for (const m of [0, 1, 13, 39]) expect(rng(7, m)()).toBe(drawn[m]);
   });
 });
 

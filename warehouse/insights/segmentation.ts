@@ -116,7 +116,8 @@ export function featureMatrix(rows: UserRow[], activities: Array<{ activity_type
   const features = groups.flatMap((g) => g.columns);
   const d = features.length;
   const n = rows.length;
-  const data = new Float64Array(n * d);
+  // Shared memory, so that k-means's worker threads read the rows without a copy.
+  const data = new Float64Array(new SharedArrayBuffer(n * d * Float64Array.BYTES_PER_ELEMENT));
   rows.forEach((r, i) => {
     let j = 0;
     for (const g of groups) for (let c = 0; c < g.columns.length; c++) data[i * d + j++] = g.value(r, c);
