@@ -3,10 +3,11 @@
  * `.eml` file in `DATA_DIR/outbox/email/` (open it in any mail client). Used by the report digest
  * and by Inspire's notifications.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
 import { outboxDir, type Config } from "./config.ts";
+import { writeFileAtomic } from "./files.ts";
 import { UserError, redactUrl } from "./errors.ts";
 
 export type Mail = {
@@ -43,7 +44,6 @@ export async function sendMail(config: Config, mail: Mail): Promise<Delivery> {
   const dir = join(outboxDir(config), "email");
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${info.messageId.replace(/[^A-Za-z0-9]/g, "").slice(0, 24)}.eml`);
-  await writeFile(`${file}.tmp`, info.message as Buffer);
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomic(file, info.message as Buffer);
   return { via: "outbox", messageId: info.messageId, accepted: mail.to, file };
 }

@@ -4,8 +4,9 @@
  * file. The site is built in a temporary folder and swapped in whole, so a failed build leaves the
  * previous site intact.
  */
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { swapFolder, writeFileAtomic } from "../lib/files.ts";
 import { fmt, hourLabel, type Insight } from "../warehouse/insights/insight.ts";
 import type { InsightsRun } from "../warehouse/insights/index.ts";
 import { SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
@@ -76,12 +77,7 @@ export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: st
       page({ title: "Executive summary", nav, current: "index", body: summaryBody(headline(run), run.all, nav, mode, `data/${FINDINGS_FILE}`), charts: firstCharts, footer, mode, needsSharedData: usesSharedData(firstCharts.map((c) => ({ ...c.insight, charts: [c.chart] }))) }),
     );
     await mkdir(dirname(out), { recursive: true });
-    await rm(`${out}.old`, { recursive: true, force: true });
-    await rename(out, `${out}.old`).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-    });
-    await rename(work, out);
-    await rm(`${out}.old`, { recursive: true, force: true });
+    await swapFolder(work, out);
     return { index: join(out, "index.html"), pages: ["index.html", ...run.all.map((i) => `${i.id}.html`)], charts };
   } catch (error) {
     await rm(work, { recursive: true, force: true });
@@ -102,7 +98,6 @@ export async function writeSingleFile(run: InsightsRun, facts: ReportFacts, file
   const html = page({ title: "Insights report", nav, current: "index", body, charts: run.all.flatMap((insight) => insight.charts.map((chart) => ({ insight, chart }))), footer, mode, needsSharedData: true });
   const target = resolve(file);
   await mkdir(dirname(target), { recursive: true });
-  await writeFile(`${target}.tmp`, html);
-  await rename(`${target}.tmp`, target);
+  await writeFileAtomic(target, html);
   return target;
 }

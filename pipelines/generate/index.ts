@@ -3,9 +3,10 @@
  * was planted in `data/raw/planted/`. Rows are drawn in DuckDB from seeded hashes of their ids, so the
  * same seed gives the same rows in the same order, at any thread count.
  */
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
+import { swapFolder } from "../../lib/files.ts";
 import { log, progress } from "../../lib/progress.ts";
 import type { Scale } from "../../lib/scale.ts";
 import { FITNESS_TABLES, allocateWorkouts } from "./fitness.ts";
@@ -104,12 +105,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     db.close();
   }
   // Swap the finished folder in whole, so a failed run never leaves a half-written `raw/`.
-  await rm(`${outDir}.old`, { recursive: true, force: true });
-  await rename(outDir, `${outDir}.old`).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== "ENOENT") throw e;
-  });
-  await rename(tmp, outDir);
-  await rm(`${outDir}.old`, { recursive: true, force: true });
+  await swapFolder(tmp, outDir);
   log(`generated ${Object.values(rows).reduce((a, b) => a + b, 0).toLocaleString("en-US")} rows in ${RAW_TABLES.length} tables into ${outDir}`);
   return { rows, seconds };
 }

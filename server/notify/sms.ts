@@ -3,9 +3,10 @@
  * user-info (`https://SID:TOKEN@api.twilio.com/2010-04-01/Accounts/SID/Messages.json`); a form POST of
  * To, From and Body. Without `SMS_URL`, each message is a JSON file in `DATA_DIR/outbox/sms/`.
  */
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { outboxDir, type Config } from "../../lib/config.ts";
+import { writeFileAtomic } from "../../lib/files.ts";
 
 export type SmsDelivery = { via: "http" | "outbox"; id: string };
 
@@ -14,8 +15,7 @@ export async function sendSms(config: Config, { to, body, idempotencyKey }: { to
     const dir = join(outboxDir(config), "sms");
     await mkdir(dir, { recursive: true });
     const file = join(dir, `${idempotencyKey.replace(/[^A-Za-z0-9-]/g, "_")}.json`);
-    await writeFile(`${file}.tmp`, `${JSON.stringify({ to, from: config.smsFrom, body, idempotency_key: idempotencyKey, queued_at: new Date().toISOString() }, null, 2)}\n`);
-    await rename(`${file}.tmp`, file);
+    await writeFileAtomic(file, `${JSON.stringify({ to, from: config.smsFrom, body, idempotency_key: idempotencyKey, queued_at: new Date().toISOString() }, null, 2)}\n`);
     return { via: "outbox", id: file };
   }
   const url = new URL(config.smsUrl);
