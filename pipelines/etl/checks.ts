@@ -1,5 +1,6 @@
 /** @module Runs a model's declared data-quality checks; a failure names the model, the check and sample rows. */
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import type { DuckDB } from "../../lib/duckdb.ts";
 
 export type Checks = {
@@ -20,11 +21,12 @@ export class CheckFailed extends Error {
   }
 }
 
+/** A model's declared checks. Every model declares some: a model without its checks file is a mistake, not a model without rules. */
 export async function readChecks(file: URL): Promise<Checks> {
   try {
     return JSON.parse(await readFile(file, "utf8")) as Checks;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${fileURLToPath(file)} is missing: every model declares its checks beside its SQL.`);
     throw error;
   }
 }
