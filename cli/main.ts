@@ -7,6 +7,7 @@ import { parseScale, SCALES } from "../lib/scale.ts";
 import { generate } from "../pipelines/generate/index.ts";
 import { APP_USER_SHARE, historyWindow, parseUntil } from "../pipelines/generate/model.ts";
 import { load } from "../pipelines/load/index.ts";
+import { fmt } from "../warehouse/insights/insight.ts";
 import { etl } from "./etl.ts";
 import { doctor, formatStatus } from "./doctor.ts";
 import { report, type ReportOptions } from "./report.ts";
@@ -139,9 +140,8 @@ export function program(): Command {
       process.stdout.write(`${formatStatus(await doctor(loadConfig()))}\n`);
       const { index, run } = await report({}, ["report"]);
       const o = run.overview;
-      const n = (x: number) => x.toLocaleString("en-US");
       process.stdout.write(
-        `\nData from ${o.firstDate} to ${o.lastDate}: ${n(o.activeUsers)} of ${n(o.customers)} customers use the app (${(o.appUserShare * 100).toFixed(1)}%), ` +
+        `\nData from ${o.firstDate} to ${o.lastDate}: ${fmt.int(o.activeUsers)} of ${fmt.int(o.customers)} customers use the app (${fmt.pct(o.appUserShare, 1)}), ` +
           `logging ${o.workoutsPerActiveUserWeek} workouts a week each.\nReport site: ${index}\n`,
       );
     });

@@ -1,7 +1,7 @@
 /** @module Inspire's reads of MySQL `users`: the profile the routes and the dispatcher need, and where a user is. */
-import { zoneOfState } from "../domain/time-zones.ts";
 import type { DocumentStore } from "../stores/documents.ts";
 import type { MySql } from "../stores/mysql.ts";
+import { goalsView, inHomeZone } from "./goals.ts";
 
 export type Profile = {
   user_id: number;
@@ -31,6 +31,5 @@ export type UserPlace = { city: string | null; state: string | null; time_zone: 
 export async function userPlace(mysql: MySql, documents: DocumentStore, userId: number): Promise<UserPlace | null> {
   const [home, goals] = await Promise.all([profile(mysql, userId), documents.collection("user_goals").findOne({ _id: userId })]);
   if (!home) return null;
-  const chosen = (goals?.notifications as { time_zone?: string } | undefined)?.time_zone;
-  return { city: home.city, state: home.state, time_zone: chosen ?? zoneOfState(home.state) };
+  return { city: home.city, state: home.state, time_zone: inHomeZone(goalsView(goals), home.state).notifications.time_zone };
 }

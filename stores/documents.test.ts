@@ -126,14 +126,29 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
   });
 });
 
+/**
+ * A store whose schema has been applied once, plus a raw driver client that can write past the
+ * validator, as an earlier version of the schema would have let documents in.
+ */
+async function withEarlierDocuments(test: (store: DocumentStore, raw: MongoClient) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
+  const service = await runLocalService(dir, { idleMs: 0 });
+  const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
+  const raw = await MongoClient.connect(mongoUriOf(service.record));
+  try {
+    await store.ensureSchema();
+    await test(store, raw);
+  } finally {
+    await raw.close();
+    await store.close();
+    await service.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe("schema upgrade", () => {
-  it("turns goals that chose push (accepted once, never delivered) into none, so that they meet the validator", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
-    const service = await runLocalService(dir, { idleMs: 0 });
-    const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
-    const raw = await MongoClient.connect(mongoUriOf(service.record));
-    try {
-      await store.ensureSchema();
+  it("turns goals that chose push (accepted once, never delivered) into none, so that they meet the validator", () =>
+    withEarlierDocuments(async (store, raw) => {
       const goals = (id: number, channel: string) => ({ _id: id, user_id: id, goal_type: "stay_active", target_workouts_per_week: 3, preferred_activities: [], notifications: { channel, time_zone: "UTC" }, created_at: new Date(), updated_at: new Date() });
       // As an earlier version stored them: the validator of the time allowed push.
       await raw.db(loadConfig().mongodbDb).command({ insert: "user_goals", documents: [goals(1, "push"), goals(2, "sms")], bypassDocumentValidation: true });
@@ -141,21 +156,10 @@ describe("schema upgrade", () => {
       await store.ensureSchema();
       const channels = (await store.collection("user_goals").find({}, { sort: { _id: 1 } })).map((g) => (g.notifications as { channel: string }).channel);
       expect(channels).toEqual(["none", "sms"]);
-    } finally {
-      await raw.close();
-      await store.close();
-      await service.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it("gives workouts stored without a zone their state's zone (else the default), and marks them changed for the ETL", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
-    const service = await runLocalService(dir, { idleMs: 0 });
-    const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
-    const raw = await MongoClient.connect(mongoUriOf(service.record));
-    try {
-      await store.ensureSchema();
+  it("gives workouts stored without a zone their state's zone (else the default), and marks them changed for the ETL", () =>
+    withEarlierDocuments(async (store, raw) => {
       const long = new Date("2025-01-01T00:00:00Z");
       const workout = (id: number, state: string | null, extra = {}) => ({ _id: id, user_id: 1, activity_type: "running", started_at: long, duration_min: 30, city: null, state, created_at: long, updated_at: long, ...extra });
       // As an earlier version stored them: true UTC instants, with no zone.
@@ -169,11 +173,5 @@ describe("schema upgrade", () => {
       const after = await store.collection("activity_logs").find({}, { sort: { _id: 1 } });
       expect(after.map((w) => w.time_zone)).toEqual(["America/Denver", "Pacific/Honolulu", "America/New_York", "Europe/Lisbon"]);
       expect(after.map((w) => (w.updated_at as Date) > long)).toEqual([true, true, true, false]);
-    } finally {
-      await raw.close();
-      await store.close();
-      await service.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
