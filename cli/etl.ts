@@ -5,6 +5,7 @@ import { parseInterval } from "../lib/duration.ts";
 import { follow } from "../pipelines/etl/follow.ts";
 import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
 import { readWatermarks, recentRuns } from "../warehouse/ledger.ts";
+import { stopSignal } from "./signals.ts";
 
 export type EtlOptions = { full?: boolean; follow?: boolean; interval?: string; status?: boolean };
 
@@ -30,16 +31,12 @@ export async function etl(options: EtlOptions): Promise<void> {
       return;
     }
     if (options.follow) {
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      const stop = stopSignal();
       try {
         if (options.full) await runEtl(config, stores, { full: true });
-        await follow(config, stores, { intervalMs, signal: controller.signal });
+        await follow(config, stores, { intervalMs, signal: stop.signal });
       } finally {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+        stop.dispose();
       }
       return;
     }

@@ -1,14 +1,23 @@
-/** @module Waiting for Ctrl-C (SIGINT) or SIGTERM, for the long-running commands. */
+/** @module Stopping long-running commands on Ctrl-C (SIGINT) or SIGTERM. */
+
+/** A signal that aborts on the first SIGINT or SIGTERM; `dispose` stops listening for them. */
+export function stopSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const dispose = () => {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  };
+  const stop = () => {
+    dispose();
+    controller.abort();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return { signal: controller.signal, dispose };
+}
 
 /** Resolves on the first SIGINT or SIGTERM. */
 export function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  const { signal } = stopSignal();
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 }

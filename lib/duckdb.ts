@@ -14,6 +14,50 @@ export type DuckDB = {
 
 type Cell = string | number | boolean | null;
 
+/** Column name → DuckDB type (VARCHAR, BIGINT, INTEGER, TINYINT, DOUBLE, BOOLEAN, or any type DuckDB casts text to, such as TIMESTAMP), in order. */
+export type Columns = Record<string, string>;
+
+/** A row as an object keyed by column name, or as its values in column order. */
+type AppendRow = Record<string, unknown> | ReadonlyArray<unknown>;
+
+/** Creates (or replaces) `name` with exactly `columns`. */
+export async function createTable(db: DuckDB, name: string, columns: Columns, options: { temp?: boolean } = {}): Promise<void> {
+  const list = Object.entries(columns).map(([c, type]) => `"${c}" ${type}`).join(", ");
+  await db.run(`CREATE OR REPLACE ${options.temp ? "TEMP " : ""}TABLE ${name} (${list})`);
+}
+
+/**
+ * Appends batches of rows to `table` (made with `columns`) through DuckDB's appender, each value
+ * converted to its column's type; returns the row count. Dates become ISO text.
+ */
+export async function appendRows(db: DuckDB, table: string, columns: Columns, batches: Iterable<ReadonlyArray<AppendRow>> | AsyncIterable<ReadonlyArray<AppendRow>>): Promise<number> {
+  const names = Object.keys(columns);
+  const types = Object.values(columns);
+  const appender = await db.connection.createAppender(table);
+  let count = 0;
+  try {
+    for await (const batch of batches) {
+      for (const row of batch) {
+        for (let i = 0; i < names.length; i++) {
+          const v = Array.isArray(row) ? row[i] : (row as Record<string, unknown>)[names[i]];
+          if (v === null || v === undefined) appender.appendNull();
+          else if (types[i] === "BIGINT") appender.appendBigInt(BigInt(v as number));
+          else if (types[i] === "INTEGER") appender.appendInteger(Number(v));
+          else if (types[i] === "TINYINT") appender.appendTinyInt(Number(v));
+          else if (types[i] === "DOUBLE") appender.appendDouble(Number(v));
+          else if (types[i] === "BOOLEAN") appender.appendBoolean(Boolean(v));
+          else appender.appendVarchar(v instanceof Date ? v.toISOString() : String(v));
+        }
+        appender.endRow();
+      }
+      count += batch.length;
+    }
+  } finally {
+    appender.closeSync();
+  }
+  return count;
+}
+
 function columnType(rows: ReadonlyArray<Record<string, Cell>>, column: string): string {
   const values = rows.map((r) => r[column]).filter((v) => v !== null && v !== undefined);
   if (values.length === 0 || values.some((v) => typeof v === "string")) return "VARCHAR";
@@ -40,22 +84,9 @@ export async function openDuckDB(options: Record<string, string> = {}): Promise<
     },
     async table(name, rows) {
       if (rows.length === 0) throw new Error(`table ${name}: no rows given`);
-      const columns = Object.keys(rows[0]);
-      const types = columns.map((c) => columnType(rows, c));
-      await connection.run(`CREATE OR REPLACE TABLE ${name} (${columns.map((c, i) => `"${c}" ${types[i]}`).join(", ")})`);
-      const appender = await connection.createAppender(name);
-      for (const row of rows) {
-        columns.forEach((c, i) => {
-          const v = row[c];
-          if (v === null || v === undefined) appender.appendNull();
-          else if (types[i] === "BIGINT") appender.appendBigInt(BigInt(v as number));
-          else if (types[i] === "DOUBLE") appender.appendDouble(v as number);
-          else if (types[i] === "BOOLEAN") appender.appendBoolean(v as boolean);
-          else appender.appendVarchar(String(v));
-        });
-        appender.endRow();
-      }
-      appender.closeSync();
+      const columns = Object.fromEntries(Object.keys(rows[0]).map((c) => [c, columnType(rows, c)]));
+      await createTable(db, name, columns);
+      await appendRows(db, name, columns, [rows]);
     },
     close() {
       connection.closeSync();

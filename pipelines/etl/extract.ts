@@ -4,7 +4,7 @@
  * that breaks its collection's schema is quarantined with the reason instead of staged.
  */
 import { DEFAULT_TIME_ZONE, isTimeZone } from "../../domain/time-zones.ts";
-import type { DuckDB } from "../../lib/duckdb.ts";
+import type { Columns, DuckDB } from "../../lib/duckdb.ts";
 import { log } from "../../lib/progress.ts";
 import { COLLECTIONS } from "../../stores/document-schema.ts";
 import type { Doc, DocumentStore } from "../../stores/documents.ts";
@@ -12,7 +12,7 @@ import { violation } from "../../stores/json-schema.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { SessionStore } from "../../stores/sessions.ts";
 import type { Quarantined, Source, Watermark } from "../../warehouse/ledger.ts";
-import { writeStaged, type Columns } from "./staging-files.ts";
+import { writeStaged } from "./staging-files.ts";
 
 export type Extracted = {
   rows: Record<string, number>;

@@ -6,7 +6,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { lakeDir, stagingDir, type Config } from "../../lib/config.ts";
-import { openDuckDB } from "../../lib/duckdb.ts";
+import { appendRows, createTable, openDuckDB } from "../../lib/duckdb.ts";
 import { replace } from "../lake.ts";
 import { STAR_SCHEMA } from "../ledger.ts";
 import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
@@ -23,19 +23,10 @@ export async function publishSegments(config: Config, segmentation: SegmentFindi
   const work = join(stagingDir(config), `segments-${process.pid}-${Date.now()}`);
   try {
     await mkdir(work, { recursive: true });
-    await duck.run("CREATE TABLE user_segment (user_pseudonym VARCHAR, segment_id TINYINT, segment_name VARCHAR, best_hour TINYINT, assigned_at TIMESTAMP)");
-    const appender = await duck.connection.createAppender("user_segment");
-    for (const [user, segment] of segmentation.labels) {
-      appender.appendVarchar(user);
-      appender.appendTinyInt(segment);
-      appender.appendVarchar(names.get(segment) ?? String(segment));
-      const hour = bestHour.get(segment);
-      if (hour === undefined) appender.appendNull();
-      else appender.appendTinyInt(hour);
-      appender.appendVarchar(assignedAt);
-      appender.endRow();
-    }
-    appender.closeSync();
+    const columns = { user_pseudonym: "VARCHAR", segment_id: "TINYINT", segment_name: "VARCHAR", best_hour: "TINYINT", assigned_at: "TIMESTAMP" };
+    await createTable(duck, "user_segment", columns);
+    const rows = [...segmentation.labels].map(([user, segment]) => [user, segment, names.get(segment) ?? String(segment), bestHour.get(segment), assignedAt]);
+    await appendRows(duck, "user_segment", columns, [rows]);
     await mkdir(join(work, "user_segment"));
     await duck.run(`COPY (SELECT * FROM user_segment ORDER BY user_pseudonym) TO '${join(work, "user_segment", "part.parquet")}' (FORMAT parquet)`);
 

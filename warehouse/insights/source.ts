@@ -3,7 +3,7 @@
  * MySQL star schema. Both expose the same table names, so one portable SQL text serves both.
  */
 import { lakeDir, type Config } from "../../lib/config.ts";
-import { openDuckDB } from "../../lib/duckdb.ts";
+import { appendRows, createTable, openDuckDB } from "../../lib/duckdb.ts";
 import { UserError, redactUrl } from "../../lib/errors.ts";
 import { lakeRelation } from "../lake.ts";
 import { connectMysql } from "../../stores/mysql.ts";
@@ -49,14 +49,9 @@ export async function openLakeSource(config: Config): Promise<WarehouseSource> {
       return (await duck.all<Record<string, unknown>>(sql)).map(plain) as T[];
     },
     async register(name, columns, rows) {
-      const names = Object.keys(columns);
-      await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${names.map((c) => `${c} ${columns[c] === "int" ? "BIGINT" : "VARCHAR"}`).join(", ")})`);
-      const appender = await duck.connection.createAppender(name);
-      for (const row of rows) {
-        row.forEach((v, i) => (columns[names[i]] === "int" ? appender.appendBigInt(BigInt(v)) : appender.appendVarchar(String(v))));
-        appender.endRow();
-      }
-      appender.closeSync();
+      const types = Object.fromEntries(Object.entries(columns).map(([c, t]) => [c, t === "int" ? "BIGINT" : "VARCHAR"]));
+      await createTable(duck, name, types, { temp: true });
+      await appendRows(duck, name, types, [rows]);
     },
     async close() {
       duck.close();
