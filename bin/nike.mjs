@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Registers tsx so the TypeScript CLI runs as is, from any working directory.
-import { register } from "tsx/esm/api";
+// Runs the TypeScript CLI from any working directory, as JavaScript compiled once and cached.
+import { compiled } from "./compiled.mjs";
 
-register();
-await import("../cli/main.ts");
+if (process.env.NIKE_DEBUG) process.setSourceMapsEnabled(true);
+await import(await compiled("cli/main.ts"));

@@ -1,5 +1,5 @@
 /** @module `nike doctor`: each store, whether it is real or embedded, and whether it answers. */
-import type { Config } from "../lib/config.ts";
+import { loadConfig, type Config } from "../lib/config.ts";
 import { describe, redactUrl } from "../lib/errors.ts";
 import { openDocumentStore } from "../stores/documents.ts";
 import { connectMysql, mysqlVersion } from "../stores/mysql.ts";
@@ -56,4 +56,11 @@ export function formatStatus(statuses: StoreStatus[]): string {
   return statuses
     .map((s) => `${s.store.padEnd(9)} ${s.ok ? "ok    " : "FAILED"} ${s.backend === "embedded" ? `embedded (${s.location})` : `real: ${s.location}`}\n          ${s.detail}`)
     .join("\n");
+}
+
+/** `nike doctor`: the table, and exit code 2 when a store does not answer. */
+export async function doctorCommand(): Promise<void> {
+  const statuses = await doctor(loadConfig());
+  process.stdout.write(`${formatStatus(statuses)}\n`);
+  if (statuses.some((s) => !s.ok)) process.exitCode = 2;
 }

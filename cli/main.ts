@@ -1,19 +1,15 @@
 /** @module The `nike` command line: one subcommand per job, with clear errors and exit codes. */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { loadConfig, rawDir } from "../lib/config.ts";
 import { UserError, describe } from "../lib/errors.ts";
-import { log } from "../lib/progress.ts";
-import { parseScale, SCALES } from "../lib/scale.ts";
-import { generate } from "../pipelines/generate/index.ts";
-import { APP_USER_SHARE, historyWindow, parseUntil } from "../pipelines/generate/model.ts";
-import { load } from "../pipelines/load/index.ts";
-import { fmt } from "../warehouse/insights/insight.ts";
-import { etl } from "./etl.ts";
-import { doctor, formatStatus } from "./doctor.ts";
-import { report, type ReportOptions } from "./report.ts";
-import { notifyCommand } from "./notify.ts";
-import { serveCommand } from "./serve.ts";
-import { storesCommand } from "./stores.ts";
+import { SCALES } from "../lib/scale.ts";
+import { parseUntil } from "../pipelines/generate/model.ts";
+import type { DataOptions } from "./data.ts";
+import type { ReportOptions } from "./report.ts";
+
+// Each subcommand's module is imported when it runs, so that `nike --help` (or any one command)
+// loads none of the others' dependencies: DuckDB, the AWS SDK, the MongoDB driver, vega.
+const data = () => import("./data.ts");
+const stores = () => import("./stores.ts");
 
 const scaleOption = () =>
   new Option("--scale <preset>", "data volume preset").choices(Object.keys(SCALES)).default("small");
@@ -29,16 +25,6 @@ const untilOption = () =>
     .default(new Date().toISOString().slice(0, 10), "today")
     .argParser((v) => parseUntil(v));
 
-type DataOptions = { scale: string; seed: number; until: string };
-
-async function runGenerate(options: DataOptions) {
-  const config = loadConfig();
-  const scale = parseScale(options.scale);
-  const { start, end } = historyWindow(options.until);
-  log(`generating ${scale.name} data (seed ${options.seed}): ${scale.users.toLocaleString("en-US")} customers, ${Math.round(APP_USER_SHARE * 100)}% of them app users, workouts from ${start} to ${end}`);
-  await generate({ scale, seed: options.seed, until: options.until, outDir: rawDir(config) });
-}
-
 export function program(): Command {
   const cli = new Command("nike")
     .description("Nike Data Workbench: operational stores, ETL, insights and the Inspire app backend")
@@ -51,14 +37,12 @@ export function program(): Command {
     .addOption(scaleOption())
     .addOption(seedOption())
     .addOption(untilOption())
-    .action(runGenerate);
+    .action(async (options: DataOptions) => (await data()).generateCommand(options));
 
   cli
     .command("load")
     .description("load DATA_DIR/raw into MySQL, the document store (MongoDB or embedded) and DynamoDB (or embedded)")
-    .action(async () => {
-      await load(loadConfig());
-    });
+    .action(async () => (await data()).loadCommand());
 
   cli
     .command("etl")
@@ -67,7 +51,7 @@ export function program(): Command {
     .option("--follow", "run micro-batches until stopped (Ctrl-C finishes the current batch)")
     .option("--interval <time>", "pause between --follow batches, e.g. 5s or 500ms", "5s")
     .option("--status", "show the ledger: recent runs and each source's watermark")
-    .action(etl);
+    .action(async (options) => (await import("./etl.ts")).etl(options));
 
   cli
     .command("report")
@@ -79,11 +63,7 @@ export function program(): Command {
     .option("--json", "print only the findings as JSON on stdout (the site's data/insights.json document) and write nothing")
     .addOption(new Option("--source <store>", "read the warehouse from the Parquet lake or the MySQL star schema").choices(["lake", "mysql"]).default("lake"))
     .addOption(seedOption())
-    .action(async (options: ReportOptions) => {
-      const result = await report(options);
-      log(`report: ${result.json ? "computed" : "built"} in ${result.seconds.toFixed(1)} s`);
-      process.stdout.write(result.json ?? `${result.index ?? result.singleFile}\n`);
-    });
+    .action(async (options: ReportOptions) => (await import("./report.ts")).reportCommand(options));
 
   cli
     .command("serve")
@@ -91,41 +71,37 @@ export function program(): Command {
     .option("--port <n>", "port to listen on", process.env.PORT ?? "3000")
     .option("--host <address>", "address to listen on", process.env.HOST ?? "127.0.0.1")
     .option("--reports <dir>", "folder of the report site to serve (default: reports/site)")
-    .action(serveCommand);
+    .action(async (options) => (await import("./serve.ts")).serveCommand(options));
 
   const notify = cli.command("notify").description("Inspire's notification outbox");
   notify
     .command("schedule")
     .description("queue today's inspiration for every consenting user, at their preferred hour or their segment's best hour")
-    .action(() => notifyCommand("schedule", {}));
+    .action(async () => (await import("./notify.ts")).notifyCommand("schedule", {}));
   notify
     .option("--follow", "keep sending due messages until stopped (the server also runs this)")
     .description("send the messages that are due now (the outbox dispatcher); `nike notify schedule` queues today's")
-    .action((options: { follow?: boolean }) => notifyCommand("dispatch", options));
+    .action(async (options: { follow?: boolean }) => (await import("./notify.ts")).notifyCommand("dispatch", options));
 
-  const stores = cli.command("stores").description("the local service that serves the embedded MongoDB and DynamoDB for DATA_DIR (started by any command that needs it)");
-  stores
+  const storesCli = cli.command("stores").description("the local service that serves the embedded MongoDB and DynamoDB for DATA_DIR (started by any command that needs it)");
+  storesCli
     .command("start")
     .description("start it now (in the background), unless it runs")
     .option("--idle <time>", "stop after this long with no clients, e.g. 10m; 0 = never (default: LOCAL_STORES_IDLE or 10m)")
-    .action(async (options: { idle?: string }) => void process.stdout.write(`${await storesCommand("start", loadConfig(), options)}\n`));
-  stores
+    .action(async (options: { idle?: string }) => (await stores()).printStores("start", options));
+  storesCli
     .command("stop")
     .description("stop it (clients reconnect to the next one)")
-    .action(async () => void process.stdout.write(`${await storesCommand("stop", loadConfig(), {})}\n`));
-  stores
+    .action(async () => (await stores()).printStores("stop", {}));
+  storesCli
     .command("status")
     .description("whether it runs, its pid and where it listens")
-    .action(async () => void process.stdout.write(`${await storesCommand("status", loadConfig(), {})}\n`));
+    .action(async () => (await stores()).printStores("status", {}));
 
   cli
     .command("doctor")
     .description("show each store, whether it is real or embedded, and whether it answers")
-    .action(async () => {
-      const statuses = await doctor(loadConfig());
-      process.stdout.write(`${formatStatus(statuses)}\n`);
-      if (statuses.some((s) => !s.ok)) process.exitCode = 2;
-    });
+    .action(async () => (await import("./doctor.ts")).doctorCommand());
 
   cli
     .command("demo")
@@ -133,18 +109,7 @@ export function program(): Command {
     .addOption(scaleOption())
     .addOption(seedOption())
     .addOption(untilOption())
-    .action(async (options: DataOptions) => {
-      await runGenerate(options);
-      await load(loadConfig());
-      await etl({ full: true });
-      process.stdout.write(`${formatStatus(await doctor(loadConfig()))}\n`);
-      const { index, run } = await report({}, ["report"]);
-      const o = run.overview;
-      process.stdout.write(
-        `\nData from ${o.firstDate} to ${o.lastDate}: ${fmt.int(o.activeUsers)} of ${fmt.int(o.customers)} customers use the app (${fmt.pct(o.appUserShare, 1)}), ` +
-          `logging ${o.workoutsPerActiveUserWeek} workouts a week each.\nReport site: ${index}\n`,
-      );
-    });
+    .action(async (options: DataOptions) => (await data()).demoCommand(options));
 
   return cli;
 }

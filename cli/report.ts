@@ -55,6 +55,13 @@ async function lastPublishedRun(config: Config): Promise<string | null> {
   }
 }
 
+/** `nike report`: prints the site's index (or the single file, or the JSON) on stdout. */
+export async function reportCommand(options: ReportOptions): Promise<void> {
+  const result = await report(options);
+  log(`report: ${result.json ? "computed" : "built"} in ${result.seconds.toFixed(1)} s`);
+  process.stdout.write(result.json ?? `${result.index ?? result.singleFile}\n`);
+}
+
 export async function report(options: ReportOptions, argv: string[] = process.argv.slice(2), config: Config = loadConfig()): Promise<ReportResult> {
   const started = performance.now();
   const source = options.source ?? "lake";

@@ -1,5 +1,5 @@
 /** @module `nike stores start | stop | status`: the local service that serves the embedded stores for DATA_DIR. */
-import type { Config } from "../lib/config.ts";
+import { loadConfig, type Config } from "../lib/config.ts";
 import { parseInterval } from "../lib/duration.ts";
 import { UserError } from "../lib/errors.ts";
 import { dynamoEndpointOf, ensureLocalService, logPath, mongoUriOf, runningService, stopLocalService } from "../stores/local/locate.ts";
@@ -32,4 +32,8 @@ export async function storesCommand(action: "start" | "stop" | "status", config:
   }
   const record = await runningService(config.dataDir);
   return record ? describeService(record, config.mongodbDb) : `no local store service runs for ${config.dataDir} (any nike command starts it; or \`nike stores start\`)`;
+}
+
+export async function printStores(action: "start" | "stop" | "status", options: { idle?: string }): Promise<void> {
+  process.stdout.write(`${await storesCommand(action, loadConfig(), options)}\n`);
 }

@@ -259,7 +259,7 @@ let pool: Worker[] | undefined;
  * leaves the pool, and if none can be started at all the starts run on this thread.
  *
  * The entry is a plain `.mjs` that loads this module itself (registering tsx under Node, natively under
- * Deno), because a worker inherits no loader: not bin/nike.mjs's `register()`, nor vitest's transform,
+ * Deno), because a worker inherits no loader: not the CLI's compiled build, nor vitest's transform,
  * and Node 20 ignores `--import tsx` in a worker's `execArgv` for its entry (Deno rejects the flag).
  * Rebuilding the functions from their source text would break on the `__name` calls tsx's esbuild inserts.
  */
