@@ -57,24 +57,37 @@ async function changedIds(db: MySql, table: "users" | "memberships", since: Wate
 
 export type ExtractContext = { mysql: MySql; documents: DocumentStore; sessions: SessionStore; duck: DuckDB; dir: string; watermarks: Partial<Record<Source, Watermark>> };
 
+/** A run's extraction: where each source has read up to so far, and what it quarantined. */
+type Extraction = ExtractContext & { next: Partial<Record<Source, Watermark>>; quarantined: Quarantined[] };
+
 export async function extract(ctx: ExtractContext): Promise<Extracted> {
-  const { mysql, documents, sessions, duck, dir, watermarks } = ctx;
+  const run: Extraction = { ...ctx, next: { ...ctx.watermarks }, quarantined: [] };
   const rows: Record<string, number> = {};
-  const next: Partial<Record<Source, Watermark>> = { ...watermarks };
-  const quarantined: Quarantined[] = [];
-  const first = (source: Source) => !watermarks[source];
-
-  const [states] = await mysql.query("SELECT state_code, name, region, country FROM states");
-  rows.states = await writeStaged(duck, dir, "src_states", COLUMNS.states, once(states as Record<string, unknown>[]));
-
+  rows.states = await extractStates(run);
   // Facts before dimensions: a workout or session read here belongs to a user who already exists, so
   // the users read below include them (a user who signs up meanwhile is picked up by the next batch).
-  // Workouts: changed documents, each checked against the collection's schema, streamed in batches.
-  const logFilter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
+  const workouts = await extractWorkouts(run);
+  rows.activity_logs = workouts.staged;
+  rows.activity_logs_read = workouts.read;
+  rows.sessions = await extractSessions(run);
+  Object.assign(rows, await extractUsers(run));
+  log(`etl: extracted ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}; quarantined ${run.quarantined.length}`);
+  return { rows, watermarks: run.next, quarantined: run.quarantined };
+}
+
+async function extractStates({ mysql, duck, dir }: Extraction): Promise<number> {
+  const [states] = await mysql.query("SELECT state_code, name, region, country FROM states");
+  return writeStaged(duck, dir, "src_states", COLUMNS.states, once(states as Record<string, unknown>[]));
+}
+
+/** Changed workout documents, each checked against the collection's schema, streamed in batches. */
+async function extractWorkouts(run: Extraction): Promise<{ staged: number; read: number }> {
+  const { documents, duck, dir, watermarks, next, quarantined } = run;
+  const filter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
   const schema = COLLECTIONS.activity_logs.validator.$jsonSchema;
   let read = 0;
   async function* workoutRows() {
-    for await (const batch of documents.collection("activity_logs").stream(logFilter)) {
+    for await (const batch of documents.collection("activity_logs").stream(filter)) {
       read += batch.length;
       const good: Record<string, unknown>[] = [];
       for (const doc of batch) {
@@ -94,10 +107,12 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
       yield good;
     }
   }
-  rows.activity_logs = await writeStaged(duck, dir, "src_activity_logs", COLUMNS.activity_logs, workoutRows());
-  rows.activity_logs_read = read;
+  const staged = await writeStaged(duck, dir, "src_activity_logs", COLUMNS.activity_logs, workoutRows());
+  return { staged, read };
+}
 
-  // Sessions: the first run scans; later ones read the days since the watermark from the by_seen_day index.
+/** The first run scans; later ones read the days since the watermark from the by_seen_day index. */
+async function extractSessions({ sessions, duck, dir, watermarks, next }: Extraction): Promise<number> {
   const since = watermarks.sessions;
   async function* sessionRows() {
     for await (const page of since ? sessions.seenSince(since.updatedAt) : sessions.scan()) {
@@ -111,13 +126,14 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
       yield fresh.map((s) => (s.time_zone && isTimeZone(s.time_zone) ? s : { ...s, time_zone: DEFAULT_TIME_ZONE }));
     }
   }
-  rows.sessions = await writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());
-  // Goals: changed documents; their users' attributes are re-extracted below.
+  return writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());
+}
+
+/** Users changed in `users`, in `memberships` or in their goals, each with their current goal. */
+async function extractUsers({ mysql, documents, duck, dir, watermarks, next }: Extraction): Promise<{ users: number; user_goals: number }> {
   const goalFilter = watermarks.user_goals ? afterWatermark(watermarks.user_goals) : {};
   const goalDocs = await documents.collection("user_goals").find(goalFilter);
   for (const doc of goalDocs) next.user_goals = later(next.user_goals, docWatermark(doc));
-
-  // Users: changed in `users`, in `memberships`, or in their goals.
   const changedUsers = await changedIds(mysql, "users", watermarks.users);
   const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships);
   if (changedUsers.watermark) next.users = later(next.users, changedUsers.watermark);
@@ -136,16 +152,15 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
       yield batch as Record<string, unknown>[];
     }
   }
-  rows.users = await writeStaged(duck, dir, "src_users", COLUMNS.users, userRows());
+  const users = await writeStaged(duck, dir, "src_users", COLUMNS.users, userRows());
 
   // Every staged user needs their current goal, changed or not.
-  const goalsOf = first("user_goals") && first("users") ? goalDocs : await documents.collection("user_goals").find({ user_id: { $in: userIds } });
-  rows.user_goals = await writeStaged(duck, dir, "src_user_goals", COLUMNS.user_goals, once(goalsOf.map((d) => ({
+  const firstRun = !watermarks.user_goals && !watermarks.users;
+  const goalsOf = firstRun ? goalDocs : await documents.collection("user_goals").find({ user_id: { $in: userIds } });
+  const user_goals = await writeStaged(duck, dir, "src_user_goals", COLUMNS.user_goals, once(goalsOf.map((d) => ({
     user_id: d.user_id, goal_type: d.goal_type, target_workouts_per_week: d.target_workouts_per_week, updated_at: iso(d.updated_at),
   }))));
-
-  log(`etl: extracted ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}; quarantined ${quarantined.length}`);
-  return { rows, watermarks: next, quarantined };
+  return { users, user_goals };
 }
 
 /** Ids are compared as zero-padded text, so numeric and string ids order the same way in every store. */
