@@ -1,33 +1,11 @@
 /** @module Runs a model's declared data-quality checks; a failure names the model, the check and sample rows. */
-import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
 import type { DuckDB } from "../../lib/duckdb.ts";
-
-export type Checks = {
-  unique?: string[];
-  not_null?: string[];
-  accepted_values?: Record<string, Array<string | number | boolean>>;
-  relationships?: Array<{ column: string; to: string; field: string }>;
-  /** Must hold for every row of the model's output. */
-  expressions?: string[];
-  /** Must be true once, over the whole warehouse state (e.g. one current version per user). */
-  model_expressions?: string[];
-};
+import type { Checks } from "../../warehouse/models/spec.ts";
 
 export class CheckFailed extends Error {
   constructor(readonly model: string, readonly check: string, readonly sample: unknown[]) {
     super(`data-quality check failed: ${model}: ${check}; sample: ${JSON.stringify(sample, (_k, v) => (typeof v === "bigint" ? Number(v) : v))}`);
     this.name = "CheckFailed";
-  }
-}
-
-/** A model's declared checks. Every model declares some: a model without its checks file is a mistake, not a model without rules. */
-export async function readChecks(file: URL): Promise<Checks> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as Checks;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`${fileURLToPath(file)} is missing: every model declares its checks beside its SQL.`);
-    throw error;
   }
 }
 

@@ -1,52 +1,44 @@
 /**
  * @module Transform: runs the warehouse models in DuckDB over a run's staged sources and the lake's
- * current state, checks each model, and leaves each mart's delta as a table (`<mart>`) and the
- * warehouse state after it as a view (`cur_<mart>`).
+ * current state, in the order their refs give (each marker bound to its relation), checks each
+ * model, and leaves each mart's delta as a table (`<mart>`) and the warehouse state after it as a
+ * view (`cur_<mart>`).
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
-import { MODELS, type Model } from "../../warehouse/models/index.ts";
-import { ACTIVITIES, GOALS } from "../../domain/vocabulary.ts";
-import { CheckFailed, readChecks, runChecks } from "./checks.ts";
+import { CheckFailed, runChecks } from "./checks.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
 import type { MartSchemas } from "../../warehouse/ledger.ts";
-
-const MODELS_DIR = new URL("../../warehouse/models/", import.meta.url);
-
-/** DuckDB column definitions of each mart, read from the MySQL star schema so that the two never drift. */
+import { compiledChecks, compiledSql, loadProject, type Project, type ProjectModel } from "../../warehouse/models/project.ts";
+import { typedTable } from "../../warehouse/models/typed-table.ts";
 
 export type TransformResult = { rows: Record<string, number>; checksPassed: number; unmatched: Record<string, number> };
 
-/** Orders models so that each runs after its dependencies; a cycle or unknown dependency is an error. */
-export function runOrder(models: Model[]): Model[] {
-  const byName = new Map(models.map((m) => [m.name, m]));
-  const done = new Set<string>();
-  const order: Model[] = [];
-  const visit = (m: Model, path: string[]) => {
-    if (done.has(m.name)) return;
-    if (path.includes(m.name)) throw new Error(`model dependency cycle: ${[...path, m.name].join(" → ")}`);
-    for (const dep of m.deps) {
-      const d = byName.get(dep);
-      if (d) visit(d, [...path, m.name]);
-      else if (!dep.startsWith("src_")) throw new Error(`model ${m.name} depends on unknown ${dep}`);
-    }
-    done.add(m.name);
-    order.push(m);
-  };
-  for (const m of models) visit(m, []);
-  return order;
+/** Differences between declared columns and actual ones, as "name: declared TYPE, actual TYPE" phrases. */
+function columnDrift(declared: Array<{ name: string; type: string }>, actual: Array<{ name: string; type: string }>): string[] {
+  const has = new Map(actual.map((c) => [c.name, c.type]));
+  const out = declared.filter((c) => has.get(c.name) !== c.type).map((c) => `${c.name}: declared ${c.type}, ${has.has(c.name) ? `is ${has.get(c.name)}` : "missing"}`);
+  for (const c of actual) if (!declared.some((d) => d.name === c.name)) out.push(`${c.name} (${c.type}): not declared`);
+  return out;
+}
+
+const declared = (model: ProjectModel) => Object.entries(model.spec.columns).map(([name, c]) => ({ name, type: c.type }));
+
+/** Binds each staged source (`src_<name>`) to its Parquet file, which must have exactly the declared columns. */
+async function bindSources(duck: DuckDB, project: Project, stagingRun: string): Promise<void> {
+  for (const [name, source] of Object.entries(project.sources)) {
+    await duck.run(`CREATE OR REPLACE VIEW src_${name} AS SELECT * FROM read_parquet('${join(stagingRun, `src_${name}.parquet`)}')`);
+    const actual = await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE src_${name}`);
+    const drift = columnDrift(Object.entries(source.columns).map(([c, d]) => ({ name: c, type: d.type })), actual.map((c) => ({ name: c.column_name, type: c.column_type })));
+    if (drift.length) throw new Error(`staged source src_${name}.parquet does not match its declaration in warehouse/models/sources.ts: ${drift.join("; ")}`);
+  }
 }
 
 export async function transform(duck: DuckDB, stagingRun: string, lake: string, schemas: MartSchemas, pseudonymKey: string): Promise<TransformResult> {
+  const project = await loadProject();
   await duck.run(`SET VARIABLE pseudonym_key = '${pseudonymKey.replaceAll("'", "''")}'`);
-  for (const src of ["src_states", "src_users", "src_user_goals", "src_activity_logs", "src_sessions"]) {
-    await duck.run(`CREATE OR REPLACE VIEW ${src} AS SELECT * FROM read_parquet('${join(stagingRun, `${src}.parquet`)}')`);
-  }
-  await duck.table("ref_activities", ACTIVITIES.map((a, i) => ({ activity_key: i + 1, activity_type: a.name, category: a.category, intensity: a.intensity })));
-  await duck.table("ref_goals", GOALS.map((g, i) => ({ goal_key: i + 1, goal_type: g, description: g.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase()) })));
-  await duck.run("CREATE OR REPLACE TABLE ref_activities AS SELECT activity_key::INTEGER AS activity_key, activity_type, category, intensity FROM ref_activities");
-  await duck.run("CREATE OR REPLACE TABLE ref_goals AS SELECT goal_key::INTEGER AS goal_key, goal_type, description FROM ref_goals");
+  await bindSources(duck, project, stagingRun);
+  for (const [name, seed] of Object.entries(project.seeds)) await typedTable(duck, name, seed.columns, seed.rows);
 
   // The warehouse state before this run, from the lake (empty, typed tables on the first run).
   for (const [mart, columns] of Object.entries(schemas)) {
@@ -57,12 +49,13 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
 
   const rows: Record<string, number> = {};
   let checksPassed = 0;
-  for (const model of runOrder(MODELS)) {
-    const sql = await readFile(new URL(`${model.layer}/${model.name}.sql`, MODELS_DIR), "utf8");
-    await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS ${sql}`);
+  for (const model of project.models) {
+    await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS ${compiledSql(project, model)}`);
     if (model.key) {
-      // Conform to the warehouse's column types and order.
+      // Conform to the warehouse's column types and order; the spec documents exactly those columns.
       const columns = schemas[model.name];
+      const drift = columnDrift(declared(model), columns);
+      if (drift.length) throw new Error(`${model.layer}/${model.name}.checks.json declares columns that differ from the star schema: ${drift.join("; ")}`);
       await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS SELECT ${columns.map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(", ")} FROM ${model.name}`);
       await duck.run(`CREATE OR REPLACE VIEW cur_${model.name} AS
         SELECT * FROM lake_${model.name} WHERE ${model.key} NOT IN (SELECT ${model.key} FROM ${model.name})
@@ -70,7 +63,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
     }
     const [{ n }] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${model.name}`);
     rows[model.name] = Number(n);
-    checksPassed += await runChecks(duck, model.name, await readChecks(new URL(`${model.layer}/${model.name}.checks.json`, MODELS_DIR)));
+    checksPassed += await runChecks(duck, model.name, compiledChecks(project, model));
   }
 
   // Workouts and sessions that found no user version are reported, not silently dropped.

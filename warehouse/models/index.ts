@@ -1,13 +1,15 @@
 /**
- * @module The warehouse models, staging then marts, each a SQL file with its checks beside it
- * (`<name>.sql`, `<name>.checks.json`). Dependencies are declared here and run in that order.
+ * @module The warehouse models, staging then marts, each a SQL file with its spec beside it
+ * (`<name>.sql`, `<name>.checks.json`: description, columns, checks, examples). What a model reads
+ * comes from its SQL (`{{ ref('…') }}`, `{{ source('…') }}`, `{{ this }}`; see `refs.ts`), so the
+ * run order is derived, not declared. This list says which models exist and how each mart is
+ * published (its key and lake partitioning), which the lake, the ledger and the Hive DDL read too.
+ * Marts are listed in an order that respects their refs (a test checks it): they are published in it.
  */
 
 export type Model = {
   name: string;
   layer: "staging" | "marts";
-  /** Models and sources it reads. */
-  deps: string[];
   /** A mart's key: its delta replaces rows with the same key in the warehouse. */
   key?: string;
   /** A fact is partitioned in the lake by year and month of this timestamp. */
@@ -15,19 +17,19 @@ export type Model = {
 };
 
 export const MODELS: Model[] = [
-  { name: "stg_states", layer: "staging", deps: ["src_states"] },
-  { name: "stg_users", layer: "staging", deps: ["src_users"] },
-  { name: "stg_user_goals", layer: "staging", deps: ["src_user_goals"] },
-  { name: "stg_activity_logs", layer: "staging", deps: ["src_activity_logs"] },
-  { name: "stg_sessions", layer: "staging", deps: ["src_sessions"] },
-  { name: "dim_date", layer: "marts", deps: [], key: "date_key" },
-  { name: "dim_time", layer: "marts", deps: [], key: "time_key" },
-  { name: "dim_activity", layer: "marts", deps: ["stg_activity_logs"], key: "activity_key" },
-  { name: "dim_fitness_goal", layer: "marts", deps: [], key: "goal_key" },
-  { name: "dim_location", layer: "marts", deps: ["stg_users", "stg_activity_logs", "stg_states"], key: "location_key" },
-  { name: "dim_user", layer: "marts", deps: ["stg_users", "stg_user_goals", "stg_states", "dim_fitness_goal", "dim_location"], key: "user_key" },
-  { name: "fact_activity", layer: "marts", deps: ["stg_activity_logs", "dim_user", "dim_activity", "dim_date", "dim_time", "dim_location"], key: "activity_id", partitionBy: "started_at" },
-  { name: "fact_app_session", layer: "marts", deps: ["stg_sessions", "dim_user", "dim_date", "dim_time"], key: "session_key", partitionBy: "started_at" },
+  { name: "stg_states", layer: "staging" },
+  { name: "stg_users", layer: "staging" },
+  { name: "stg_user_goals", layer: "staging" },
+  { name: "stg_activity_logs", layer: "staging" },
+  { name: "stg_sessions", layer: "staging" },
+  { name: "dim_date", layer: "marts", key: "date_key" },
+  { name: "dim_time", layer: "marts", key: "time_key" },
+  { name: "dim_activity", layer: "marts", key: "activity_key" },
+  { name: "dim_fitness_goal", layer: "marts", key: "goal_key" },
+  { name: "dim_location", layer: "marts", key: "location_key" },
+  { name: "dim_user", layer: "marts", key: "user_key" },
+  { name: "fact_activity", layer: "marts", key: "activity_id", partitionBy: "started_at" },
+  { name: "fact_app_session", layer: "marts", key: "session_key", partitionBy: "started_at" },
 ];
 
 export const MARTS = MODELS.filter((m) => m.layer === "marts");

@@ -1,10 +1,10 @@
 -- Activity types: the known catalogue, plus any new type seen in workouts (category "other").
 with known as (
-    select * from ref_activities
+    select * from {{ ref('activity_types') }}
 ),
 
 seen as (
-    select distinct activity_type from stg_activity_logs
+    select distinct activity_type from {{ ref('stg_activity_logs') }}
     where activity_type not in (select activity_type from known)
 ),
 
@@ -16,7 +16,7 @@ unioned as (
 
 final as (
     select * from unioned
-    where activity_key not in (select activity_key from lake_dim_activity)
+    where activity_key not in (select activity_key from {{ this }})
 )
 
 select * from final

@@ -38,7 +38,7 @@ final as (
             or (month = 11 and weekday = 4 and nth_weekday = 4)             -- Thanksgiving
             as is_holiday
     from attributes
-    where date_key not in (select date_key from lake_dim_date)
+    where date_key not in (select date_key from {{ this }})
 )
 
 select * from final

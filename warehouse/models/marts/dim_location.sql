@@ -1,8 +1,8 @@
 -- Cities where users live or work out.
 with places as (
-    select city, state from stg_users
+    select city, state from {{ ref('stg_users') }}
     union
-    select city, state from stg_activity_logs
+    select city, state from {{ ref('stg_activity_logs') }}
 ),
 
 final as (
@@ -14,8 +14,8 @@ final as (
         coalesce(s.census_region, 'Unknown') as region,
         coalesce(s.country, 'Unknown') as country
     from places p
-    left join stg_states s using (state)
-    where cast(hash(p.state || '|' || p.city) >> 1 as bigint) not in (select location_key from lake_dim_location)
+    left join {{ ref('stg_states') }} s using (state)
+    where cast(hash(p.state || '|' || p.city) >> 1 as bigint) not in (select location_key from {{ this }})
 )
 
 select * from final

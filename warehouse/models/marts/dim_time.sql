@@ -10,7 +10,7 @@ final as (
         case when hour < 5 then 'night' when hour < 12 then 'morning' when hour < 17 then 'afternoon'
              when hour < 22 then 'evening' else 'night' end as part_of_day
     from hours
-    where hour not in (select time_key from lake_dim_time)
+    where hour not in (select time_key from {{ this }})
 )
 
 select * from final

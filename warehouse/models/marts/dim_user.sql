@@ -15,14 +15,14 @@ with incoming as (
         u.changed_at,
         u.age_at_signup,
         u.age_at_change
-    from stg_users u
-    left join stg_states s using (state)
-    left join stg_user_goals ug using (user_pseudonym)
-    left join ref_goals g on g.goal_type = ug.goal_type
+    from {{ ref('stg_users') }} u
+    left join {{ ref('stg_states') }} s using (state)
+    left join {{ ref('stg_user_goals') }} ug using (user_pseudonym)
+    left join {{ ref('goal_types') }} g on g.goal_type = ug.goal_type
 ),
 
 current_versions as (
-    select * from lake_dim_user where is_current
+    select * from {{ this }} where is_current
 ),
 
 changed as (

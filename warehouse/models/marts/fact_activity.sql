@@ -1,11 +1,11 @@
 -- One row per workout, joined to the user version current when it started. A workout logged from
 -- before sign-up (someone records yesterday's run after joining) belongs to the user's first version.
 with workouts as (
-    select * from stg_activity_logs
+    select * from {{ ref('stg_activity_logs') }}
 ),
 
 first_versions as (
-    select user_pseudonym, min(valid_from) as first_from from cur_dim_user group by user_pseudonym
+    select user_pseudonym, min(valid_from) as first_from from {{ ref('dim_user') }} group by user_pseudonym
 ),
 
 joined as (
@@ -28,10 +28,10 @@ joined as (
         w.avg_heart_rate
     from workouts w
     left join first_versions f on f.user_pseudonym = w.user_pseudonym
-    left join cur_dim_user u
+    left join {{ ref('dim_user') }} u
         on u.user_pseudonym = w.user_pseudonym and w.started_at < u.valid_to
        and (w.started_at >= u.valid_from or u.valid_from = f.first_from)
-    left join cur_dim_activity a on a.activity_type = w.activity_type
+    left join {{ ref('dim_activity') }} a on a.activity_type = w.activity_type
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- One row per app session, joined to the user version current when it started.
 with sessions as (
-    select * from stg_sessions
+    select * from {{ ref('stg_sessions') }}
 ),
 
 final as (
@@ -15,7 +15,7 @@ final as (
         s.platform,
         s.device_id
     from sessions s
-    join cur_dim_user u
+    join {{ ref('dim_user') }} u
         on u.user_pseudonym = s.user_pseudonym and s.started_at >= u.valid_from and s.started_at < u.valid_to
 )
 

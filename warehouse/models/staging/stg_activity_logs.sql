@@ -1,6 +1,6 @@
 -- Workouts, typed and deduplicated (the latest version of each id wins).
 with source as (
-    select * from src_activity_logs
+    select * from {{ source('activity_logs') }}
 ),
 
 typed as (

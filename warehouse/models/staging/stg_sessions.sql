@@ -1,6 +1,6 @@
 -- App sessions; the token hash is hashed again so the warehouse key cannot be replayed as a token.
 with source as (
-    select * from src_sessions
+    select * from {{ source('sessions') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- States with their census region: one row per state.
 with source as (
-    select * from src_states
+    select * from {{ source('states') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Each user's current fitness goal.
 with source as (
-    select * from src_user_goals
+    select * from {{ source('user_goals') }}
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- Users' analytic attributes, pseudonymised: the source user id and birth date stop here.
 with source as (
-    select * from src_users
+    select * from {{ source('users') }}
 ),
 
 typed as (
