@@ -1,12 +1,16 @@
 /**
  * @module The Inspire web app at `/app`: one server-rendered page and a small script that calls the
- * API (no build step). Sign up, log in, goals and notifications, log a workout, today's inspiration,
- * recent workouts, export or delete my data. Works on a phone-sized screen.
+ * API (app-script.ts, compiled when the server starts: no build step). Sign up, log in, goals and
+ * notifications, log a workout, today's inspiration, recent workouts, export or delete my data. Works
+ * on a phone-sized screen.
  */
+import { readFileSync } from "node:fs";
+import { transformSync } from "esbuild";
 import { contentSecurityPolicy } from "../../lib/content-security.ts";
+import { html, raw } from "../../lib/html.ts";
 import { ACTIVITY_NAMES, GOALS } from "../../domain/vocabulary.ts";
 
-const option = (value: string, label = value) => `<option value="${value}">${label}</option>`;
+const option = (value: string, label = value) => html`<option value="${value}">${label}</option>`;
 const TIME_ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "UTC"];
 
 const STYLE = `
@@ -26,122 +30,22 @@ button.secondary{background:#374151}button.danger{background:#b91c1c}button:focu
 ul.plain{list-style:none;padding:0;margin:0}ul.plain li{padding:.4rem 0;border-bottom:1px solid #f3f4f6}.hidden{display:none}.muted{color:#6b7280;font-size:.9rem}
 `;
 
-const SCRIPT = `
-const $ = (id) => document.getElementById(id);
-// The session cookie is HttpOnly: the page never sees the token. The readable CSRF cookie says a session exists.
-const csrf = () => (document.cookie.match(/(?:^|; )inspire_csrf=([^;]+)/) || [])[1];
-function say(message, kind) { const s = $("status"); s.textContent = message; s.className = kind || ""; }
-async function api(method, path, body) {
-  const headers = { "content-type": "application/json" };
-  if (method !== "GET" && csrf()) headers["x-csrf-token"] = csrf();
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = response.status === 204 ? null : await response.json();
-  if (!response.ok) { if (response.status === 401 && csrf()) { logout(true); } throw new Error(data && data.error ? data.error.message : "Request failed (" + response.status + ")"); }
-  return data;
-}
-function show() {
-  const signedIn = Boolean(csrf());
-  for (const el of document.querySelectorAll("[data-when]")) el.classList.toggle("hidden", (el.dataset.when === "in") !== signedIn);
-  $("logout").classList.toggle("hidden", !signedIn);
-  if (signedIn) { loadGoals(); refresh(); }
-}
-function logout(expired) { document.cookie = "inspire_csrf=; Max-Age=0; Path=/"; show(); if (expired) say("Your session ended: please log in again.", "error"); }
-function formData(form) { return Object.fromEntries(new FormData(form).entries()); }
-/** Fills the goals form from the server, once per sign-in, so that a later refresh never overwrites what the user is typing. */
-async function loadGoals() {
-  try {
-    const goals = await api("GET", "/v1/me/goals");
-    const g = $("goals-form");
-    g.goal_type.value = goals.goal_type; g.target.value = goals.target_workouts_per_week; g.channel.value = goals.notifications.channel;
-    g.time_zone.value = goals.notifications.time_zone; g.preferred_hour.value = goals.notifications.preferred_hour ?? "";
-    g.quiet_start.value = goals.notifications.quiet_hours ? goals.notifications.quiet_hours.start : 22; g.quiet_end.value = goals.notifications.quiet_hours ? goals.notifications.quiet_hours.end : 7;
-    for (const box of g.querySelectorAll("input[name=preferred]")) box.checked = goals.preferred_activities.includes(box.value);
-    g.dataset.loaded = "true";
-  } catch (error) { say(error.message, "error"); }
-}
-async function refresh() {
-  try {
-    const [inspiration, activities] = await Promise.all([api("GET", "/v1/me/inspiration"), api("GET", "/v1/me/activities?limit=10")]);
-    $("workout").textContent = inspiration.workout.duration_min + " min of " + inspiration.workout.activity + " · " + inspiration.workout.intensity;
-    $("quote").textContent = inspiration.quote ? "“" + inspiration.quote.text + "” — " + inspiration.quote.author : "";
-    $("why").replaceChildren(...inspiration.why.map((w) => Object.assign(document.createElement("li"), { textContent: w })));
-    $("segment").textContent = inspiration.segment ? "Your segment: " + inspiration.segment.name : "";
-    $("recent").replaceChildren(...(activities.items.length ? activities.items.map((a) => Object.assign(document.createElement("li"), { textContent: new Date(a.started_at).toLocaleString() + " — " + a.activity_type + ", " + a.duration_min + " min" })) : [Object.assign(document.createElement("li"), { textContent: "No workouts yet.", className: "muted" })]));
-  } catch (error) { say(error.message, "error"); }
-}
-$("signup-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const f = formData(event.target);
-  const [city, region] = f.city.split("|");
-  const body = { name: f.name, email: f.email, password: f.password, date_of_birth: f.date_of_birth, city, region, shopping_preference: f.shopping_preference, consent: { email: Boolean(f.consent_email), sms: Boolean(f.consent_sms) } };
-  if (f.phone) body.phone = f.phone;
-  try {
-    await api("POST", "/v1/users", body);
-    await api("POST", "/app/session", { email: f.email, password: f.password });
-    say("Welcome! Set your goals below.", "ok"); show();
-  } catch (error) { say(error.message, "error"); }
-});
-$("login-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const f = formData(event.target);
-  try {
-    await api("POST", "/app/session", { email: f.email, password: f.password });
-    say("Logged in.", "ok"); show();
-  } catch (error) { say(error.message, "error"); }
-});
-$("goals-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const g = event.target;
-  const body = {
-    goal_type: g.goal_type.value, target_workouts_per_week: Number(g.target.value),
-    preferred_activities: [...g.querySelectorAll("input[name=preferred]:checked")].map((b) => b.value),
-    notifications: { channel: g.channel.value, time_zone: g.time_zone.value, quiet_hours: { start: Number(g.quiet_start.value), end: Number(g.quiet_end.value) }, preferred_hour: g.preferred_hour.value === "" ? null : Number(g.preferred_hour.value) },
-  };
-  try { await api("PUT", "/v1/me/goals", body); say("Goals saved.", "ok"); refresh(); } catch (error) { say(error.message, "error"); }
-});
-$("activity-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const a = event.target;
-  // The time was entered on this device's clock, so the workout happened in this device's zone.
-  const body = { activity_type: a.activity_type.value, started_at: new Date(a.started_at.value).toISOString(), time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone, duration_min: Number(a.duration_min.value) };
-  if (a.distance_km.value) body.distance_km = Number(a.distance_km.value);
-  try { await api("POST", "/v1/me/activities", body); say("Workout logged.", "ok"); refresh(); } catch (error) { say(error.message, "error"); }
-});
-$("send").addEventListener("click", async () => {
-  try { const r = await api("POST", "/v1/me/inspiration/send"); say(r.queued ? "On its way by " + r.channel + "." : "Already sent today by " + r.channel + ".", "ok"); } catch (error) { say(error.message, "error"); }
-});
-$("export").addEventListener("click", async () => {
-  try {
-    const data = await api("GET", "/v1/me/export");
-    const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" })), download: "inspire-export.json" });
-    link.click(); say("Your data was downloaded.", "ok");
-  } catch (error) { say(error.message, "error"); }
-});
-$("erase").addEventListener("click", async () => {
-  if (!confirm("Delete your account and every record of it? This cannot be undone.")) return;
-  try { await api("DELETE", "/v1/me"); logout(); say("Your account and data were deleted.", "ok"); } catch (error) { say(error.message, "error"); }
-});
-$("logout").addEventListener("click", async () => { try { await api("DELETE", "/v1/sessions/current"); } catch {} logout(); say("Logged out.", "ok"); });
-(async () => {
-  const local = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-  $("activity-form").started_at.value = local;
-  try {
-    const { cities } = await api("GET", "/v1/cities");
-    $("city").replaceChildren(...cities.map((c) => Object.assign(document.createElement("option"), { value: c.city + "|" + c.region, textContent: c.city + ", " + c.region })));
-  } catch (error) { say(error.message, "error"); }
-  show();
-})();
-`;
+/**
+ * The page's one script: app-script.ts (checked by `tsc` with the rest of the project), compiled to
+ * JavaScript once, when the server starts. The policy hashes exactly this text. (The file is named
+ * without `./`, which bin/compiled.mjs would rewrite to `.js` as it does for imports.)
+ */
+const SCRIPT = transformSync(readFileSync(new URL("app-script.ts", import.meta.url), "utf8"), { loader: "ts", format: "iife", target: "es2022" }).code;
 
 /** The page's policy: its one inline script by hash, nothing else inline but styles. */
 export const APP_POLICY = contentSecurityPolicy([SCRIPT]);
 
 export function appPage(): string {
   const activities = ACTIVITY_NAMES;
-  const hours = Array.from({ length: 24 }, (_, h) => option(String(h), `${String(h).padStart(2, "0")}:00`)).join("");
-  return `<!doctype html>
+  const hours = Array.from({ length: 24 }, (_, h) => option(String(h), `${String(h).padStart(2, "0")}:00`));
+  return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Inspire</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Inspire</title><link rel="icon" href="data:,"><style>${raw(STYLE)}</style></head>
 <body>
 <header><h1>Inspire</h1><button id="logout" class="secondary hidden" type="button">Log out</button></header>
 <main>
@@ -172,7 +76,7 @@ export function appPage(): string {
 
 <section data-when="in" class="hidden" aria-labelledby="log-h"><h2 id="log-h">Log a workout</h2>
 <form id="activity-form"><div class="grid">
-<div><label for="ac-type">Activity</label><select id="ac-type" name="activity_type">${activities.map((a) => option(a)).join("")}</select></div>
+<div><label for="ac-type">Activity</label><select id="ac-type" name="activity_type">${activities.map((a) => option(a))}</select></div>
 <div><label for="ac-start">Started</label><input id="ac-start" name="started_at" type="datetime-local" required></div>
 <div><label for="ac-duration">Minutes</label><input id="ac-duration" name="duration_min" type="number" min="1" max="1440" value="30" required></div>
 <div><label for="ac-distance">Distance (km, optional)</label><input id="ac-distance" name="distance_km" type="number" min="0" step="0.1"></div>
@@ -182,12 +86,12 @@ export function appPage(): string {
 
 <section data-when="in" class="hidden" aria-labelledby="goals-h"><h2 id="goals-h">Goals and notifications</h2>
 <form id="goals-form"><div class="grid">
-<div><label for="gl-goal">Goal</label><select id="gl-goal" name="goal_type">${GOALS.map((g) => option(g, g.replaceAll("_", " "))).join("")}</select></div>
+<div><label for="gl-goal">Goal</label><select id="gl-goal" name="goal_type">${GOALS.map((g) => option(g, g.replaceAll("_", " ")))}</select></div>
 <div><label for="gl-target">Workouts per week</label><input id="gl-target" name="target" type="number" min="0" max="21" value="3"></div></div>
-<fieldset><legend>Preferred activities</legend><div class="grid">${activities.map((a) => `<label class="check"><input type="checkbox" name="preferred" value="${a}"> ${a}</label>`).join("")}</div></fieldset>
+<fieldset><legend>Preferred activities</legend><div class="grid">${activities.map((a) => html`<label class="check"><input type="checkbox" name="preferred" value="${a}"> ${a}</label>`)}</div></fieldset>
 <div class="grid">
 <div><label for="gl-channel">Send by</label><select id="gl-channel" name="channel">${option("email", "E-mail")}${option("sms", "SMS")}${option("none", "Do not send")}</select></div>
-<div><label for="gl-tz">Time zone</label><select id="gl-tz" name="time_zone">${TIME_ZONES.map((z) => option(z)).join("")}</select></div>
+<div><label for="gl-tz">Time zone</label><select id="gl-tz" name="time_zone">${TIME_ZONES.map((z) => option(z))}</select></div>
 <div><label for="gl-hour">Preferred hour</label><select id="gl-hour" name="preferred_hour"><option value="">My segment's best hour</option>${hours}</select></div>
 <div><label for="gl-qs">Quiet from</label><select id="gl-qs" name="quiet_start">${hours}</select></div>
 <div><label for="gl-qe">Quiet until</label><select id="gl-qe" name="quiet_end">${hours}</select></div>
@@ -197,6 +101,6 @@ export function appPage(): string {
 <p class="muted">Download everything Inspire holds about you, or delete your account from every system.</p>
 <button id="export" class="secondary" type="button">Export my data</button> <button id="erase" class="danger" type="button">Delete my account</button></section>
 </main>
-<script>${SCRIPT}</script>
-</body></html>`;
+<script>${raw(SCRIPT)}</script>
+</body></html>`.toString();
 }
