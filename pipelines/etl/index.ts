@@ -5,9 +5,10 @@
  * are then swapped in (redone on the next start if the process died in between).
  */
 import { mkdir, rm } from "node:fs/promises";
+import type { PoolConnection } from "mysql2/promise";
 import { join } from "node:path";
 import { lakeDir, stagingDir, type Config } from "../../lib/config.ts";
-import { openDuckDB } from "../../lib/duckdb.ts";
+import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { UserError } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
 import { openDocumentStore, type DocumentStore } from "../../stores/documents.ts";
@@ -15,7 +16,7 @@ import { applySchema, connectMysql, type MySql } from "../../stores/mysql.ts";
 import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
 import { openSessionStore, type SessionStore } from "../../stores/sessions.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
-import { extract } from "./extract.ts";
+import { extract, type Extracted } from "./extract.ts";
 import { lakeRelation, swapIn, writePending } from "../../warehouse/lake.ts";
 import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks, type Quarantined } from "../../warehouse/ledger.ts";
 import { transform } from "./transform.ts";
@@ -70,6 +71,36 @@ async function recover(mysql: MySql, staging: string, lake: string): Promise<voi
 const newRunId = () => `${new Date().toISOString().replace(/[-:.]/g, "")}-${Math.random().toString(36).slice(2, 6)}`;
 
 /** One ETL run (a micro-batch in follow mode). */
+/**
+ * What the run sets aside: the documents extract refused, and the workouts and sessions transform
+ * found no user for. Over the configured share of the source rows, the run fails before publishing.
+ */
+async function quarantineOf(duck: DuckDB, extracted: Extracted, runId: string, maxRatio: number): Promise<Quarantined[]> {
+  const quarantined: Quarantined[] = [...extracted.quarantined];
+  for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_activity")) {
+    quarantined.push({ source: "activity_logs", sourceId: source_id, reason: "no user version at workout time (unknown user)", document: null });
+  }
+  for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_session")) {
+    quarantined.push({ source: "sessions", sourceId: source_id, reason: "no user version at session start (unknown user)", document: null });
+  }
+  const sourceRows = (extracted.rows.activity_logs_read ?? 0) + (extracted.rows.sessions ?? 0);
+  if (quarantined.length > Math.max(1, sourceRows * maxRatio)) {
+    throw new UserError(
+      `Run ${runId} quarantined ${quarantined.length} of ${sourceRows} source rows, over the ${(maxRatio * 100).toFixed(1)}% limit (ETL_MAX_QUARANTINE_RATIO); nothing was published. First reasons: ${[...new Set(quarantined.map((q) => q.reason))].slice(0, 3).join("; ")}`,
+    );
+  }
+  return quarantined;
+}
+
+/** A full run's first step inside its transaction: facts first, then the dimensions they reference. */
+async function emptyMarts(conn: PoolConnection): Promise<void> {
+  for (const mart of [...MARTS].reverse()) {
+    // Only when rows exist: a statement before the first insert would cost the empty table InnoDB's bulk-insert path.
+    const [any] = await conn.query(`SELECT 1 FROM \`${mart.name}\` LIMIT 1`);
+    if ((any as unknown[]).length) await conn.query(`DELETE FROM \`${mart.name}\``);
+  }
+}
+
 export async function runEtl(config: Config, stores: EtlStores, options: { full?: boolean } = {}): Promise<RunReport> {
   const { mysql } = stores;
   const staging = stagingDir(config);
@@ -100,19 +131,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     const transformed = await transform(duck, dir, options.full ? join(dir, "no-lake") : lake, await martSchemas(mysql), config.pseudonymKey);
     lap("transform", t);
 
-    const quarantined: Quarantined[] = [...extracted.quarantined];
-    for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_activity")) {
-      quarantined.push({ source: "activity_logs", sourceId: source_id, reason: "no user version at workout time (unknown user)", document: null });
-    }
-    for (const { source_id } of await duck.all<{ source_id: string }>("SELECT source_id FROM unmatched_session")) {
-      quarantined.push({ source: "sessions", sourceId: source_id, reason: "no user version at session start (unknown user)", document: null });
-    }
-    const sourceRows = (extracted.rows.activity_logs_read ?? 0) + (extracted.rows.sessions ?? 0);
-    if (quarantined.length > Math.max(1, sourceRows * config.maxQuarantineRatio)) {
-      throw new UserError(
-        `Run ${runId} quarantined ${quarantined.length} of ${sourceRows} source rows, over the ${(config.maxQuarantineRatio * 100).toFixed(1)}% limit (ETL_MAX_QUARANTINE_RATIO); nothing was published. First reasons: ${[...new Set(quarantined.map((q) => q.reason))].slice(0, 3).join("; ")}`,
-      );
-    }
+    const quarantined = await quarantineOf(duck, extracted, runId, config.maxQuarantineRatio);
 
     t = performance.now();
     log(`etl: run ${runId}: load`);
@@ -120,13 +139,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     const loaded: Record<string, number> = {};
     const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: transformed.checksPassed, seconds };
     await bulkTransaction(mysql, async (conn) => {
-      if (options.full) {
-        for (const mart of [...MARTS].reverse()) {
-          // Only when rows exist: a statement before the first insert would cost the empty table InnoDB's bulk-insert path.
-          const [any] = await conn.query(`SELECT 1 FROM \`${mart.name}\` LIMIT 1`);
-          if ((any as unknown[]).length) await conn.query(`DELETE FROM \`${mart.name}\``);
-        }
-      }
+      if (options.full) await emptyMarts(conn);
       for (const mart of MARTS) {
         loaded[mart.name] = transformed.rows[mart.name];
         if (loaded[mart.name] > 0) await copyToMysql(conn, duck, mart.name, mart.name, join(dir, `${mart.name}.csv`));
