@@ -12,6 +12,7 @@ import { violation } from "../../stores/json-schema.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { SessionStore } from "../../stores/sessions.ts";
 import type { Quarantined, Source, Watermark } from "../../warehouse/ledger.ts";
+import { STAGED_SOURCES } from "../../warehouse/models/sources.ts";
 import { writeStaged } from "./staging-files.ts";
 
 export type Extracted = {
@@ -24,21 +25,14 @@ const USER_BATCH = 5000;
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : new Date(`${String(value).replace(" ", "T")}Z`).toISOString());
 const later = (a: Watermark | undefined, b: Watermark) => (!a || b.updatedAt > a.updatedAt || (b.updatedAt === a.updatedAt && b.lastId > a.lastId) ? b : a);
 
-/** Staged columns. Timestamps stay text here; the staging models type them. */
-const COLUMNS: Record<"states" | "users" | "user_goals" | "activity_logs" | "sessions", Columns> = {
-  states: { state_code: "VARCHAR", name: "VARCHAR", region: "VARCHAR", country: "VARCHAR" },
-  users: {
-    user_id: "BIGINT", date_of_birth: "VARCHAR", gender: "VARCHAR", shopping_preference: "VARCHAR", city: "VARCHAR", state: "VARCHAR",
-    membership_tier: "VARCHAR", created_at: "VARCHAR", changed_at: "VARCHAR",
-  },
-  user_goals: { user_id: "BIGINT", goal_type: "VARCHAR", target_workouts_per_week: "INTEGER", updated_at: "VARCHAR" },
-  activity_logs: {
-    activity_id: "VARCHAR", user_id: "BIGINT", activity_type: "VARCHAR", started_at: "VARCHAR", time_zone: "VARCHAR", duration_min: "DOUBLE", distance_km: "DOUBLE",
-    calories: "INTEGER", avg_heart_rate: "INTEGER", city: "VARCHAR", state: "VARCHAR", updated_at: "VARCHAR",
-  },
-  sessions: {
-    token_hash: "VARCHAR", user_id: "BIGINT", device_id: "BIGINT", platform: "VARCHAR", time_zone: "VARCHAR", started_at: "VARCHAR", duration_s: "INTEGER", last_seen_at: "VARCHAR",
-  },
+/** Staged columns, as the models' sources declare them. Timestamps stay text here; the staging models type them. */
+const columnsOf = (source: keyof typeof STAGED_SOURCES): Columns => Object.fromEntries(Object.entries(STAGED_SOURCES[source].columns).map(([c, { type }]) => [c, type]));
+const COLUMNS = {
+  states: columnsOf("states"),
+  users: columnsOf("users"),
+  user_goals: columnsOf("user_goals"),
+  activity_logs: columnsOf("activity_logs"),
+  sessions: columnsOf("sessions"),
 };
 
 async function* once<T>(rows: T[]): AsyncIterable<T[]> {
