@@ -1,12 +1,12 @@
 /**
  * @module `npm run bench`: the speed figures the issues name, each with its scale, so anyone can rerun them.
- * Usage: npm run bench [-- --generate-scale large --load-scale medium --inspire-scale small --only generate,warehouse,inspire]
+ * Usage: npm run bench [-- --generate-scale large --load-scale medium --inspire-scale small --only cli,generate,warehouse,inspire]
  * The load scale also sets the ETL, insight and report figures; Inspire is load-tested on its own world.
  * `--only segmentation` gives the segmentation figures alone (also part of `warehouse`).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -31,13 +31,14 @@ const { values } = parseArgs({
     "generate-scale": { type: "string", default: "large" },
     "load-scale": { type: "string", default: "medium" },
     "inspire-scale": { type: "string", default: "small" },
-    only: { type: "string", default: "generate,warehouse,inspire" },
+    only: { type: "string", default: "cli,generate,warehouse,inspire" },
   },
 });
 const genScale = parseScale(values["generate-scale"]!);
 const loadScale = parseScale(values["load-scale"]!);
 const inspireScale = parseScale(values["inspire-scale"]!);
 const sections = new Set(values.only!.split(","));
+const NIKE = new URL("../bin/nike.mjs", import.meta.url).pathname;
 const root = await mkdtemp(join(tmpdir(), "nike-bench-"));
 const report = (figure: string, value: string, target: string) => process.stdout.write(`${figure.padEnd(70)} ${value.padEnd(18)} ${target}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -55,6 +56,7 @@ if (sections.has("generate")) {
   await rm(join(root, "gen"), { recursive: true, force: true });
 }
 
+if (sections.has("cli")) await cliSection();
 if (sections.has("warehouse")) await warehouseBench();
 if (sections.has("segmentation")) await segmentationSection();
 if (sections.has("inspire")) await inspireSection();
@@ -82,6 +84,36 @@ async function inspireSection() {
   } finally {
     await stopLocalService(config.dataDir);
     await dropDatabase(config.mysqlUrl);
+  }
+}
+
+/** Start-up of the CLI beside Node's own, timed by hyperfine: `nike --help`, and `nike etl --status` on a tiny warehouse. */
+async function cliSection() {
+  const hyperfine = spawnSync("hyperfine", ["--version"]);
+  if (hyperfine.error) throw new Error("The cli section times commands with hyperfine: install it (apt-get install hyperfine) or leave cli out of --only.");
+  const config = benchWorld("cli");
+  await generate({ scale: parseScale("tiny"), seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
+  try {
+    await load(config);
+    const stores = await openEtlStores(config);
+    try {
+      await runEtl(config, stores, { full: true });
+    } finally {
+      await stores.close();
+    }
+    const env = { ...process.env, DATA_DIR: config.dataDir, MYSQL_URL: config.mysqlUrl, CI: "true" };
+    const json = join(root, "cli.json");
+    const commands = ["node -e 0", `node ${NIKE} --help`, `node ${NIKE} etl --status`];
+    execFileSync("hyperfine", ["-N", "--warmup", "3", "--runs", "20", "--export-json", json, ...commands], { env, stdio: ["ignore", "ignore", "inherit"] });
+    const results = (JSON.parse(await readFile(json, "utf8")) as { results: Array<{ median: number }> }).results;
+    const seconds = (i: number) => `${results[i].median.toFixed(3)} s`;
+    report("cli: node -e 0 (Node alone, for comparison), median of 20", seconds(0), "");
+    report("cli: nike --help, median of 20", seconds(1), "target ≤ 0.3 s");
+    report("cli: nike etl --status (tiny warehouse, store service running), median of 20", seconds(2), "target ≤ 1 s");
+  } finally {
+    await stopLocalService(config.dataDir);
+    await dropDatabase(config.mysqlUrl);
+    await rm(config.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -4,6 +4,7 @@ import { UserError, describe } from "../lib/errors.ts";
 import { SCALES } from "../lib/scale.ts";
 import { parseUntil } from "../pipelines/generate/model.ts";
 import type { DataOptions } from "./data.ts";
+import type { EtlOptions } from "./etl.ts";
 import type { ReportOptions } from "./report.ts";
 
 // Each subcommand's module is imported when it runs, so that `nike --help` (or any one command)
@@ -51,7 +52,7 @@ export function program(): Command {
     .option("--follow", "run micro-batches until stopped (Ctrl-C finishes the current batch)")
     .option("--interval <time>", "pause between --follow batches, e.g. 5s or 500ms", "5s")
     .option("--status", "show the ledger: recent runs and each source's watermark")
-    .action(async (options) => (await import("./etl.ts")).etl(options));
+    .action(async (options: EtlOptions & { status?: boolean }) => (options.status ? (await import("./etl-status.ts")).etlStatus() : (await import("./etl.ts")).etl(options)));
 
   cli
     .command("report")
