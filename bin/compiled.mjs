@@ -11,30 +11,29 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SOURCE_DIRS = ["cli", "domain", "lib", "stores", "pipelines", "warehouse", "reports", "server"];
-const CACHE = join(ROOT, "node_modules", ".cache", "nike-cli");
 /** Builds older than this are removed: a long-running command may still import from a recent one. */
 const KEEP_MS = 24 * 3600_000;
 
-function sourceFiles() {
+function sourceFiles(root) {
   const files = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== "node_modules" && path !== join(ROOT, "reports", "site")) walk(path);
+        if (entry.name !== "node_modules" && path !== join(root, "reports", "site")) walk(path);
       } else if (/\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name)) files.push(path);
     }
   };
-  for (const dir of SOURCE_DIRS) walk(join(ROOT, dir));
+  for (const dir of SOURCE_DIRS) if (existsSync(join(root, dir))) walk(join(root, dir));
   return files;
 }
 
 /** Relative `.ts`/`.tsx` specifiers become `.js`, as the compiled files are. */
 const toJs = (code) => code.replace(/(["'])(\.{1,2}\/[^"'\n]*?)\.tsx?\1/g, "$1$2.js$1");
 
-async function build(files, out) {
+async function build(root, files, out) {
   const { transform } = await import("esbuild");
-  const { compilerOptions } = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8"));
+  const { compilerOptions } = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8"));
   for (const file of files) {
     const { code } = await transform(readFileSync(file, "utf8"), {
       loader: file.endsWith(".tsx") ? "tsx" : "ts",
@@ -49,32 +48,33 @@ async function build(files, out) {
         "import.meta.filename": JSON.stringify(file),
       },
     });
-    const target = join(out, relative(ROOT, file)).replace(/\.tsx?$/, ".js");
+    const target = join(out, relative(root, file)).replace(/\.tsx?$/, ".js");
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, toJs(code));
   }
 }
 
 /** The URL of the compiled `entry` (a path from the checkout's root), compiling first if a source changed. */
-export async function compiled(entry) {
-  const files = sourceFiles();
+export async function compiled(entry, root = ROOT) {
+  const cache = join(root, "node_modules", ".cache", "nike-cli");
+  const files = sourceFiles(root);
   const hash = createHash("sha1");
   for (const file of files) {
     const { mtimeMs, size } = statSync(file);
     hash.update(`${file}\0${mtimeMs}\0${size}\n`);
   }
-  const dir = join(CACHE, hash.digest("hex").slice(0, 16));
+  const dir = join(cache, hash.digest("hex").slice(0, 16));
   if (!existsSync(dir)) {
     const pending = `${dir}.${process.pid}.tmp`;
-    await build(files, pending);
+    await build(root, files, pending);
     try {
       renameSync(pending, dir);
     } catch {
       // Another process built the same sources first: use its build.
       rmSync(pending, { recursive: true, force: true });
     }
-    for (const old of readdirSync(CACHE)) {
-      const path = join(CACHE, old);
+    for (const old of readdirSync(cache)) {
+      const path = join(cache, old);
       if (path !== dir && Date.now() - statSync(path).mtimeMs > KEEP_MS) rmSync(path, { recursive: true, force: true });
     }
   }
