@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { html, raw } from "./html.ts";
+import { escapeHtml, html, raw } from "./html.ts";
 
 const HOSTILE = `<img src=x onerror="alert(1)"> & 'it'`;
 
@@ -15,5 +15,9 @@ describe("html", () => {
   });
   it("gives a plain string for files and mailers", () => {
     expect(typeof html`<p>${"x"}</p>`.toString()).toBe("string");
+  });
+  it("escapes one text alone the same way", () => {
+    expect(escapeHtml(HOSTILE)).toBe("&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;it&#39;");
+    expect(typeof escapeHtml(HOSTILE)).toBe("string");
   });
 });
