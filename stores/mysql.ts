@@ -1,11 +1,12 @@
 /** @module MySQL (or MariaDB): the pooled connection from `MYSQL_URL`, and the operational schema. */
-import { readFile } from "node:fs/promises";
 import mysql from "mysql2/promise";
 import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
+import { migrateSchema, type MigrateOutcome, type SchemaSet } from "./schema-migrations.ts";
 
 export type MySql = mysql.Pool;
 
-const SCHEMA_FILE = new URL("./mysql-schema.sql", import.meta.url);
+/** The operational schema (third normal form), as its migrations in `stores/migrations/` build it. */
+export const OPERATIONAL_SCHEMA: SchemaSet = { name: "operational", folder: new URL("./migrations/", import.meta.url) };
 
 /** Splits the URL into connection options; a malformed URL is a clear error. */
 export function parseMysqlUrl(url: string): { database: string; options: mysql.PoolOptions } {
@@ -56,20 +57,9 @@ export async function connectMysql(url: string, poolSize = 8): Promise<MySql> {
   return mysql.createPool({ ...options, database, connectionLimit: poolSize, waitForConnections: true });
 }
 
-/** Creates every table of a DDL file (by default the operational schema) that does not exist yet. */
-export async function applySchema(db: MySql, file: URL = SCHEMA_FILE): Promise<void> {
-  const ddl = await readFile(file, "utf8");
-  const statements = ddl
-    .replace(/^--.*$/gm, "")
-    .split(/;\s*$/m)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const conn = await db.getConnection();
-  try {
-    for (const statement of statements) await conn.query(statement);
-  } finally {
-    conn.release();
-  }
+/** Brings a schema (by default the operational one) up to date: runs the migrations the database does not have yet. */
+export async function applySchema(db: MySql, schema: SchemaSet = OPERATIONAL_SCHEMA): Promise<MigrateOutcome> {
+  return migrateSchema(db, schema);
 }
 
 /** The server's version, for `nike doctor`. */

@@ -1,4 +1,4 @@
-/** @module `npm run hive-ddl`: rewrites warehouse/hive/*.hql from the star schema (applied to a scratch database). */
+/** @module `npm run hive-ddl`: rewrites warehouse/hive/*.hql from the star schema (its migrations run on a scratch database). */
 import { writeFile } from "node:fs/promises";
 import { loadConfig } from "../lib/config.ts";
 import { martSchemas, STAR_SCHEMA } from "./ledger.ts";

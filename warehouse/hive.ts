@@ -1,6 +1,7 @@
 /**
  * @module Hive DDL for the lake: one `CREATE EXTERNAL TABLE … STORED AS PARQUET` per lake table,
- * rendered from the star schema's columns so that Hive, Spark or Trino mount the lake as it is.
+ * rendered from the star schema's columns (as its migrations leave them) so that Hive, Spark or Trino
+ * mount the lake as it is.
  * `npm run hive-ddl` rewrites `warehouse/hive/*.hql`; a test fails if they drift from the schema.
  */
 import type { MartSchemas } from "./ledger.ts";
@@ -17,7 +18,7 @@ export function hiveDdl(schemas: MartSchemas): Record<string, string> {
     const columns = schemas[mart.name].map((c) => `  \`${c.name}\` ${HIVE_TYPES[c.type] ?? "STRING"}`).join(",\n");
     const partitioned = mart.partitionBy ? `PARTITIONED BY (\`year\` INT, \`month\` INT)\n` : "";
     const repair = mart.partitionBy ? `\n-- Register the year=/month= folders already in the lake.\nMSCK REPAIR TABLE ${mart.name};\n` : "";
-    files[`${mart.name}.hql`] = `-- ${mart.name}: generated from warehouse/star-schema.sql by \`npm run hive-ddl\`; do not edit.
+    files[`${mart.name}.hql`] = `-- ${mart.name}: generated from warehouse/migrations/ by \`npm run hive-ddl\`; do not edit.
 -- Run with: hive --hivevar lake_root=hdfs:///path/to/data/lake -f ${mart.name}.hql  (or s3://…, file://…)
 CREATE EXTERNAL TABLE IF NOT EXISTS ${mart.name} (
 ${columns}

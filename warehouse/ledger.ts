@@ -1,9 +1,11 @@
 /** @module The ETL ledger in MySQL: runs, per-source watermarks, quarantine, and the star schema's column types. */
 import type { PoolConnection } from "mysql2/promise";
 import type { MySql } from "../stores/mysql.ts";
+import type { SchemaSet } from "../stores/schema-migrations.ts";
 import { MARTS } from "./models/index.ts";
 
-export const STAR_SCHEMA = new URL("./star-schema.sql", import.meta.url);
+/** The star schema and this ledger, as the migrations in `warehouse/migrations/` build them. */
+export const STAR_SCHEMA: SchemaSet = { name: "warehouse", folder: new URL("./migrations/", import.meta.url) };
 
 /** The operational sources the ETL reads, each with its own watermark. */
 export const SOURCES = ["users", "memberships", "user_goals", "activity_logs", "sessions"] as const;

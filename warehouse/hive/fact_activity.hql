@@ -1,4 +1,4 @@
--- fact_activity: generated from warehouse/star-schema.sql by `npm run hive-ddl`; do not edit.
+-- fact_activity: generated from warehouse/migrations/ by `npm run hive-ddl`; do not edit.
 -- Run with: hive --hivevar lake_root=hdfs:///path/to/data/lake -f fact_activity.hql  (or s3://…, file://…)
 CREATE EXTERNAL TABLE IF NOT EXISTS fact_activity (
   `activity_id` BIGINT,

@@ -1,4 +1,4 @@
--- fact_app_session: generated from warehouse/star-schema.sql by `npm run hive-ddl`; do not edit.
+-- fact_app_session: generated from warehouse/migrations/ by `npm run hive-ddl`; do not edit.
 -- Run with: hive --hivevar lake_root=hdfs:///path/to/data/lake -f fact_app_session.hql  (or s3://…, file://…)
 CREATE EXTERNAL TABLE IF NOT EXISTS fact_app_session (
   `session_key` STRING,

@@ -1,4 +1,4 @@
--- user_segment: generated from warehouse/star-schema.sql by `npm run hive-ddl`; do not edit.
+-- user_segment: generated from warehouse/migrations/ by `npm run hive-ddl`; do not edit.
 -- Run with: hive --hivevar lake_root=hdfs:///path/to/data/lake -f user_segment.hql  (or s3://…, file://…)
 CREATE EXTERNAL TABLE IF NOT EXISTS user_segment (
   `user_pseudonym` STRING,

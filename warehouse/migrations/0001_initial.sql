@@ -1,3 +1,7 @@
+-- Migration 0001: the star schema and the ETL ledger as they stood before the segment write-back.
+-- Its statements say IF NOT EXISTS so that a database created before versioned migrations, which
+-- has these tables but no schema_migrations_warehouse, is adopted rather than refused.
+
 -- The star schema in MySQL: workouts and app sessions at their natural grain, with conformed
 -- dimensions. No names, emails, phones or birth dates: users appear under a keyed pseudonym.
 
@@ -142,24 +146,4 @@ CREATE TABLE IF NOT EXISTS etl_quarantine (
   document JSON NULL,
   quarantined_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   PRIMARY KEY (run_id, source, source_id)
-) ENGINE=InnoDB;
-
--- Segment labels from the segmentation insight, for the app (best notification hour) and analysts.
--- Rewritten whole by each `nike report` / `nike insights` run.
-CREATE TABLE IF NOT EXISTS user_segment (
-  user_pseudonym CHAR(16) PRIMARY KEY,
-  segment_id TINYINT NOT NULL,
-  segment_name VARCHAR(64) NOT NULL,
-  best_hour TINYINT NULL,                 -- the hour the segment most often starts a workout
-  assigned_at DATETIME NOT NULL,
-  KEY ix_user_segment_segment (segment_id)
-) ENGINE=InnoDB;
-
-CREATE TABLE IF NOT EXISTS segment_profile (
-  segment_id TINYINT PRIMARY KEY,
-  segment_name VARCHAR(64) NOT NULL,
-  users INT NOT NULL,
-  best_hour TINYINT NULL,
-  profile JSON NOT NULL,                  -- traits, activity mix, recommended product categories
-  computed_at DATETIME NOT NULL
 ) ENGINE=InnoDB;

@@ -1,3 +1,7 @@
+-- Migration 0001: the operational schema as it stood when versioned migrations began (before the
+-- login throttles). Its statements say IF NOT EXISTS so that a database created before then, which
+-- has these tables but no schema_migrations_operational, is adopted rather than refused.
+
 -- Operational MySQL schema (third normal form). Every mutable table carries created_at/updated_at;
 -- the ETL reads changes by (updated_at, primary key), so each such table has an index on updated_at.
 
@@ -260,13 +264,4 @@ CREATE TABLE IF NOT EXISTS quote_history (
   sent_on DATE NOT NULL,
   PRIMARY KEY (user_id, sent_on, quote_id),
   CONSTRAINT fk_quote_history_user FOREIGN KEY (user_id) REFERENCES users (user_id) ON DELETE CASCADE
-) ENGINE=InnoDB;
-
--- Attempt counters of the Inspire server's throttles (login, sign-up), shared by every server
--- instance: one row per hashed key (never an e-mail or address in clear), with its expiry in ms.
-CREATE TABLE IF NOT EXISTS attempt_limits (
-  `key` VARCHAR(255) CHARACTER SET ascii NOT NULL,
-  points INT NOT NULL DEFAULT 0,
-  expire BIGINT UNSIGNED NULL,
-  PRIMARY KEY (`key`)
 ) ENGINE=InnoDB;

@@ -1,0 +1,206 @@
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawDir } from "../lib/config.ts";
+import { openDuckDB } from "../lib/duckdb.ts";
+import { parseScale } from "../lib/scale.ts";
+import { migrateCommand } from "../cli/migrate.ts";
+import { generate } from "../pipelines/generate/index.ts";
+import { loadDocuments } from "../pipelines/load/documents.ts";
+import { loadMysql } from "../pipelines/load/mysql.ts";
+import { checkRawFiles } from "../pipelines/load/raw-files.ts";
+import { loadSessions } from "../pipelines/load/sessions.ts";
+import { openEtlStores, runEtl } from "../pipelines/etl/index.ts";
+import { createWorld, FIXED_UNTIL, type World } from "../test-support/world.ts";
+import { monthlyActivity, mysqlFingerprint } from "../test-support/published-world.ts";
+import { martSchemas, STAR_SCHEMA } from "../warehouse/ledger.ts";
+import { textColumns } from "./column-limits.ts";
+import { openDocumentStore } from "./documents.ts";
+import { applySchema, connectMysql, OPERATIONAL_SCHEMA, type MySql } from "./mysql.ts";
+import { migrateSchema, readMigrations, schemaStatus, type SchemaSet } from "./schema-migrations.ts";
+import { openSessionStore } from "./sessions.ts";
+
+let world: World;
+/** Databases beside the world's, one per test that needs a fresh one; dropped at the end. */
+const scratch: MySql[] = [];
+beforeAll(async () => {
+  world = await createWorld();
+});
+afterAll(async () => {
+  for (const db of scratch) await db.query("DROP DATABASE IF EXISTS `" + (await currentDatabase(db)) + "`").finally(() => db.end());
+  await world?.dispose();
+});
+
+async function currentDatabase(db: MySql): Promise<string> {
+  const [rows] = await db.query("SELECT DATABASE() AS d");
+  return (rows as Array<{ d: string }>)[0].d;
+}
+
+/** A fresh, empty database of its own (named after the world's). */
+async function freshDatabase(suffix: string, poolSize = 2): Promise<{ url: string; db: MySql }> {
+  const url = new URL(world.config.mysqlUrl);
+  url.pathname = `${url.pathname}_${suffix}`;
+  const db = await connectMysql(url.toString(), poolSize);
+  scratch.push(db);
+  return { url: url.toString(), db };
+}
+
+async function query<T>(db: MySql, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await db.query(sql, params))[0] as T[];
+}
+
+const tables = async (db: MySql) =>
+  (await query<{ t: string }>(db, "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")).map((r) => r.t);
+
+const columns = async (db: MySql, table: string) =>
+  Object.fromEntries(
+    (await query<{ c: string; t: string }>(db, "SELECT COLUMN_NAME AS c, COLUMN_TYPE AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", [table])).map((r) => [r.c, r.t]),
+  );
+
+describe("schema migrations", () => {
+  it("upgrades a database made at the previous version, keeping its data, and the pipeline runs on it unchanged", { timeout: 240_000 }, async () => {
+    const raw = rawDir(world.config);
+    await generate({ scale: parseScale("tiny"), seed: 11, until: FIXED_UNTIL, outDir: raw });
+    const db = await connectMysql(world.config.mysqlUrl);
+    let before: Record<string, string>;
+    try {
+      // A deployment at version 1 of both schemas: loaded, and with a warehouse published from it.
+      await migrateSchema(db, OPERATIONAL_SCHEMA, { to: "0001_initial" });
+      await migrateSchema(db, STAR_SCHEMA, { to: "0001_initial" });
+      expect((await schemaStatus(db, OPERATIONAL_SCHEMA)).version).toBe(1);
+      expect(await tables(db)).not.toContain("attempt_limits");
+      expect(await tables(db)).not.toContain("user_segment");
+      const duck = await openDuckDB();
+      const documents = await openDocumentStore(world.config);
+      const sessions = await openSessionStore(world.config);
+      try {
+        const counts = await checkRawFiles(duck, raw);
+        await loadMysql(db, duck, raw, counts);
+        await loadDocuments(documents, duck, raw, counts);
+        await loadSessions(sessions, duck, raw, counts.sessions);
+        const first = await runEtl(world.config, { mysql: db, documents, sessions }, { full: true });
+        expect(first.loaded.dim_user).toBe(1000);
+        expect(first.loaded.fact_activity + first.quarantined).toBe(await documents.collection("activity_logs").countDocuments());
+      } finally {
+        duck.close();
+        await documents.close();
+        await sessions.close();
+      }
+      before = await mysqlFingerprint(world);
+      const [users] = await query<{ n: number }>(db, "SELECT COUNT(*) AS n FROM users");
+
+      // The migrator brings both schemas to the current version and keeps every row.
+      expect((await applySchema(db)).ran).toEqual(["0002_attempt_limits"]);
+      expect((await applySchema(db, STAR_SCHEMA)).ran).toEqual(["0002_segments"]);
+      expect((await schemaStatus(db, OPERATIONAL_SCHEMA)).version).toBe(2);
+      expect((await schemaStatus(db, STAR_SCHEMA)).version).toBe(2);
+      expect(await columns(db, "attempt_limits")).toEqual({ key: "varchar(255)", points: "int(11)", expire: "bigint(20) unsigned" });
+      expect(await columns(db, "user_segment")).toMatchObject({ user_pseudonym: "char(16)", segment_id: "tinyint(4)", best_hour: "tinyint(4)" });
+      expect((await martSchemas(db, ["user_segment"])).user_segment.map((c) => c.type)).toEqual(["VARCHAR", "INTEGER", "VARCHAR", "INTEGER", "TIMESTAMP"]);
+      expect(await query(db, "SELECT COUNT(*) AS n FROM users")).toEqual([users]);
+      expect(await mysqlFingerprint(world)).toEqual(before);
+    } finally {
+      await db.end();
+    }
+
+    // The pipeline, started as usual, runs on the upgraded database: nothing new changes nothing,
+    // and a new workout is published to the star schema and the lake alike.
+    const stores = await openEtlStores(world.config);
+    try {
+      expect(Object.values((await runEtl(world.config, stores)).loaded).every((n) => n === 0)).toBe(true);
+      expect(await mysqlFingerprint(world)).toEqual(before);
+      const at = new Date(Date.UTC(2026, 0, 14, 7));
+      await stores.documents.collection("activity_logs").insertMany([
+        { _id: 900_001, user_id: 5, activity_type: "running", started_at: at, time_zone: "America/Denver", duration_min: 42, distance_km: 7.5, calories: 480, avg_heart_rate: 150, city: "Denver", state: "CO", created_at: new Date(), updated_at: new Date() },
+      ]);
+      expect((await runEtl(world.config, stores)).loaded.fact_activity).toBe(1);
+      expect(await query(stores.mysql, "SELECT time_key FROM fact_activity WHERE activity_id = 900001")).toEqual([{ time_key: 0 }]);
+    } finally {
+      await stores.close();
+    }
+    const months = await monthlyActivity(world);
+    expect(months.lake).toEqual(months.mysql);
+  });
+
+  it("does nothing on a second run, and says so", async () => {
+    const { url, db } = await freshDatabase("again");
+    expect((await applySchema(db)).ran).toEqual(readMigrations(OPERATIONAL_SCHEMA).map((m) => m.name));
+    const schema = await tables(db);
+    const second = await applySchema(db);
+    expect(second).toEqual({ schema: "operational", ran: [], version: readMigrations(OPERATIONAL_SCHEMA).length });
+    expect(await tables(db)).toEqual(schema);
+    expect(await query(db, "SELECT name FROM schema_migrations_operational ORDER BY name")).toHaveLength(2);
+
+    const config = { ...world.config, mysqlUrl: url };
+    expect(await migrateCommand(config)).toMatch(/operational schema up to date \(version 2\)\nwarehouse schema migrated to version 2: ran 0001_initial, 0002_segments$/);
+    expect(await migrateCommand(config)).toMatch(/operational schema up to date \(version 2\)\nwarehouse schema up to date \(version 2\)$/);
+    expect(await migrateCommand(config, { status: true })).toMatch(/operational schema: version 2\n {2}applied \S+ +0001_initial\n {2}applied \S+ +0002_attempt_limits\n/);
+  });
+
+  it("lets processes that start together on a fresh database migrate it once", async () => {
+    const { url, db } = await freshDatabase("together");
+    const other = await connectMysql(url, 2);
+    try {
+      const outcomes = await Promise.all([applySchema(db), applySchema(other), applySchema(db, STAR_SCHEMA), applySchema(other, STAR_SCHEMA)]);
+      expect(outcomes.map((o) => o.version)).toEqual([2, 2, 2, 2]);
+      expect([outcomes[0].ran.length, outcomes[1].ran.length].sort()).toEqual([0, 2]);
+      expect([outcomes[2].ran.length, outcomes[3].ran.length].sort()).toEqual([0, 2]);
+    } finally {
+      await other.end();
+    }
+    expect(await query(db, "SELECT name FROM schema_migrations_operational")).toHaveLength(2);
+    expect(await query(db, "SELECT name FROM schema_migrations_warehouse")).toHaveLength(2);
+    expect(await tables(db)).toContain("attempt_limits");
+    expect(await tables(db)).toContain("user_segment");
+  });
+
+  it("carries a changed column type to an existing database, where the ETL reads it", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "nike-migrations-"));
+    try {
+      const schema: SchemaSet = { name: "example", folder: pathToFileURL(`${folder}/`) };
+      await writeFile(join(folder, "0001_initial.sql"), "CREATE TABLE fact_example (\n  id INT PRIMARY KEY,\n  amount INT NOT NULL\n) ENGINE=InnoDB;\n");
+      const { db } = await freshDatabase("example");
+      await migrateSchema(db, schema);
+      await db.query("INSERT INTO fact_example VALUES (1, 42)");
+      expect((await martSchemas(db, ["fact_example"])).fact_example).toEqual([{ name: "id", type: "INTEGER" }, { name: "amount", type: "INTEGER" }]);
+
+      await writeFile(join(folder, "0002_amount_in_euros.sql"), "-- Amounts get cents.\nALTER TABLE fact_example MODIFY amount DECIMAL(10, 2) NOT NULL;\nALTER TABLE fact_example ADD COLUMN note VARCHAR(40) NULL;\n");
+      expect(await migrateSchema(db, schema)).toEqual({ schema: "example", ran: ["0002_amount_in_euros"], version: 2 });
+      expect((await martSchemas(db, ["fact_example"])).fact_example).toEqual([{ name: "id", type: "INTEGER" }, { name: "amount", type: "DOUBLE" }, { name: "note", type: "VARCHAR" }]);
+      expect(await query(db, "SELECT id, amount FROM fact_example")).toEqual([{ id: 1, amount: 42 }]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a misnumbered migration, going back, and a database newer than the code", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "nike-migrations-"));
+    try {
+      const schema: SchemaSet = { name: "example", folder: pathToFileURL(`${folder}/`) };
+      await writeFile(join(folder, "0001_initial.sql"), "CREATE TABLE example (id INT PRIMARY KEY);\n");
+      await writeFile(join(folder, "0003_skipped_one.sql"), "DO 0;\n");
+      expect(() => readMigrations(schema)).toThrow(/0003_skipped_one.sql should be numbered 0002/);
+      await rename(join(folder, "0003_skipped_one.sql"), join(folder, "0002_next.sql"));
+      const { db } = await freshDatabase("refusals");
+      await migrateSchema(db, schema);
+      await expect(migrateSchema(db, schema, { to: "0001_initial" })).rejects.toThrow(/only go forward: 0002_next cannot be undone/);
+      await rm(join(folder, "0002_next.sql"));
+      await expect(migrateSchema(db, schema)).rejects.toThrow(/0002_next is missing/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("gives the API the text limits of the columns as the migrations leave them", async () => {
+    const { db } = await freshDatabase("limits");
+    await applySchema(db);
+    const declared = await query<{ t: string; c: string; n: number }>(
+      db,
+      "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, CHARACTER_MAXIMUM_LENGTH AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND DATA_TYPE IN ('char', 'varchar') AND TABLE_NAME NOT LIKE 'schema\\_migrations%'",
+    );
+    expect(declared.length).toBeGreaterThan(30);
+    expect(textColumns()).toEqual(new Map(declared.map((r) => [`${r.t}.${r.c}`, Number(r.n)])));
+  });
+});
