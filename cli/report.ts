@@ -15,13 +15,15 @@ import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
 import { publishSegments } from "../warehouse/insights/publish-segments.ts";
 import { digest } from "../reports/digest.ts";
 import { insightsJson } from "../reports/insights-json.ts";
+import { presentInsights, type InsightsReport } from "../reports/insights/index.ts";
 import { FINDINGS_FILE, writeSingleFile, writeSite, type ReportFacts } from "../reports/site.ts";
 
 /** The site's default home: `reports/site/` in this checkout, whatever the working directory. */
 export const DEFAULT_SITE_DIR = new URL("../reports/site/", import.meta.url).pathname;
 
 export type ReportOptions = { out?: string; singleFile?: string | boolean; email?: string; siteUrl?: string; source?: string; seed?: number; json?: boolean };
-export type ReportResult = { index?: string; singleFile?: string; emailed?: string[]; json?: string; run: InsightsRun; seconds: number };
+/** What `nike report` made, and the run it made it from: the insights shown, or with `--json` their findings only. */
+export type ReportResult<Run = InsightsReport> = { index?: string; singleFile?: string; emailed?: string[]; json?: string; run: Run; seconds: number };
 
 /** `--json` is a read: it refuses the options that write something, rather than ignore them. */
 function checkJsonOptions(options: ReportOptions): void {
@@ -62,7 +64,9 @@ export async function reportCommand(options: ReportOptions): Promise<void> {
   process.stdout.write(result.json ?? `${result.index ?? result.singleFile}\n`);
 }
 
-export async function report(options: ReportOptions, argv: string[] = process.argv.slice(2), config: Config = loadConfig()): Promise<ReportResult> {
+export function report(options: ReportOptions & { json?: false }, argv?: string[], config?: Config): Promise<ReportResult>;
+export function report(options: ReportOptions, argv?: string[], config?: Config): Promise<ReportResult<InsightsRun | InsightsReport>>;
+export async function report(options: ReportOptions, argv: string[] = process.argv.slice(2), config: Config = loadConfig()): Promise<ReportResult<InsightsRun | InsightsReport>> {
   const started = performance.now();
   const source = options.source ?? "lake";
   if (source !== "lake" && source !== "mysql") throw new UserError(`--source must be lake or mysql, not "${source}".`);
@@ -70,9 +74,10 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
   const recipients = options.email ? parseRecipients(options.email) : undefined;
   const out = resolve(options.out ?? DEFAULT_SITE_DIR);
 
-  const run = await runInsights(config, { source, seed: options.seed });
-  if (options.json) return { run, json: insightsJson(run), seconds: (performance.now() - started) / 1000 };
-  const written = await publishSegments(config, run.segments.findings, run.hours.findings);
+  const computed = await runInsights(config, { source, seed: options.seed });
+  if (options.json) return { run: computed, json: insightsJson(computed), seconds: (performance.now() - started) / 1000 };
+  const written = await publishSegments(config, computed.segments.findings, computed.hours.findings);
+  const run = presentInsights(computed);
   log(`report: ${written.toLocaleString("en-US")} user segment labels written to user_segment (MySQL and lake)`);
   const facts: ReportFacts = {
     dataAsOf: run.overview.latestWorkout,

@@ -4,12 +4,12 @@
  * (`cid:`) linking to the full page, plus a plain-text part.
  */
 import type { Mail } from "../lib/mail.ts";
-import type { InsightsRun } from "../warehouse/insights/index.ts";
 import { escapeHtml } from "../lib/html.ts";
+import type { InsightsReport } from "./insights/index.ts";
 import { chartSvg, svgToPng } from "./render.ts";
 import { headline } from "./site.ts";
 
-export async function digest(run: InsightsRun, { to, siteUrl, dataAsOf }: { to: string[]; siteUrl: string; dataAsOf: string }): Promise<Mail> {
+export async function digest(run: InsightsReport, { to, siteUrl, dataAsOf }: { to: string[]; siteUrl: string; dataAsOf: string }): Promise<Mail> {
   const base = siteUrl.endsWith("/") ? siteUrl : `${siteUrl}/`;
   const figures = headline(run);
   const attachments: NonNullable<Mail["attachments"]> = [];

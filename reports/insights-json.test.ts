@@ -1,19 +1,23 @@
 /**
  * The findings as JSON (the site's data/insights.json, `nike report --json`) agree with the narratives
- * and the table CSVs beside them, on tiny data whose most engaged states have too few users to rank.
+ * and the table CSVs beside them, on tiny data whose most engaged states have too few users to rank;
+ * and they are complete: what each insight says, presented from the document alone, is what the pages say.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { report, type ReportResult } from "../cli/report.ts";
 import { openDuckDB } from "../lib/duckdb.ts";
 import type { World } from "../test-support/world.ts";
 import { publishedWorld } from "../test-support/published-world.ts";
-import { MONTHS, fmt, hourLabel } from "../warehouse/insights/insight.ts";
+import { runInsights, type FindingsOf } from "../warehouse/insights/index.ts";
+import { MONTHS, fmt, hourLabel, type Computed, type Overview } from "../warehouse/insights/insight.ts";
 import { openSource } from "../warehouse/insights/source.ts";
 import type { InsightsDocument } from "./insights-json.ts";
+import { VIEWS, presentInsights } from "./insights/index.ts";
+import type { View } from "./insights/view.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
 
@@ -183,5 +187,65 @@ describe("the findings document", () => {
     const printed = JSON.parse(stdout) as InsightsDocument;
     expect({ ...printed, generatedAt: "" }).toEqual({ ...(await documentOf()), generatedAt: "" });
     expect((await stat(labels)).mtimeMs).toBe(labelled);
+  });
+});
+
+type About = { title: string; question: string; narrative: string[] };
+const withoutAbout = <T extends About>({ title: _title, question: _question, narrative: _narrative, ...findings }: T) => findings;
+type HourFigures = { workouts: number; peakHours: Array<{ hour: number }>; hourShare: number[] };
+const hourProfile = (h: HourFigures) => ({ workouts: h.workouts, peakHours: h.peakHours.map((p) => p.hour), hourShare: h.hourShare });
+
+/** The run's findings read back from the document (all but the segment labels, which go to the warehouse, not into the document). */
+function findingsOf(doc: InsightsDocument): { overview: Overview; findings: FindingsOf } {
+  const { insights, period } = doc;
+  const location = withoutAbout(insights["activity-by-location"]);
+  const { users: _users, ...segments } = withoutAbout(insights["user-segmentation"]);
+  const hours = insights["peak-workout-hours"];
+  return {
+    overview: { ...doc.totals, months: period.months, firstDate: period.firstDate, lastDate: period.lastDate, latestWorkout: doc.dataAsOf },
+    findings: {
+      location: { ...location, highEngagementStates: location.highEngagementStates.map((s) => s.state), lowEngagementStates: location.lowEngagementStates.map((s) => s.state) },
+      seasons: withoutAbout(insights["seasonal-trends"]),
+      segments: { ...segments, labels: new Map() },
+      age: withoutAbout(insights["age-engagement"]),
+      hours: {
+        ...hourProfile(hours),
+        busiestWeekday: hours.busiestWeekday,
+        weekdayShare: hours.weekdayShare,
+        bestHourBySegment: hours.segments.map((s) => ({ segment: s.id, name: s.name, bestHour: s.bestHour, share: s.shareAtBestHour, ...hourProfile(s) })),
+      },
+    },
+  };
+}
+
+describe("presentation is a function of the findings", () => {
+  it("shows the same computed insights identically each time, without changing them, as the site showed them", async () => {
+    const computed = await runInsights(world.config);
+    const before = structuredClone(computed);
+    const once = presentInsights(computed);
+    const twice = presentInsights(computed);
+    expect(twice.all).toEqual(once.all);
+    expect(computed).toEqual(before);
+    expect(once.all).toEqual(built.run.all);
+  });
+
+  it("`nike report --json` writes the document from the findings without drawing a chart", async () => {
+    const drawn = Object.values(VIEWS).map((view) => vi.spyOn(view, "charts"));
+    try {
+      const printed = await report({ json: true }, ["report", "--json"], world.config);
+      expect({ ...JSON.parse(printed.json ?? ""), generatedAt: "" }).toEqual({ ...(await documentOf()), generatedAt: "" });
+      for (const spy of drawn) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of drawn) spy.mockRestore();
+    }
+  });
+
+  it("says, from the JSON document alone, what the pages say: every insight's headline, narrative and table", async () => {
+    const { overview, findings } = findingsOf(await documentOf());
+    for (const key of Object.keys(VIEWS) as Array<keyof typeof VIEWS>) {
+      const view = VIEWS[key] as View<Computed<FindingsOf[typeof key]>>;
+      const { headline, narrative, table } = built.run[key];
+      expect(view.summary(findings[key], overview), key).toEqual({ headline, narrative, table });
+    }
   });
 });

@@ -1,15 +1,17 @@
 /**
  * @module The five insights' findings as one JSON document: printed by `nike report --json` and written
- * into the site as `data/insights.json`. It is built from the same findings as the narratives and the
- * tables; its shape is documented in the README ("Findings as JSON") and versioned.
+ * into the site as `data/insights.json`. It is built from the findings alone (no chart is drawn), with
+ * the narratives written from them; its shape is documented in the README ("Findings as JSON") and versioned.
  */
 import type { LocationFindings, StateEngagement } from "../warehouse/insights/activity-by-location.ts";
 import type { AgeFindings } from "../warehouse/insights/age-engagement.ts";
-import type { InsightsRun } from "../warehouse/insights/index.ts";
-import { round, type Insight } from "../warehouse/insights/insight.ts";
+import type { RunFindings } from "../warehouse/insights/index.ts";
+import { round, type Computed, type Overview } from "../warehouse/insights/insight.ts";
 import type { HourProfile } from "../warehouse/insights/peak-hours.ts";
 import type { SeasonFindings } from "../warehouse/insights/seasonal-trends.ts";
 import type { Segment } from "../warehouse/insights/segmentation.ts";
+import { VIEWS } from "./insights/index.ts";
+import type { View } from "./insights/view.ts";
 
 /** Raised when a field is removed or renamed or changes meaning; added fields keep the version. */
 export const INSIGHTS_SCHEMA_VERSION = 1;
@@ -54,10 +56,10 @@ export type InsightsDocument = {
   };
 };
 
-const about = (insight: Insight): About => ({ title: insight.title, question: insight.question, narrative: insight.narrative });
+const about = <F>(view: View<Computed<F>>, findings: F, overview: Overview): About => ({ title: view.title, question: view.question, narrative: view.summary(findings, overview).narrative });
 const hours = (p: HourProfile): Hours => ({ workouts: p.workouts, peakHours: p.peakHours.map((hour) => ({ hour, share: p.hourShare[hour] })), hourShare: p.hourShare });
 
-export function insightsDocument(run: InsightsRun): InsightsDocument {
+export function insightsDocument(run: RunFindings): InsightsDocument {
   const { overview: o, location, seasons, segments, age, hours: peak } = run;
   const states = new Map(location.findings.states.map((s) => [s.state, s]));
   const named = (codes: string[]) => codes.map((code) => states.get(code) as StateEngagement);
@@ -72,14 +74,14 @@ export function insightsDocument(run: InsightsRun): InsightsDocument {
     units: UNITS,
     insights: {
       "activity-by-location": {
-        ...about(location),
+        ...about(VIEWS.location, location.findings, o),
         ...location.findings,
         highEngagementStates: named(location.findings.highEngagementStates),
         lowEngagementStates: named(location.findings.lowEngagementStates),
       },
-      "seasonal-trends": { ...about(seasons), ...seasons.findings },
+      "seasonal-trends": { ...about(VIEWS.seasons, seasons.findings, o), ...seasons.findings },
       "user-segmentation": {
-        ...about(segments),
+        ...about(VIEWS.segments, segments.findings, o),
         k,
         silhouette,
         features,
@@ -87,9 +89,9 @@ export function insightsDocument(run: InsightsRun): InsightsDocument {
         usersWithoutWorkouts,
         segments: segments.findings.segments.map((s) => Object.fromEntries(SEGMENT_FIELDS.map((field) => [field, s[field]])) as SegmentProfile),
       },
-      "age-engagement": { ...about(age), ...age.findings },
+      "age-engagement": { ...about(VIEWS.age, age.findings, o), ...age.findings },
       "peak-workout-hours": {
-        ...about(peak),
+        ...about(VIEWS.hours, peak.findings, o),
         ...hours(peak.findings),
         busiestWeekday: peak.findings.busiestWeekday,
         weekdayShare: peak.findings.weekdayShare,
@@ -100,4 +102,4 @@ export function insightsDocument(run: InsightsRun): InsightsDocument {
 }
 
 /** The document as written to the site and to stdout: indented, with a final newline. */
-export const insightsJson = (run: InsightsRun): string => `${JSON.stringify(insightsDocument(run), null, 2)}\n`;
+export const insightsJson = (run: RunFindings): string => `${JSON.stringify(insightsDocument(run), null, 2)}\n`;

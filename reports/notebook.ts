@@ -2,7 +2,7 @@
  * @module Display helpers for the Deno notebooks: a chart as an inline Vega-Lite output, and rows as
  * an HTML table. Outside a Jupyter kernel they print a short text summary instead.
  */
-import type { Chart } from "../warehouse/insights/insight.ts";
+import type { Chart } from "./insights/view.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { inlineData } from "./assets.ts";
 import { escapeHtml } from "../lib/html.ts";

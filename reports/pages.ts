@@ -5,9 +5,9 @@
  */
 import { contentSecurityPolicy } from "../lib/content-security.ts";
 import { escapeHtml } from "../lib/html.ts";
-import type { Chart, Insight } from "../warehouse/insights/insight.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { toCsv } from "./csv.ts";
+import type { Chart, Insight } from "./insights/view.ts";
 
 export type Footer = { dataAsOf: string; lastEtlRun: string | null; rowCounts: Array<[string, number]>; command: string; generatedAt: string; source: string };
 export type NavItem = { id: string; title: string; href: string };

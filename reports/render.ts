@@ -2,7 +2,7 @@
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import type { VegaLiteSpec } from "../warehouse/insights/insight.ts";
+import type { VegaLiteSpec } from "./insights/view.ts";
 import { inlineData } from "./assets.ts";
 
 export async function chartSvg(spec: VegaLiteSpec): Promise<string> {

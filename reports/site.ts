@@ -7,11 +7,12 @@
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { swapFolder, writeFileAtomic } from "../lib/files.ts";
-import { fmt, hourLabel, type Insight } from "../warehouse/insights/insight.ts";
-import type { InsightsRun } from "../warehouse/insights/index.ts";
+import { fmt, hourLabel } from "../warehouse/insights/insight.ts";
 import { SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
 import { toCsv } from "./csv.ts";
 import { insightsJson } from "./insights-json.ts";
+import type { InsightsReport } from "./insights/index.ts";
+import type { Insight } from "./insights/view.ts";
 import { chartFile, insightBody, page, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
 import { chartSvg, svgToPng } from "./render.ts";
 
@@ -21,7 +22,7 @@ export const FINDINGS_FILE = "insights.json";
 export type ReportFacts = Omit<Footer, "generatedAt" | "source">;
 
 /** The executive summary's headline figures. */
-export function headline(run: InsightsRun): Array<{ label: string; value: string }> {
+export function headline(run: InsightsReport): Array<{ label: string; value: string }> {
   const o = run.overview;
   return [
     { label: "Workouts logged", value: fmt.int(o.workouts) },
@@ -37,12 +38,12 @@ export function headline(run: InsightsRun): Array<{ label: string; value: string
   ];
 }
 
-const footerOf = (run: InsightsRun, facts: ReportFacts): Footer => ({ ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" });
+const footerOf = (run: InsightsReport, facts: ReportFacts): Footer => ({ ...facts, generatedAt: run.generatedAt, source: run.source === "lake" ? "Parquet lake (DuckDB)" : "MySQL star schema" });
 
 const usesSharedData = (insights: Insight[]) => insights.some((i) => i.charts.some((c) => JSON.stringify(c.spec).includes('"url":"data/')));
 
 /** Writes the site into `outDir` (replacing it); returns the path of index.html. */
-export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: string): Promise<{ index: string; pages: string[]; charts: number }> {
+export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir: string): Promise<{ index: string; pages: string[]; charts: number }> {
   const out = resolve(outDir);
   const work = join(dirname(out), `.${basename(out)}.building-${process.pid}`);
   await rm(work, { recursive: true, force: true });
@@ -86,7 +87,7 @@ export async function writeSite(run: InsightsRun, facts: ReportFacts, outDir: st
 }
 
 /** One HTML file with the summary and every insight, the Vega runtime and the map shapes inlined. */
-export async function writeSingleFile(run: InsightsRun, facts: ReportFacts, file: string): Promise<string> {
+export async function writeSingleFile(run: InsightsReport, facts: ReportFacts, file: string): Promise<string> {
   const scripts = await Promise.all(SCRIPTS.map((s) => readFile(s.from(), "utf8")));
   const mode: PageMode = { kind: "single", scripts, sharedData: sharedDataValues() };
   const nav: NavItem[] = [{ id: "index", title: "Summary", href: "#main" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `#${i.id}` }))];

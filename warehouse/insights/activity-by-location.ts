@@ -1,14 +1,10 @@
 /**
  * @module Insight 1: engagement (active users, workouts and minutes per user) by state and city,
- * on a US map and a ranking. Users count where they live (their dimension version at workout time),
- * not where a workout happened, so travellers do not inflate a state's user count.
+ * the states ranked and classified against the average. Users count where they live (their dimension
+ * version at workout time), not where a workout happened, so travellers do not inflate a state's user count.
  */
-import { chart, fmt, overview, round, type Insight, type Overview } from "./insight.ts";
+import { overview, round, type Computed } from "./insight.ts";
 import type { WarehouseSource } from "./source.ts";
-import { STATE_FIPS } from "./us-states.ts";
-
-/** Map shapes, served beside the pages (copied from `vega-datasets`); inlined for single-file pages and notebooks. */
-export const US_SHAPES_URL = "data/us-10m.json";
 
 type StateRow = { state: string; state_name: string; census_region: string; workouts: number; active_users: number; minutes: number };
 type CityRow = { city: string; state: string; workouts: number; active_users: number; minutes: number };
@@ -18,10 +14,10 @@ type CityRow = { city: string; state: string; workouts: number; active_users: nu
  * that is once it has (CV / 0.2)² active users, CV being how much workouts per user vary: a handful of
  * keen users cannot top the list, and a region is not left out for being small when users are alike.
  */
-const MAX_RELATIVE_ERROR = 0.2;
+export const MAX_RELATIVE_ERROR = 0.2;
 const MIN_USERS_FLOOR = 5;
 /** A ranked state at least this far above the average is high-engagement; this far below, low. */
-const HIGH_FACTOR = 1.1;
+export const HIGH_FACTOR = 1.1;
 const LOW_FACTOR = 0.9;
 /** How many of the most engaged cities the narrative names. */
 const TOP_CITIES = 5;
@@ -58,7 +54,10 @@ export type LocationFindings = {
   topCities: CityEngagement[];
 };
 
-export async function activityByLocation(source: WarehouseSource): Promise<Insight<LocationFindings>> {
+/** The findings, and every city with enough active users, most engaged first (the city chart ranks the top of them). */
+export type ComputedLocation = Computed<LocationFindings> & { cities: CityEngagement[] };
+
+export async function activityByLocation(source: WarehouseSource): Promise<ComputedLocation> {
   const all = await overview(source);
   const states = await source.query<StateRow>(`
     SELECT l.state AS state, l.state_name AS state_name, l.region AS census_region, COUNT(*) AS workouts,
@@ -82,7 +81,7 @@ export async function activityByLocation(source: WarehouseSource): Promise<Insig
   const minActiveUsers = Math.max(MIN_USERS_FLOOR, Math.ceil((Number(spread.sd) / Number(spread.mean) / MAX_RELATIVE_ERROR) ** 2));
   const cityRanking = rankCities(cities, all.months, minActiveUsers);
   const findings = locationFindings(all.workouts / all.activeUsers / all.months, all.months, states, cityRanking, minActiveUsers);
-  return { ...present(findings, all, cityRanking.ranked), rowsRead: states.length + cities.length, findings };
+  return { findings, cities: cityRanking.ranked, rowsRead: states.length + cities.length };
 }
 
 const figures = (r: { workouts: number; active_users: number; minutes: number }, months: number): Figures => ({
@@ -132,97 +131,5 @@ function locationFindings(overall: number, months: number, states: StateRow[], c
     highEngagementStates: classified.filter((s) => s.engagement === "high").map((s) => s.state),
     lowEngagementStates: classified.filter((s) => s.engagement === "low").reverse().map((s) => s.state),
     topCities: cities.ranked.slice(0, TOP_CITIES),
-  };
-}
-
-const signed = (fraction: number) => `${fraction >= 0 ? "+" : ""}${fmt.pct(fraction)}`;
-const perMonth = (x: number) => `${fmt.dec(x, 2)}/month`;
-
-/** The narrative, the charts and the table, from the findings (and the totals and the city ranking the findings' top cities head). */
-function present(findings: LocationFindings, all: Overview, cityRows: CityEngagement[]): Omit<Insight<LocationFindings>, "rowsRead" | "findings"> {
-  const { averageWorkoutsPerUserMonth: average, cutoffs, states } = findings;
-  const byCode = new Map(states.map((s) => [s.state, s]));
-  const named = (codes: string[]) => codes.map((c) => byCode.get(c) as StateEngagement);
-  const high = named(findings.highEngagementStates);
-  const low = named(findings.lowEngagementStates);
-  const unranked = states.filter((s) => s.engagement === "unranked").length;
-
-  const narrative = [
-    `Across ${states.length} states, ${fmt.int(all.activeUsers)} active users logged ${fmt.int(all.workouts)} workouts: ${fmt.dec(average, 2)} workouts per user per month on average.`,
-    high.length > 0
-      ? `High-engagement states (at least ${cutoffs.highAtLeast} workouts per user per month, ${fmt.pct(HIGH_FACTOR - 1)} above the average): ${high.map((s) => `${s.name} (${perMonth(s.workoutsPerUserMonth)}, ${signed(s.vsAverage)})`).join(", ")}.`
-      : `No ranked state reaches ${cutoffs.highAtLeast} workouts per user per month (${fmt.pct(HIGH_FACTOR - 1)} above the average).`,
-    low.length > 0 ? `Least engaged (at most ${cutoffs.lowAtMost}): ${low.map((s) => `${s.name} (${perMonth(s.workoutsPerUserMonth)}, ${signed(s.vsAverage)})`).join(", ")}.` : "",
-    unranked > 0 ? `${unranked} ${unranked === 1 ? "state has" : "states have"} fewer than ${cutoffs.minActiveUsers} active users, too few to know their figure within ${fmt.pct(MAX_RELATIVE_ERROR)}: listed, not ranked.` : "",
-    findings.topCities.length > 0 ? `Most engaged cities: ${findings.topCities.map((c) => `${c.city}, ${c.state} (${perMonth(c.workoutsPerUserMonth)})`).join("; ")}.` : "",
-  ].filter(Boolean);
-
-  const stateRows = states.map((s) => ({
-    rank: s.rank, state: s.state, state_name: s.name, census_region: s.censusRegion, active_users: s.activeUsers, workouts: s.workouts, minutes: s.minutes,
-    workouts_per_user_month: s.workoutsPerUserMonth, minutes_per_user_month: s.minutesPerUserMonth, vs_average: s.vsAverage, engagement: s.engagement,
-  }));
-  const chartRows = stateRows.map((r) => ({ ...r, fips: STATE_FIPS[r.state] ?? null }));
-  const cityChartRows = cityRows.slice(0, 15).map((c) => ({ city: c.city, state: c.state, active_users: c.activeUsers, workouts: c.workouts, minutes: c.minutes, workouts_per_user_month: c.workoutsPerUserMonth, minutes_per_user_month: c.minutesPerUserMonth }));
-
-  const tooltip = [
-    { field: "state_name", title: "State" },
-    { field: "workouts_per_user_month", title: "Workouts / user / month", format: ".2f" },
-    { field: "minutes_per_user_month", title: "Minutes / user / month", format: ".0f" },
-    { field: "active_users", title: "Active users", format: "," },
-    { field: "workouts", title: "Workouts", format: "," },
-    { field: "engagement", title: "Engagement" },
-  ];
-  const shapes = { url: US_SHAPES_URL, format: { type: "topojson", feature: "states" } };
-  const map = chart("engagement-map", "Workouts per active user per month, by state", chartRows, {
-    height: 400,
-    projection: { type: "albersUsa" },
-    layer: [
-      { data: shapes, mark: { type: "geoshape", fill: "#e5e7eb", stroke: "white" } },
-      {
-        data: shapes,
-        transform: [
-          { lookup: "id", from: { data: { values: chartRows }, key: "fips", fields: ["state", "state_name", "workouts_per_user_month", "minutes_per_user_month", "active_users", "workouts", "engagement"] } },
-          { filter: "datum.state != null" },
-        ],
-        mark: { type: "geoshape", stroke: "white" },
-        encoding: {
-          color: { field: "workouts_per_user_month", type: "quantitative", title: "Workouts/user/month", scale: { scheme: "oranges" } },
-          tooltip,
-        },
-      },
-    ],
-  });
-  const bars = chart("engagement-ranking", "States ranked by workouts per active user per month", stateRows, {
-    height: { step: 16 },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      y: { field: "state_name", type: "nominal", sort: "-x", title: null },
-      x: { field: "workouts_per_user_month", type: "quantitative", title: "Workouts per active user per month" },
-      color: { field: "census_region", type: "nominal", title: "Census region" },
-      tooltip,
-    },
-  });
-  const cityChart = chart("city-ranking", `Top cities by engagement (at least ${cutoffs.minCityActiveUsers} active users)`, cityChartRows, {
-    height: { step: 16 },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      y: { field: "city", type: "nominal", sort: "-x", title: null },
-      x: { field: "workouts_per_user_month", type: "quantitative", title: "Workouts per active user per month" },
-      color: { value: "#f97316" },
-      tooltip: [{ field: "city" }, { field: "state" }, { field: "workouts_per_user_month", format: ".2f" }, { field: "active_users", format: "," }],
-    },
-  });
-
-  return {
-    id: "activity-by-location",
-    title: "Activity by location",
-    question: "Where are our users most active, and which regions should campaigns target?",
-    headline: [
-      { label: "Workouts per user per month", value: fmt.dec(average, 2) },
-      { label: "Most engaged state", value: states.find((s) => s.rank === 1)?.name ?? "—" },
-    ],
-    narrative,
-    charts: [map, bars, cityChart],
-    table: { caption: "Engagement by state: ranked states first (rank 1 = most engaged), then those with too few active users", rows: stateRows },
   };
 }

@@ -1,19 +1,20 @@
-/** The insights give the same answers from the Parquet lake (DuckDB) and from the MySQL star schema. */
+/** The insights give the same answers from the Parquet lake (DuckDB) and from the MySQL star schema, and show them alike. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../../test-support/world.ts";
 import { publishedWorld } from "../../test-support/published-world.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
-import { runInsights, type InsightsRun } from "./index.ts";
+import { presentInsights, type InsightsReport } from "../../reports/insights/index.ts";
+import { runInsights } from "./index.ts";
 import { openSource } from "./source.ts";
 
 let world: World;
-let lake: InsightsRun;
-let mysql: InsightsRun;
+let lake: InsightsReport;
+let mysql: InsightsReport;
 
 beforeAll(async () => {
   world = await publishedWorld(5, "tiny");
-  lake = await runInsights(world.config, { source: "lake" });
-  mysql = await runInsights(world.config, { source: "mysql" });
+  lake = presentInsights(await runInsights(world.config, { source: "lake" }));
+  mysql = presentInsights(await runInsights(world.config, { source: "mysql" }));
 });
 afterAll(async () => world?.dispose());
 

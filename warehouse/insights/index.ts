@@ -1,30 +1,37 @@
-/** @module All five insights in one pass over the warehouse, in dependency order (segments before peak hours). */
+/**
+ * @module All five insights in one pass over the warehouse, in dependency order (segments before peak
+ * hours): their findings, and the rows their charts need. Shown by `reports/insights/`.
+ */
 import type { Config } from "../../lib/config.ts";
 import { describe } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
-import { activityByLocation } from "./activity-by-location.ts";
-import { ageEngagement } from "./age-engagement.ts";
-import { overview, type Insight, type Overview } from "./insight.ts";
-import { peakWorkoutHours } from "./peak-hours.ts";
-import { seasonalTrends } from "./seasonal-trends.ts";
-import { CATALOG_PIPELINE, userSegmentation, type CatalogGroup } from "./segmentation.ts";
+import { activityByLocation, type ComputedLocation, type LocationFindings } from "./activity-by-location.ts";
+import { ageEngagement, type AgeFindings } from "./age-engagement.ts";
+import { overview, type Computed, type Overview } from "./insight.ts";
+import { peakWorkoutHours, type ComputedHours, type PeakHourFindings } from "./peak-hours.ts";
+import { seasonalTrends, type ComputedSeasons, type SeasonFindings } from "./seasonal-trends.ts";
+import { CATALOG_PIPELINE, userSegmentation, type CatalogGroup, type SegmentFindings } from "./segmentation.ts";
 import { openSource } from "./source.ts";
 
 export type InsightsRun = {
   source: "lake" | "mysql";
   generatedAt: string;
   overview: Overview;
-  location: Awaited<ReturnType<typeof activityByLocation>>;
-  seasons: Awaited<ReturnType<typeof seasonalTrends>>;
-  segments: Awaited<ReturnType<typeof userSegmentation>>;
-  age: Awaited<ReturnType<typeof ageEngagement>>;
-  hours: Awaited<ReturnType<typeof peakWorkoutHours>>;
-  /** The five, in reading order. */
-  all: Insight[];
+  location: ComputedLocation;
+  seasons: ComputedSeasons;
+  segments: Computed<SegmentFindings>;
+  age: Computed<AgeFindings>;
+  hours: ComputedHours;
   /** Seconds per insight. */
   timings: Record<string, number>;
 };
+
+/** Each insight's findings, by its name in a run. */
+export type FindingsOf = { location: LocationFindings; seasons: SeasonFindings; segments: SegmentFindings; age: AgeFindings; hours: PeakHourFindings };
+
+/** A run as the JSON document and the app read it: the overview and each insight's findings, nothing drawn. */
+export type RunFindings = Pick<InsightsRun, "source" | "generatedAt" | "overview"> & { [K in keyof FindingsOf]: { findings: FindingsOf[K] } };
 
 /** The product catalog grouped by sport and subcategory, from the document store (MongoDB or embedded). */
 export async function loadCatalog(config: Config): Promise<CatalogGroup[]> {
@@ -65,14 +72,7 @@ export async function runInsights(
     const segments = await timed("user segmentation", () => userSegmentation(source, { catalog: products, seed }));
     const age = await timed("age-based engagement", () => ageEngagement(source));
     const hours = await timed("peak workout hours", () => peakWorkoutHours(source, segments.findings));
-    return {
-      source: kind,
-      generatedAt: new Date().toISOString(),
-      overview: summary,
-      location, seasons, segments, age, hours,
-      all: [location, seasons, segments, age, hours],
-      timings,
-    };
+    return { source: kind, generatedAt: new Date().toISOString(), overview: summary, location, seasons, segments, age, hours, timings };
   } finally {
     await source.close();
   }

@@ -1,53 +1,13 @@
-/** @module What every insight returns: its data, its Vega-Lite charts and a narrative computed from the data. */
+/**
+ * @module What every insight computes: its findings (its conclusions as data) and the rows it read,
+ * plus the warehouse at a glance that several insights share. Charts and narratives are made from
+ * the findings elsewhere (`reports/insights/`): nothing here builds them.
+ */
 import { UserError } from "../../lib/errors.ts";
-import type { Row, WarehouseSource } from "./source.ts";
+import type { WarehouseSource } from "./source.ts";
 
-/** A Vega-Lite spec (kept loose: the specs are plain JSON handed to vega-lite and vega-embed). */
-export type VegaLiteSpec = Record<string, unknown>;
-
-export type Chart = {
-  id: string;
-  title: string;
-  /** The spec with its data inline (`data.values`), except shared files such as map shapes (`data.url`). */
-  spec: VegaLiteSpec;
-  /** The rows the chart shows: offered as CSV beside the chart. */
-  data: Row[];
-};
-
-export type Headline = { label: string; value: string };
-
-export type Insight<F = unknown> = {
-  id: string;
-  title: string;
-  question: string;
-  headline: Headline[];
-  narrative: string[];
-  charts: Chart[];
-  table: { caption: string; rows: Row[] };
-  /** Rows read from the warehouse to compute the insight. */
-  rowsRead: number;
-  /** The insight's conclusions as data (what the narrative states), for other insights, the app and tests. */
-  findings: F;
-};
-
-export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
-
-/** A chart spec with the shared defaults: schema, inline data, responsive width and tooltips on. */
-export function chart(id: string, title: string, data: Row[], spec: VegaLiteSpec): Chart {
-  return {
-    id,
-    title,
-    data,
-    spec: {
-      $schema: VEGA_LITE_SCHEMA,
-      title,
-      width: 640,
-      ...spec,
-      data: spec.data ?? { values: data },
-      config: { font: "DejaVu Sans, Helvetica, Arial, sans-serif", view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } },
-    },
-  };
-}
+/** An insight's result: its findings (for other insights, the app, the JSON document and the narrative) and the rows it read from the warehouse. */
+export type Computed<F> = { findings: F; rowsRead: number };
 
 export type Overview = {
   /** Months (of 30.44 days) from the first to the last workout date. */

@@ -1,8 +1,8 @@
 /**
- * @module Insight 5: when people work out: a weekday × hour heatmap, the peak hours overall, and each
- * segment's peak hours and best notification hour (the hour its members most often start a workout).
+ * @module Insight 5: when people work out: workouts per weekday and hour, the peak hours overall, and
+ * each segment's peak hours and best notification hour (the hour its members most often start a workout).
  */
-import { WEEKDAYS, chart, fmt, hourLabel, round, type Insight } from "./insight.ts";
+import { round, type Computed } from "./insight.ts";
 import type { Segment } from "./segmentation.ts";
 import type { WarehouseSource } from "./source.ts";
 
@@ -32,7 +32,10 @@ function hourProfile(counts: number[]): HourProfile {
   return { workouts, peakHours, hourShare };
 }
 
-export async function peakWorkoutHours(source: WarehouseSource, segmentation?: { labels: Map<string, number>; segments: Segment[] }): Promise<Insight<PeakHourFindings>> {
+/** The findings, and the workouts per weekday (Monday first) and hour that the heatmap shows. */
+export type ComputedHours = Computed<PeakHourFindings> & { heat: number[][] };
+
+export async function peakWorkoutHours(source: WarehouseSource, segmentation?: { labels: Map<string, number>; segments: Segment[] }): Promise<ComputedHours> {
   // One pass over the facts: workouts per segment, weekday and hour; the overall figures are sums of these cells.
   if (segmentation) await source.register(SEGMENT_TABLE, { user_pseudonym: "text", segment_id: "int" }, [...segmentation.labels]);
   const cells = await source.query<Cell>(`
@@ -64,56 +67,5 @@ export async function peakWorkoutHours(source: WarehouseSource, segmentation?: {
       return [{ segment: seg.id, name: seg.name, ...profile, bestHour: profile.peakHours[0], share: profile.hourShare[profile.peakHours[0]] }];
     }),
   };
-  return { ...present(findings, heat), rowsRead: cells.length, findings };
-}
-
-/** The narrative, the charts and the table, from the findings (and the weekday × hour counts the heatmap shows). */
-function present(findings: PeakHourFindings, heat: number[][]): Omit<Insight<PeakHourFindings>, "rowsRead" | "findings"> {
-  const { peakHours, hourShare, busiestWeekday, bestHourBySegment } = findings;
-  const heatRows = heat.flatMap((day, d) => day.map((workouts, hour) => ({ weekday: WEEKDAYS[d], weekday_number: d + 1, hour, workouts })).filter((r) => r.workouts > 0));
-  const heatmap = chart("weekday-hour-heatmap", "Workouts by weekday and hour started", heatRows, {
-    height: 220,
-    mark: { type: "rect", tooltip: true },
-    encoding: {
-      x: { field: "hour", type: "ordinal", title: "Hour of day" },
-      y: { field: "weekday", type: "ordinal", sort: WEEKDAYS, title: null },
-      color: { field: "workouts", type: "quantitative", title: "Workouts", scale: { scheme: "viridis" } },
-      tooltip: [{ field: "weekday" }, { field: "hour" }, { field: "workouts", format: "," }],
-    },
-  });
-  const charts = [heatmap];
-  if (bestHourBySegment.length > 0) {
-    const segmentRows = bestHourBySegment.flatMap((b) => b.hourShare.map((share, hour) => ({ segment: b.name, hour, share })));
-    charts.push(chart("segment-hours", "Share of each segment's workouts by hour", segmentRows, {
-      height: 260,
-      mark: { type: "line", point: true, tooltip: true },
-      encoding: {
-        x: { field: "hour", type: "ordinal", title: "Hour of day" },
-        y: { field: "share", type: "quantitative", title: "Share of the segment's workouts", axis: { format: "%" } },
-        color: { field: "segment", type: "nominal", title: "Segment" },
-        tooltip: [{ field: "segment" }, { field: "hour" }, { field: "share", format: ".1%" }],
-      },
-    }));
-  }
-  const narrative = [
-    `Peak workout hours: ${peakHours.map((h) => `${hourLabel(h)} (${fmt.pct(hourShare[h], 1)} of workouts)`).join(", ")}. ${WEEKDAYS[busiestWeekday - 1]} is the busiest day.`,
-    ...(bestHourBySegment.length > 0
-      ? [`Best notification hour per segment (send just before it): ${bestHourBySegment.map((b) => `${b.name} at ${hourLabel(b.bestHour)}`).join("; ")}.`]
-      : []),
-  ];
-  const row = (segment: string, p: HourProfile) => ({
-    segment, workouts: p.workouts, peak_hours: p.peakHours.map(hourLabel).join(", "), best_hour: hourLabel(p.peakHours[0]), share_at_best_hour: p.hourShare[p.peakHours[0]],
-  });
-  return {
-    id: "peak-workout-hours",
-    title: "Peak workout hours",
-    question: "When do users work out, and when should each segment be notified?",
-    headline: [
-      { label: "Peak hour", value: hourLabel(peakHours[0]) },
-      { label: "Busiest day", value: WEEKDAYS[busiestWeekday - 1] },
-    ],
-    narrative,
-    charts,
-    table: { caption: "Peak hours (busiest first), overall and per segment", rows: [row("All users", findings), ...bestHourBySegment.map((b) => row(b.name, b))] },
-  };
+  return { findings, heat, rowsRead: cells.length };
 }

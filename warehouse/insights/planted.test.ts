@@ -7,6 +7,7 @@ import { openDuckDB } from "../../lib/duckdb.ts";
 import { pseudonym } from "../../lib/pseudonym.ts";
 import type { World } from "../../test-support/world.ts";
 import { publishedWorld } from "../../test-support/published-world.ts";
+import { VIEWS } from "../../reports/insights/index.ts";
 import { connectMysql } from "../../stores/mysql.ts";
 import { runInsights, type InsightsRun } from "./index.ts";
 import { adjustedRandIndex } from "./kmeans.ts";
@@ -87,7 +88,7 @@ describe("insights against the planted truth (small scale)", () => {
   it("ranks the regions as planted: Colorado high-engagement, no planted-low state high or planted-high state low", () => {
     const { states, highEngagementStates, lowEngagementStates } = run.location.findings;
     expect(highEngagementStates).toContain("CO");
-    expect(run.location.narrative.join(" ")).toContain("Colorado");
+    expect(VIEWS.location.summary(run.location.findings, run.overview).narrative.join(" ")).toContain("Colorado");
     expect(highEngagementStates.filter((s) => truth.state_multipliers[s] < 1)).toEqual([]);
     expect(lowEngagementStates.filter((s) => truth.state_multipliers[s] > 1)).toEqual([]);
     const ranked = states.filter((s) => s.rank !== null);

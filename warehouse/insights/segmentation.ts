@@ -4,7 +4,7 @@
  * tier). k is the smallest across 2..8 whose silhouette is within noise of the best; each segment is
  * profiled, named from its traits, and matched to product categories from the catalog.
  */
-import { chart, fmt, overview, type Insight } from "./insight.ts";
+import { fmt, overview, type Computed } from "./insight.ts";
 import { chooseK, kmeans, silhouetteCurve, standardise, type KMeansResult, type Matrix, type SilhouetteCurve } from "./kmeans.ts";
 import type { Row, WarehouseSource } from "./source.ts";
 
@@ -175,125 +175,79 @@ export async function segmentationFeatures(source: WarehouseSource) {
   return { activities, rows, weeks, usersWithoutWorkouts: users - rows.length, ...featureMatrix(rows, activities, weeks) };
 }
 
+/** What a segment is measured against: the whole population of users with workouts, and the catalog to recommend from. */
+type Population = {
+  activities: Array<{ activity_type: string; category: string }>;
+  categories: string[];
+  /** Workouts per category, over everyone. */
+  categoryWorkouts: number[];
+  totalWorkouts: number;
+  users: number;
+  weeks: number;
+  overallPerWeek: number;
+  catalog: CatalogGroup[];
+};
+
 export async function userSegmentation(
   source: WarehouseSource,
   { catalog = [], ...options }: { catalog?: CatalogGroup[] } & ClusterOptions = {},
-): Promise<Insight<SegmentFindings>> {
+): Promise<Computed<SegmentFindings>> {
   const all = await overview(source);
   const { activities, rows, weeks, usersWithoutWorkouts, matrix, features } = await segmentationFeatures(source);
-  const { k, curve: exact, result } = clusterUsers(matrix, options);
-  const curve = exact.map((c) => ({ k: c.k, score: Number(c.score.toFixed(4)), se: Number(c.se.toFixed(4)) }));
-  const best = curve.reduce((a, b) => (b.score > a.score ? b : a));
-  const chosen = curve.find((c) => c.k === k) as SilhouetteCurve[number];
-
-  const overallPerWeek = all.workouts / all.activeUsers / weeks;
+  const { k, curve, result } = clusterUsers(matrix, options);
   const categories = [...new Set(activities.map((a) => a.category))];
-  const totalMix = categories.map((c) => activities.reduce((s, a, i) => s + (a.category === c ? rows.reduce((t, r) => t + Number(r[`n${i}`]), 0) : 0), 0));
-  const totalWorkouts = totalMix.reduce((a, b) => a + b, 0) || 1;
-
-  let segments: Segment[] = Array.from({ length: result.k }, (_, id) => {
-    const members = rows.filter((_, i) => result.labels[i] === id);
-    const workouts = members.reduce((s, r) => s + r.workouts, 0);
-    const activityMix = Object.fromEntries(activities.map((a, i) => [a.activity_type, workouts > 0 ? Number((members.reduce((s, r) => s + Number(r[`n${i}`]), 0) / workouts).toFixed(3)) : 0]));
-    const categoryShare = categories.map((c) => activities.reduce((s, a) => s + (a.category === c ? activityMix[a.activity_type] : 0), 0));
-    const lift = categories.map((c, j) => [c, categoryShare[j] / (totalMix[j] / totalWorkouts || 1), categoryShare[j]] as [string, number, number]).sort((a, b) => b[1] - a[1]);
-    const perWeek = members.length > 0 ? workouts / members.length / weeks : 0;
-    const topActivities = Object.entries(activityMix).sort((a, b) => b[1] - a[1]).slice(0, 3);
-    const recommended = catalog
-      .map((g) => ({ ...g, score: (activityMix[g.sport] ?? 0) * g.products }))
-      .filter((g) => g.score > 0)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, 5)
-      .map(({ score: _score, ...g }) => g);
-    const ageBands = members.map((r) => r.age_band).sort((a, b) => (AGE_MID[a] ?? 0) - (AGE_MID[b] ?? 0));
-    const segment: Segment = {
-      id,
-      name: nameOf(perWeek, overallPerWeek, lift),
-      size: members.length,
-      share: members.length / rows.length,
-      workoutsPerWeek: Number(perWeek.toFixed(2)),
-      meanIntensity: Number((members.reduce((s, r) => s + r.intensity_sum, 0) / Math.max(1, workouts)).toFixed(2)),
-      medianAgeBand: ageBands[Math.floor(ageBands.length / 2)] ?? "—",
-      topGoal: mode(members.map((r) => String(r.goal_type ?? "none"))),
-      topShopping: mode(members.map((r) => String(r.shopping_preference))),
-      topTier: mode(members.map((r) => String(r.membership_tier))),
-      activityMix,
-      traits: [
-        `${fmt.dec(perWeek, 2)} workouts/week (${fmt.dec(perWeek / overallPerWeek, 1)}× average)`,
-        `mostly ${topActivities.filter(([, s]) => s > 0).map(([a, s]) => `${a} ${fmt.pct(s)}`).join(", ")}`,
-        `${lift[0][0]} at ${fmt.dec(lift[0][1], 1)}× the average share`,
-      ],
-      recommended,
-    };
-    return segment;
-  });
+  const categoryWorkouts = categories.map((c) => activities.reduce((s, a, i) => s + (a.category === c ? rows.reduce((t, r) => t + Number(r[`n${i}`]), 0) : 0), 0));
+  const population: Population = {
+    activities, categories, categoryWorkouts, totalWorkouts: categoryWorkouts.reduce((a, b) => a + b, 0) || 1,
+    users: rows.length, weeks, overallPerWeek: all.workouts / all.activeUsers / weeks, catalog,
+  };
+  const segments = Array.from({ length: result.k }, (_, id) => profile(id, rows.filter((_, i) => result.labels[i] === id), population));
   // Same names: tell them apart by goal.
   for (const s of segments) if (segments.filter((t) => t.name === s.name).length > 1) s.name = `${s.name} (${s.topGoal.replaceAll("_", " ")})`;
-  segments = segments.sort((a, b) => b.size - a.size);
-
   const labels = new Map<string, number>();
   rows.forEach((r, i) => labels.set(r.id, result.labels[i]));
-  const byId = new Map(segments.map((s) => [s.id, s]));
-  const profileRows = segments.map((s) => ({
-    segment: s.name, users: s.size, share: Number(s.share.toFixed(3)), workouts_per_week: s.workoutsPerWeek, mean_intensity: s.meanIntensity,
-    median_age_band: s.medianAgeBand, top_goal: s.topGoal, shopping: s.topShopping, tier: s.topTier,
-    recommended: s.recommended.map((r) => r.subcategory).join(", "),
-  }));
-  const mixRows = segments.flatMap((s) => Object.entries(s.activityMix).filter(([, v]) => v > 0).map(([activity, share]) => ({ segment: s.name, activity, share })));
+  const silhouette = curve.map((c) => ({ k: c.k, score: Number(c.score.toFixed(4)), se: Number(c.se.toFixed(4)) }));
+  return { findings: { k, silhouette, segments, labels, features, usersWithoutWorkouts }, rowsRead: rows.length };
+}
 
-  const silhouetteChart = chart("silhouette", "Silhouette score by number of segments (k)", curve, {
-    height: 220,
-    layer: [
-      { mark: { type: "line", point: true, tooltip: true }, encoding: { x: { field: "k", type: "ordinal", title: "k" }, y: { field: "score", type: "quantitative", title: "Mean silhouette", scale: { zero: false } } } },
-      { transform: [{ filter: `datum.k == ${k}` }], mark: { type: "point", size: 160, color: "#dc2626", filled: true }, encoding: { x: { field: "k", type: "ordinal" }, y: { field: "score", type: "quantitative" } } },
-    ],
-  });
-  const sizeChart = chart("segment-sizes", "Segment size and training frequency", profileRows, {
-    height: { step: 28 },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      y: { field: "segment", type: "nominal", sort: "-x", title: null },
-      x: { field: "users", type: "quantitative", title: "Users" },
-      color: { field: "workouts_per_week", type: "quantitative", title: "Workouts/week", scale: { scheme: "greens" } },
-      tooltip: [{ field: "segment" }, { field: "users", format: "," }, { field: "share", format: ".1%" }, { field: "workouts_per_week", format: ".2f" }, { field: "top_goal" }, { field: "recommended" }],
-    },
-  });
-  const mixChart = chart("segment-mix", "Activity mix per segment", mixRows, {
-    height: { step: 28 },
-    mark: { type: "bar", tooltip: true },
-    encoding: {
-      y: { field: "segment", type: "nominal", title: null },
-      x: { field: "share", type: "quantitative", stack: "normalize", title: "Share of workouts", axis: { format: "%" } },
-      color: { field: "activity", type: "nominal", title: "Activity", scale: { scheme: "tableau20" } },
-      tooltip: [{ field: "segment" }, { field: "activity" }, { field: "share", format: ".1%" }],
-    },
-  });
-
-  const biggest = segments[0];
-  const keenest = [...segments].sort((a, b) => b.workoutsPerWeek - a.workoutsPerWeek)[0];
-  const narrative = [
-    `${fmt.int(rows.length)} users with workouts clustered on ${features.length} standardised features: ` +
-      (k === best.k
-        ? `the silhouette is highest at k = ${k} (${best.score.toFixed(2)}), so there are ${k} segments.`
-        : `the silhouette is highest at k = ${best.k} (${best.score.toFixed(2)}), but k = ${k} (${chosen.score.toFixed(2)}) is within two standard errors of it (${chosen.se.toFixed(3)}) and the smaller k is taken, so there are ${k} segments.`),
-    `${fmt.int(usersWithoutWorkouts)} current users have no workouts, so nothing to segment them on.`,
-    `Largest: ${biggest.name}, ${fmt.pct(biggest.share)} of users (${biggest.traits.join("; ")}).`,
-    `Most active: ${keenest.name}, ${fmt.dec(keenest.workoutsPerWeek, 2)} workouts per week, mostly aiming to ${keenest.topGoal.replaceAll("_", " ")}.`,
-    ...segments.filter((s) => s.recommended.length > 0).map((s) => `For ${s.name}: ${s.recommended.slice(0, 3).map((r) => `${r.subcategory} (${r.category})`).join(", ")}.`),
-  ];
-
+/** A segment's profile: its size, how often and how hard it trains, what it does most, its name and traits, and products for it. */
+function profile(id: number, members: UserRow[], population: Population): Segment {
+  const { activities, categories, weeks, overallPerWeek } = population;
+  const workouts = members.reduce((s, r) => s + r.workouts, 0);
+  const activityMix = Object.fromEntries(activities.map((a, i) => [a.activity_type, workouts > 0 ? Number((members.reduce((s, r) => s + Number(r[`n${i}`]), 0) / workouts).toFixed(3)) : 0]));
+  const categoryShare = categories.map((c) => activities.reduce((s, a) => s + (a.category === c ? activityMix[a.activity_type] : 0), 0));
+  const lift = categories
+    .map((c, j) => [c, categoryShare[j] / (population.categoryWorkouts[j] / population.totalWorkouts || 1), categoryShare[j]] as [string, number, number])
+    .sort((a, b) => b[1] - a[1]);
+  const perWeek = members.length > 0 ? workouts / members.length / weeks : 0;
+  const topActivities = Object.entries(activityMix).sort((a, b) => b[1] - a[1]).slice(0, 3);
+  const ageBands = members.map((r) => r.age_band).sort((a, b) => (AGE_MID[a] ?? 0) - (AGE_MID[b] ?? 0));
   return {
-    id: "user-segmentation",
-    title: "User segmentation",
-    question: "Which kinds of users do we have, and what should we offer each?",
-    headline: [
-      { label: "Segments", value: String(k) },
-      { label: "Largest segment", value: `${biggest.name} (${fmt.pct(biggest.share)})` },
+    id,
+    name: nameOf(perWeek, overallPerWeek, lift),
+    size: members.length,
+    share: members.length / population.users,
+    workoutsPerWeek: Number(perWeek.toFixed(2)),
+    meanIntensity: Number((members.reduce((s, r) => s + r.intensity_sum, 0) / Math.max(1, workouts)).toFixed(2)),
+    medianAgeBand: ageBands[Math.floor(ageBands.length / 2)] ?? "—",
+    topGoal: mode(members.map((r) => String(r.goal_type ?? "none"))),
+    topShopping: mode(members.map((r) => String(r.shopping_preference))),
+    topTier: mode(members.map((r) => String(r.membership_tier))),
+    activityMix,
+    traits: [
+      `${fmt.dec(perWeek, 2)} workouts/week (${fmt.dec(perWeek / overallPerWeek, 1)}× average)`,
+      `mostly ${topActivities.filter(([, s]) => s > 0).map(([a, s]) => `${a} ${fmt.pct(s)}`).join(", ")}`,
+      `${lift[0][0]} at ${fmt.dec(lift[0][1], 1)}× the average share`,
     ],
-    narrative,
-    charts: [sizeChart, mixChart, silhouetteChart],
-    table: { caption: "Segment profiles", rows: profileRows },
-    rowsRead: rows.length,
-    findings: { k, silhouette: curve, segments: [...byId.values()].sort((a, b) => a.id - b.id), labels, features, usersWithoutWorkouts },
+    recommended: recommend(population.catalog, activityMix),
   };
 }
+
+/** The catalog groups for the sports a segment does, weighted by how much it does them and how many products there are. */
+const recommend = (catalog: CatalogGroup[], activityMix: Record<string, number>): Segment["recommended"] =>
+  catalog
+    .map((g) => ({ ...g, score: (activityMix[g.sport] ?? 0) * g.products }))
+    .filter((g) => g.score > 0)
+    .sort((a, b) => b.score - a.score)
+    .slice(0, 5)
+    .map(({ score: _score, ...g }) => g);
