@@ -23,7 +23,7 @@ const nike = (args: string[], env: Record<string, string> = {}) =>
 
 describe("nike CLI", () => {
   it("has --help on every subcommand", () => {
-    for (const command of ["generate", "load", "etl", "report", "doctor", "demo"]) {
+    for (const command of ["generate", "load", "etl", "report", "doctor", "demo", "migrate"]) {
       const out = nike([command, "--help"]);
       expect(out.status).toBe(0);
       expect(out.stdout).toContain(`Usage: nike ${command}`);
@@ -102,6 +102,25 @@ describe("nike CLI", () => {
     const down = nike(["doctor"], { MYSQL_URL: "mysql://root@127.0.0.1:1/nike" });
     expect(down.stdout).toMatch(/^MySQL\s+FAILED\s+real/m);
     expect(down.status).toBe(2);
+  });
+
+  it("migrate: brings a new database's two schemas to their latest version, then finds them up to date; --status lists what ran", async () => {
+    const database = `nike_cli_migrate_${process.pid}`;
+    const env = { MYSQL_URL: `mysql://root@127.0.0.1:3306/${database}` };
+    try {
+      const first = nike(["migrate"], env);
+      expect(first.status).toBe(0);
+      expect(first.stdout).toMatch(/^operational schema migrated to version \d+: ran 0001_initial, /m);
+      expect(first.stdout).toMatch(/^warehouse schema migrated to version \d+: ran 0001_initial, /m);
+      const again = nike(["migrate"], env);
+      expect(again.stdout).toMatch(/^operational schema up to date \(version \d+\)$/m);
+      expect(again.stdout).toMatch(/^warehouse schema up to date \(version \d+\)$/m);
+      expect(nike(["migrate", "--status"], env).stdout).toMatch(/^\s+applied \S+\s+0001_initial$/m);
+    } finally {
+      const admin = await mysql.createConnection({ host: "127.0.0.1", user: "root" });
+      await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.end();
+    }
   });
 
   it("serve (npm start): answers on its port, refuses a bad --port, and exits 0 after draining on SIGTERM", async () => {

@@ -100,6 +100,12 @@ export function program(): Command {
     .action(async () => (await stores()).printStores("status", {}));
 
   cli
+    .command("migrate")
+    .description("bring the MySQL schemas (operational and warehouse) up to date: run the migrations the database lacks (every command that needs a schema also does)")
+    .option("--status", "list each schema's applied and pending migrations; run none")
+    .action(async (options: { status?: boolean }) => (await import("./migrate.ts")).printMigrate(options));
+
+  cli
     .command("doctor")
     .description("show each store, whether it is real or embedded, and whether it answers")
     .action(async () => (await import("./doctor.ts")).doctorCommand());

@@ -1,5 +1,5 @@
 /** @module `nike migrate`: brings the operational and warehouse schemas in MySQL up to date, or (`--status`) lists their migrations. */
-import type { Config } from "../lib/config.ts";
+import { loadConfig, type Config } from "../lib/config.ts";
 import { redactUrl } from "../lib/errors.ts";
 import { applySchema, connectMysql, OPERATIONAL_SCHEMA } from "../stores/mysql.ts";
 import { schemaStatus } from "../stores/schema-migrations.ts";
@@ -30,4 +30,8 @@ export async function migrateCommand(config: Config, options: MigrateOptions = {
   } finally {
     await db.end();
   }
+}
+
+export async function printMigrate(options: MigrateOptions): Promise<void> {
+  process.stdout.write(`${await migrateCommand(loadConfig(), options)}\n`);
 }
