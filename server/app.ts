@@ -1,5 +1,4 @@
-/** @module The Hono app: middleware (request ids, logs, body limit, one error shape) and every route. */
-import { Hono } from "hono";
+/** @module The Hono app: middleware (request ids, logs, body limit, one error shape), every route, and their description. */
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
@@ -13,15 +12,19 @@ import { accountRoutes } from "./routes/accounts.ts";
 import { activityRoutes } from "./routes/activities.ts";
 import { goalRoutes } from "./routes/goals.ts";
 import { inspirationRoutes } from "./routes/inspiration.ts";
-import { metaRoutes } from "./routes/meta.ts";
+import { descriptionRoutes, metaRoutes } from "./routes/meta.ts";
 import { privacyRoutes } from "./routes/privacy.ts";
+import { describeApi } from "./openapi.ts";
+import { routeGroup } from "./validation.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const CODES: Record<number, string> = { 400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type" };
 
+const notJson = () => new ApiError(415, "unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
+
 export function createApp(ctx: AppContext) {
-  const app = new Hono<{ Variables: RequestIdVariables }>();
+  const app = routeGroup<{ Variables: RequestIdVariables }>();
   app.use(requestId());
   app.use(async (c, next) => {
     const started = performance.now();
@@ -34,9 +37,7 @@ export function createApp(ctx: AppContext) {
   const jsonBodies = createMiddleware(async (c, next) => {
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
     const type = c.req.header("content-type");
-    if (c.req.header("content-length") !== "0" && type !== undefined && !/^application\/json\b/i.test(type)) {
-      throw new ApiError(415, "unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
-    }
+    if (c.req.header("content-length") !== "0" && type !== undefined && !/^application\/json\b/i.test(type)) throw notJson();
     return limit(c, next);
   });
   app.use("/v1/*", jsonBodies);
@@ -48,10 +49,15 @@ export function createApp(ctx: AppContext) {
   app.route("/", inspirationRoutes(ctx));
   app.route("/", privacyRoutes(ctx));
   app.route("/", metaRoutes(ctx));
+  // Described once, from the routes as registered; the server URL comes from configuration, never
+  // from the request's Host header (which a client chooses).
+  app.route("/", descriptionRoutes(describeApi(app, ctx.config.publicUrl ?? "/")));
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}: the routes are listed at /docs.`), 404));
   app.onError((error, c) => {
     if (error instanceof ApiError) return sendError(c, error);
+    // A body a route's description does not accept (the media-type check of @hono/zod-openapi).
+    if (error instanceof HTTPException && error.status === 415) return sendError(c, notJson());
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       return c.json(errorBody(CODES[status] ?? "http_error", error.message || "The request could not be handled."), status);

@@ -1,7 +1,7 @@
 /** @module Accounts: register (`POST /v1/users`), the city list, log in and out (`/v1/sessions`). */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { z } from "zod";
+import { createRoute, z } from "@hono/zod-openapi";
 import { SHOPPING } from "../../domain/vocabulary.ts";
 import { columnLimit, fits } from "../../stores/column-limits.ts";
 import { pseudonym } from "../../lib/pseudonym.ts";
@@ -13,7 +13,8 @@ import { clearWebSession, setWebSession } from "../auth/web-session.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { noticeSignUpAttempt } from "../notify/outbox.ts";
-import { valid } from "../validation.ts";
+import { ALWAYS, FAILS, SIGNED_IN_SECURITY, errorResponses, json, jsonBody } from "../openapi.ts";
+import { routeGroup } from "../validation.ts";
 import { userPlace } from "../users.ts";
 
 export const SESSION_DAYS = 30;
@@ -52,6 +53,66 @@ export const RegisterBody = z
 
 export const LoginBody = z.object({ email: z.email().max(columnLimit("users", "email")), password: z.string().min(1).max(256) }).strict();
 
+const THROTTLED = "`too_many_attempts`: too many attempts from this address (or for this account); `Retry-After` says when to try again";
+const WRONG_PASSWORD = "`invalid_credentials`: the e-mail or password is wrong";
+const expiresAt = z.iso.datetime().describe("When the session expires (30 days), unless it goes unused for 30 minutes first");
+
+const register = createRoute({
+  method: "post",
+  path: "/v1/users",
+  summary: "Register an account (MySQL users), then log in. A taken e-mail gets the same answer (its owner is told by e-mail), so sign-up does not reveal who has an account.",
+  request: { body: jsonBody(RegisterBody) },
+  responses: {
+    202: json(z.object({ email: z.string(), next: z.string() }), "Accepted: log in with POST /v1/sessions"),
+    ...errorResponses({ 400: FAILS.invalid, 413: FAILS.tooLarge, 415: FAILS.notJson, 422: "`unknown_city`: not a city GET /v1/cities lists", 429: THROTTLED, ...ALWAYS }),
+  },
+});
+
+const cities = createRoute({
+  method: "get",
+  path: "/v1/cities",
+  summary: "The cities an account can live in.",
+  responses: {
+    200: json(z.object({ cities: z.array(z.object({ city: z.string(), region: z.string(), state: z.string() })) }), "Cities, by state"),
+    ...errorResponses(ALWAYS),
+  },
+});
+
+const LOGIN_FAILS = errorResponses({ 400: FAILS.invalid, 401: WRONG_PASSWORD, 413: FAILS.tooLarge, 415: FAILS.notJson, 429: THROTTLED, ...ALWAYS });
+
+const logInRoute = createRoute({
+  method: "post",
+  path: "/v1/sessions",
+  summary: "Log in: returns a bearer token (stored hashed in DynamoDB sessions).",
+  request: { body: jsonBody(LoginBody) },
+  responses: {
+    201: json(z.object({ token: z.string(), token_type: z.literal("Bearer"), user_id: z.int(), expires_at: expiresAt }), "The session's token"),
+    ...LOGIN_FAILS,
+  },
+});
+
+const webLogIn = createRoute({
+  method: "post",
+  path: "/app/session",
+  summary: "The web app's login: the session goes into an HttpOnly, SameSite=Strict cookie, with a readable CSRF cookie whose value writes must echo in X-CSRF-Token.",
+  request: { body: jsonBody(LoginBody) },
+  responses: {
+    201: json(z.object({ user_id: z.int(), expires_at: expiresAt }), "Cookies set"),
+    ...LOGIN_FAILS,
+  },
+});
+
+const logOut = createRoute({
+  method: "delete",
+  path: "/v1/sessions/current",
+  summary: "Log out: ends the session of the token (or cookie) sent.",
+  security: SIGNED_IN_SECURITY,
+  responses: {
+    204: { description: "Logged out" },
+    ...errorResponses({ 401: FAILS.unauthenticated, 403: FAILS.csrf, ...ALWAYS }),
+  },
+});
+
 async function accountExists(ctx: AppContext, userId: number): Promise<boolean> {
   const [rows] = await ctx.mysql.query("SELECT 1 FROM users WHERE user_id = ?", [userId]);
   return (rows as unknown[]).length > 0;
@@ -70,11 +131,11 @@ async function throttled<T>(reserve: () => Promise<T>): Promise<T> {
 }
 
 export function accountRoutes(ctx: AppContext) {
-  const app = new Hono<{ Variables: AuthVariables }>();
+  const app = routeGroup<{ Variables: AuthVariables }>();
 
   // A new address and a taken one get the same answer (and cost the same scrypt), so sign-up does not
   // tell who has an account; the owner of a taken one is told by e-mail instead.
-  app.post("/v1/users", valid("json", RegisterBody), async (c) => {
+  app.openapi(register, async (c) => {
     const body = c.req.valid("json");
     await throttled(() => ctx.limits.reserveSignUp(clientAddress(c)));
     const [cities] = await ctx.mysql.query("SELECT city_id FROM cities WHERE name = ? AND state_code = ?", [body.city, body.region]);
@@ -98,9 +159,9 @@ export function accountRoutes(ctx: AppContext) {
     return c.json({ email, next: "Log in with POST /v1/sessions and this password. If the address already had an account, its owner has been told by e-mail instead." }, 202);
   });
 
-  app.get("/v1/cities", async (c) => {
+  app.openapi(cities, async (c) => {
     const [rows] = await ctx.mysql.query("SELECT c.name AS city, c.state_code AS region, s.name AS state FROM cities c JOIN states s USING (state_code) ORDER BY c.state_code, c.name");
-    return c.json({ cities: rows });
+    return c.json({ cities: rows as Array<{ city: string; region: string; state: string }> }, 200);
   });
 
   /** Checks the password (throttled, and losing to any erasure of the account) and starts a session. */
@@ -136,21 +197,21 @@ export function accountRoutes(ctx: AppContext) {
     }
   }
 
-  app.post("/v1/sessions", valid("json", LoginBody), async (c) => {
+  app.openapi(logInRoute, async (c) => {
     const { email, password } = c.req.valid("json");
     const session = await logIn(c, email, password, "api");
-    return c.json({ token: session.token, token_type: "Bearer", user_id: session.userId, expires_at: new Date(session.expiresAt * 1000).toISOString() }, 201);
+    return c.json({ token: session.token, token_type: "Bearer" as const, user_id: session.userId, expires_at: new Date(session.expiresAt * 1000).toISOString() }, 201);
   });
 
   // The web app's login: the token goes into an HttpOnly cookie, never into the page.
-  app.post("/app/session", valid("json", LoginBody), async (c) => {
+  app.openapi(webLogIn, async (c) => {
     const { email, password } = c.req.valid("json");
     const session = await logIn(c, email, password, "web");
     setWebSession(c, ctx.config, session.token, session.tokenHash, session.expiresAt);
     return c.json({ user_id: session.userId, expires_at: new Date(session.expiresAt * 1000).toISOString() }, 201);
   });
 
-  app.delete("/v1/sessions/current", requireUser(ctx), async (c) => {
+  app.openapi({ ...logOut, middleware: requireUser(ctx) }, async (c) => {
     // The session ends but stays, with its duration, for the warehouse's app-session facts.
     const tokenHash = c.get("tokenHash");
     await ctx.sessions.end(tokenHash, ctx.now());

@@ -1,16 +1,15 @@
 /** @module `POST/GET /v1/me/activities`: workout logs (MongoDB `activity_logs`), read newest first with a cursor. */
 import { randomInt } from "node:crypto";
-import { Hono } from "hono";
-import { z } from "zod";
+import { createRoute, z } from "@hono/zod-openapi";
 import { ACTIVITY_NAMES } from "../../domain/vocabulary.ts";
 import type { Doc, Filter } from "../../stores/documents.ts";
 import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { ALWAYS, FAILS, SIGNED_IN_SECURITY, errorResponses, json, jsonBody } from "../openapi.ts";
 import { userPlace } from "../users.ts";
-import { valid } from "../validation.ts";
+import { routeGroup } from "../validation.ts";
 import { TimeZone } from "../goals.ts";
-
 
 export const ActivityBody = z
   .object({
@@ -51,24 +50,72 @@ function decodeCursor(cursor: string): { at: Date; id: number } {
   return { at: new Date(at), id };
 }
 
-export const activityView = (doc: Doc) => ({
-  id: doc._id,
-  activity_type: doc.activity_type,
+/** A workout as the API shows it. */
+const Activity = z
+  .object({
+    id: z.int(),
+    activity_type: z.enum(ACTIVITY_NAMES),
+    started_at: z.iso.datetime(),
+    time_zone: z.string().nullable(),
+    duration_min: z.number(),
+    distance_km: z.number().nullable(),
+    calories: z.number().nullable(),
+    avg_heart_rate: z.number().nullable(),
+    city: z.string().nullable(),
+    state: z.string().nullable(),
+  })
+  .openapi("Activity");
+
+export const activityView = (doc: Doc): z.infer<typeof Activity> => ({
+  id: doc._id as number,
+  activity_type: doc.activity_type as z.infer<typeof Activity>["activity_type"],
   started_at: (doc.started_at as Date).toISOString(),
-  time_zone: doc.time_zone ?? null,
-  duration_min: doc.duration_min,
-  distance_km: doc.distance_km ?? null,
-  calories: doc.calories ?? null,
-  avg_heart_rate: doc.avg_heart_rate ?? null,
-  city: doc.city ?? null,
-  state: doc.state ?? null,
+  time_zone: (doc.time_zone as string | undefined) ?? null,
+  duration_min: doc.duration_min as number,
+  distance_km: (doc.distance_km as number | null | undefined) ?? null,
+  calories: (doc.calories as number | null | undefined) ?? null,
+  avg_heart_rate: (doc.avg_heart_rate as number | null | undefined) ?? null,
+  city: (doc.city as string | null | undefined) ?? null,
+  state: (doc.state as string | null | undefined) ?? null,
+});
+
+const logActivity = createRoute({
+  method: "post",
+  path: "/v1/me/activities",
+  summary: "Log a workout (MongoDB activity_logs): started_at is an instant with its offset; time_zone (IANA) says where it happened, else the zone in the user's goals, else their city's. The warehouse files it under that local date and hour.",
+  security: SIGNED_IN_SECURITY,
+  request: { body: jsonBody(ActivityBody) },
+  responses: {
+    201: json(Activity, "Logged"),
+    ...errorResponses({
+      400: FAILS.invalid,
+      401: FAILS.unauthenticated,
+      403: FAILS.csrf,
+      413: FAILS.tooLarge,
+      415: FAILS.notJson,
+      422: "`in_the_future` or `too_old` (more than two years ago): started_at is out of range",
+      ...ALWAYS,
+    }),
+  },
+});
+
+const listActivities = createRoute({
+  method: "get",
+  path: "/v1/me/activities",
+  summary: "Workouts, newest first; filter by from/to/type; follow next_cursor for more.",
+  security: SIGNED_IN_SECURITY,
+  request: { query: ActivityQuery },
+  responses: {
+    200: json(z.object({ items: z.array(Activity), next_cursor: z.string().nullable() }), "A page of workouts"),
+    ...errorResponses({ 400: `${FAILS.invalid}, or \`invalid_cursor\`: a cursor this API did not return`, 401: FAILS.unauthenticated, ...ALWAYS }),
+  },
 });
 
 export function activityRoutes(ctx: AppContext) {
-  const app = new Hono<{ Variables: AuthVariables }>();
+  const app = routeGroup<{ Variables: AuthVariables }>();
   app.use("/v1/me/activities", requireUser(ctx));
 
-  app.post("/v1/me/activities", valid("json", ActivityBody), async (c) => {
+  app.openapi(logActivity, async (c) => {
     const userId = c.get("userId");
     const body = c.req.valid("json");
     const now = ctx.now();
@@ -108,7 +155,7 @@ export function activityRoutes(ctx: AppContext) {
     return c.json(activityView(doc), 201);
   });
 
-  app.get("/v1/me/activities", valid("query", ActivityQuery), async (c) => {
+  app.openapi(listActivities, async (c) => {
     const userId = c.get("userId");
     const q = c.req.valid("query");
     const range: Record<string, Date> = {};
@@ -123,7 +170,7 @@ export function activityRoutes(ctx: AppContext) {
     }
     const docs = await ctx.documents.collection("activity_logs").find(filter, { sort: { started_at: -1, _id: -1 }, limit: q.limit + 1 });
     const page = docs.slice(0, q.limit);
-    return c.json({ items: page.map(activityView), next_cursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]) : null });
+    return c.json({ items: page.map(activityView), next_cursor: docs.length > q.limit ? encodeCursor(page[page.length - 1]) : null }, 200);
   });
   return app;
 }

@@ -1,14 +1,16 @@
-/** @module `/health`, `/openapi.json`, `/docs`, the web app at `/app`, and the report site under `/reports/`. */
+/** @module `/health`, the web app at `/app`, the report site under `/reports/`, and the API's description at `/openapi.json` and `/docs`. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { join, normalize, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
+import { createRoute, z } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { getMimeType } from "hono/utils/mime";
 import { describe } from "../../lib/errors.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { docsPage, openApi } from "../openapi.ts";
+import { docsPage, json, type ApiDocument } from "../openapi.ts";
+import { routeGroup } from "../validation.ts";
 import { contentSecurityPolicy } from "../../lib/content-security.ts";
 import { REPORT_SITE_POLICY } from "../../reports/pages.ts";
 import { APP_POLICY, appPage } from "../web/app-page.ts";
@@ -22,8 +24,20 @@ async function check(name: string, probe: () => Promise<string>) {
   }
 }
 
+const Health = z.object({
+  status: z.enum(["ok", "degraded"]),
+  stores: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string() })).optional().describe("Each store's status: only for the operator's token (OPS_TOKEN)"),
+});
+
+const health = createRoute({
+  method: "get",
+  path: "/health",
+  summary: "Whether every store answers; each store's status for the operator's token (OPS_TOKEN).",
+  responses: { 200: json(Health, "All stores answer"), 503: json(Health, "A store does not answer") },
+});
+
 export function metaRoutes(ctx: AppContext) {
-  const app = new Hono();
+  const app = routeGroup();
   const page = appPage();
   const opsToken = ctx.config.opsToken ? createHash("sha256").update(ctx.config.opsToken).digest() : undefined;
   const isOperator = (authorization: string | undefined) => {
@@ -36,14 +50,8 @@ export function metaRoutes(ctx: AppContext) {
     c.header("Content-Security-Policy", APP_POLICY);
     return c.html(page);
   });
-  app.get("/docs", (c) => {
-    c.header("Content-Security-Policy", contentSecurityPolicy([]));
-    return c.html(docsPage());
-  });
-  // The server URL comes from configuration, never from the request's Host header (which a client chooses).
-  app.get("/openapi.json", (c) => c.json(openApi(ctx.config.publicUrl ?? "/")));
 
-  app.get("/health", async (c) => {
+  app.openapi(health, async (c) => {
     const stores = Object.fromEntries(
       await Promise.all([
         check("mysql", async () => {
@@ -56,7 +64,8 @@ export function metaRoutes(ctx: AppContext) {
     );
     const ok = Object.values(stores).every((s) => (s as { ok: boolean }).ok);
     // Anyone may ask whether it is up; what each store holds is for operators (OPS_TOKEN).
-    return c.json({ status: ok ? "ok" : "degraded", ...(isOperator(c.req.header("authorization")) ? { stores } : {}) }, ok ? 200 : 503);
+    const answer = { status: ok ? ("ok" as const) : ("degraded" as const), ...(isOperator(c.req.header("authorization")) ? { stores } : {}) };
+    return ok ? c.json(answer, 200) : c.json(answer, 503);
   });
 
   // The report site, as `nike report` wrote it: files only, never outside its folder.
@@ -78,5 +87,16 @@ export function metaRoutes(ctx: AppContext) {
     c.header("Cache-Control", "no-cache");
     return c.body(Readable.toWeb(createReadStream(file)) as ReadableStream);
   });
+  return app;
+}
+
+/** The description of the routes (`describeApi`), as JSON and as a page. */
+export function descriptionRoutes(document: ApiDocument) {
+  const app = new Hono();
+  app.get("/docs", (c) => {
+    c.header("Content-Security-Policy", contentSecurityPolicy([]));
+    return c.html(docsPage(document));
+  });
+  app.get("/openapi.json", (c) => c.json(document));
   return app;
 }

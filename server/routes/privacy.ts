@@ -3,7 +3,7 @@
  * store; `DELETE /v1/me` erases them from MySQL, MongoDB, DynamoDB, pending notifications and the
  * warehouse and lake (by pseudonym). After an erase, login fails and no store returns the user.
  */
-import { Hono } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
 import { pseudonym } from "../../lib/pseudonym.ts";
 import { removeOutboxFilesMentioning } from "../../lib/outbox-files.ts";
 import { eraseFromWarehouse, warehouseRows } from "../../warehouse/erase.ts";
@@ -12,6 +12,8 @@ import { requireUser, type AuthVariables } from "../auth/require-user.ts";
 import { clearWebSession } from "../auth/web-session.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { ALWAYS, FAILS, SIGNED_IN_SECURITY, errorResponses, json } from "../openapi.ts";
+import { routeGroup } from "../validation.ts";
 
 const PER_USER_TABLES = ["user_preferences", "user_interests", "devices", "memberships", "sales", "orders", "notification_outbox", "quote_history"];
 
@@ -20,10 +22,10 @@ export async function exportUser(ctx: AppContext, userId: number) {
   const user = (users as Array<Record<string, unknown>>)[0];
   if (!user) throw new ApiError(401, "invalid_token", "This account no longer exists.");
   const { password_hash: _hash, ...account } = user;
-  const mysql: Record<string, unknown> = { users: [account] };
-  for (const table of PER_USER_TABLES) mysql[table] = (await ctx.mysql.query(`SELECT * FROM ${table} WHERE user_id = ?`, [userId]))[0];
+  const mysql: Record<string, Array<Record<string, unknown>>> = { users: [account] };
+  for (const table of PER_USER_TABLES) mysql[table] = (await ctx.mysql.query(`SELECT * FROM ${table} WHERE user_id = ?`, [userId]))[0] as Array<Record<string, unknown>>;
   const orderIds = (mysql.orders as Array<{ order_id: number }>).map((o) => o.order_id);
-  mysql.order_items = orderIds.length > 0 ? (await ctx.mysql.query("SELECT * FROM order_items WHERE order_id IN (?)", [orderIds]))[0] : [];
+  mysql.order_items = orderIds.length > 0 ? ((await ctx.mysql.query("SELECT * FROM order_items WHERE order_id IN (?)", [orderIds]))[0] as Array<Record<string, unknown>>) : [];
   const userPseudonym = pseudonym(ctx.config.pseudonymKey, userId);
   return {
     exported_at: ctx.now().toISOString(),
@@ -95,22 +97,74 @@ async function sweepDocuments(ctx: AppContext, userId: number) {
   };
 }
 
+const rows = z.array(z.record(z.string(), z.unknown()));
+
+const exportRoute = createRoute({
+  method: "get",
+  path: "/v1/me/export",
+  summary: "Everything held about the user, from every store, as JSON (an attachment).",
+  security: SIGNED_IN_SECURITY,
+  responses: {
+    200: json(
+      z.object({
+        exported_at: z.iso.datetime(),
+        user_id: z.int(),
+        mysql: z.record(z.string(), rows).describe("The account (without its password hash) and each table's rows about the user"),
+        mongodb: z.object({ user_goals: rows, activity_logs: rows }),
+        dynamodb: z.object({ sessions: rows }),
+        warehouse: z.looseObject({ user_pseudonym: z.string() }).describe("The user's pseudonym and the warehouse rows filed under it"),
+      }),
+      "Export",
+    ),
+    ...errorResponses({ 401: FAILS.unauthenticated, ...ALWAYS }),
+  },
+});
+
+const eraseRoute = createRoute({
+  method: "delete",
+  path: "/v1/me",
+  summary: "Erase the user from every store, the outbox, the warehouse and the lake.",
+  security: SIGNED_IN_SECURITY,
+  responses: {
+    200: json(
+      z.object({
+        erased: z.literal(true),
+        mysql_users: z.int(),
+        sessions: z.int(),
+        user_goals: z.int(),
+        activity_logs: z.int(),
+        warehouse_rows: z.int(),
+        lake_files: z.int(),
+        outbox_files: z.int(),
+      }),
+      "Erased: what was removed where",
+    ),
+    ...errorResponses({
+      401: FAILS.unauthenticated,
+      403: FAILS.csrf,
+      409: "`erasure_in_progress`: the account is already being erased",
+      500: FAILS.internal,
+      503: `\`warehouse_busy\`: a warehouse refresh is running, retry after \`Retry-After\` seconds; or ${FAILS.unavailable}`,
+    }),
+  },
+});
+
 export function privacyRoutes(ctx: AppContext) {
-  const app = new Hono<{ Variables: AuthVariables }>();
+  const app = routeGroup<{ Variables: AuthVariables }>();
   app.use("/v1/me", requireUser(ctx));
   app.use("/v1/me/export", requireUser(ctx));
-  app.get("/v1/me/export", async (c) => {
+  app.openapi(exportRoute, async (c) => {
     c.header("Content-Disposition", `attachment; filename="inspire-export-${c.get("userId")}.json"`);
-    return c.json(await exportUser(ctx, c.get("userId")));
+    return c.json(await exportUser(ctx, c.get("userId")), 200);
   });
-  app.delete("/v1/me", async (c) => {
+  app.openapi(eraseRoute, async (c) => {
     const userId = c.get("userId");
     // From here on none of the user's requests or logins starts, and those running are waited for.
     if (!(await ctx.erasure.begin(userId))) throw new ApiError(409, "erasure_in_progress", "This account is already being erased.");
     try {
       const summary = await eraseUser(ctx, userId);
       if (c.get("viaCookie")) clearWebSession(c);
-      return c.json({ erased: true, ...summary });
+      return c.json({ erased: true as const, ...summary }, 200);
     } finally {
       ctx.erasure.end(userId);
     }
