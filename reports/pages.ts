@@ -4,7 +4,7 @@
  * that one file works offline as an e-mail attachment.
  */
 import { contentSecurityPolicy } from "../lib/content-security.ts";
-import { escapeHtml } from "../lib/html.ts";
+import { html, raw, type Html } from "../lib/html.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { toCsv } from "./csv.ts";
 import type { Chart, Insight } from "./insights/view.ts";
@@ -45,30 +45,28 @@ footer { max-width: 1100px; margin: 2rem auto; padding: 1rem; color: var(--muted
 footer code { background: #f3f4f6; padding: 0 .25rem; }
 `;
 
-function table(caption: string, rows: Row[]): string {
-  if (rows.length === 0) return "";
+const cell = (v: Row[string]) => (typeof v === "number" ? html`<td class="num">${v.toLocaleString("en-US", { maximumFractionDigits: 3 })}</td>` : html`<td>${String(v ?? "")}</td>`);
+
+function table(caption: string, rows: Row[]): Html {
+  if (rows.length === 0) return html``;
   const columns = Object.keys(rows[0]);
-  const cell = (v: Row[string]) =>
-    typeof v === "number" ? `<td class="num">${v.toLocaleString("en-US", { maximumFractionDigits: 3 })}</td>` : `<td>${escapeHtml(String(v ?? ""))}</td>`;
-  return `<div class="table-wrap"><table><caption>${escapeHtml(caption)}</caption>
-<thead><tr>${columns.map((c) => `<th scope="col">${escapeHtml(c.replaceAll("_", " "))}</th>`).join("")}</tr></thead>
-<tbody>${rows.map((r) => `<tr>${columns.map((c) => cell(r[c])).join("")}</tr>`).join("\n")}</tbody></table></div>`;
+  return html`<div class="table-wrap"><table><caption>${caption}</caption>
+<thead><tr>${columns.map((c) => html`<th scope="col">${c.replaceAll("_", " ")}</th>`)}</tr></thead>
+<tbody>${rows.map((r) => html`<tr>${columns.map((c) => cell(r[c]))}</tr>`)}</tbody></table></div>`;
 }
 
-function figure(insight: Insight, chart: Chart, mode: PageMode): string {
-  const id = `${insight.id}-${chart.id}`;
+function figure(insight: Insight, chart: Chart, mode: PageMode): Html {
   const csvName = chartFile(insight, chart, "csv");
   const links =
     mode.kind === "site"
-      ? `<a href="data/${csvName}" download>CSV</a> · <a href="charts/${chartFile(insight, chart, "svg")}">SVG</a> · <a href="charts/${chartFile(insight, chart, "png")}">PNG</a>`
-      : `<a href="data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(chart.data))}" download="${csvName}">CSV</a>`;
-  return `<figure><div class="chart" id="chart-${id}" role="img" aria-label="${escapeHtml(chart.title)}"></div>
-<figcaption>${escapeHtml(chart.title)} — ${chart.data.length.toLocaleString("en-US")} rows · ${links}</figcaption></figure>`;
+      ? html`<a href="data/${csvName}" download>CSV</a> · <a href="charts/${chartFile(insight, chart, "svg")}">SVG</a> · <a href="charts/${chartFile(insight, chart, "png")}">PNG</a>`
+      : html`<a href="data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(chart.data))}" download="${csvName}">CSV</a>`;
+  return html`<figure><div class="chart" id="chart-${insight.id}-${chart.id}" role="img" aria-label="${chart.title}"></div>
+<figcaption>${chart.title} — ${chart.data.length.toLocaleString("en-US")} rows · ${links}</figcaption></figure>`;
 }
 
-function cards(items: Array<{ label: string; value: string }>): string {
-  return `<ul class="cards">${items.map((h) => `<li><span class="value">${escapeHtml(h.value)}</span><span class="label">${escapeHtml(h.label)}</span></li>`).join("")}</ul>`;
-}
+const cards = (items: Array<{ label: string; value: string }>) =>
+  html`<ul class="cards">${items.map((h) => html`<li><span class="value">${h.value}</span><span class="label">${h.label}</span></li>`)}</ul>`;
 
 /**
  * The script that embeds the charts; shared data (map shapes) comes from `window.NIKE_SHARED_DATA`, so
@@ -101,7 +99,7 @@ export function page(options: {
   title: string;
   nav: NavItem[];
   current: string;
-  body: string;
+  body: Html;
   charts: Array<{ insight: Insight; chart: Chart }>;
   footer: Footer;
   mode: PageMode;
@@ -109,65 +107,67 @@ export function page(options: {
 }): string {
   const { title, nav, current, body, charts, footer, mode } = options;
   const specs = Object.fromEntries(charts.map(({ insight, chart }) => [`${insight.id}-${chart.id}`, chart.spec]));
+  // Inline scripts are hashed into the policy exactly as they stand between their tags.
   const inline = mode.kind === "site" ? [] : [...mode.scripts.map((s) => s.replace(/<\/script/gi, "<\\/script")), `window.NIKE_SHARED_DATA = ${scriptJson(mode.sharedData)};`];
   const head =
     mode.kind === "site"
-      ? ["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"].map((f) => `<script src="assets/${f}"></script>`).join("\n") +
-        (options.needsSharedData ? `\n<script src="assets/shared-data.js"></script>` : "")
-      : inline.map((s) => `<script>${s}</script>`).join("\n");
+      ? html`${["vega.min.js", "vega-lite.min.js", "vega-embed.min.js"].map((f) => html`<script src="assets/${f}"></script>`)}${options.needsSharedData ? html`<script src="assets/shared-data.js"></script>` : ""}`
+      : inline.map((s) => html`<script>${raw(s)}</script>`);
   const policy = contentSecurityPolicy([...inline, EMBED], { inMeta: true });
-  const rows = footer.rowCounts.map(([name, n]) => `${escapeHtml(name)} ${n.toLocaleString("en-US")}`).join(", ");
-  return `<!doctype html>
+  const rows = footer.rowCounts.map(([name, n]) => `${name} ${n.toLocaleString("en-US")}`).join(", ");
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(policy)}">
-<title>${escapeHtml(title)} · Nike Data Workbench</title>
+<meta http-equiv="Content-Security-Policy" content="${policy}">
+<title>${title} · Nike Data Workbench</title>
 <link rel="icon" href="data:,">
-<style>${STYLE}</style>
+<style>${raw(STYLE)}</style>
 ${head}
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header><strong>Nike Data Workbench</strong>
-<nav aria-label="Reports">${nav.map((n) => `<a href="${n.href}"${n.id === current ? ' aria-current="page"' : ""}>${escapeHtml(n.title)}</a>`).join("")}</nav></header>
+<nav aria-label="Reports">${nav.map((n) => (n.id === current ? html`<a href="${n.href}" aria-current="page">${n.title}</a>` : html`<a href="${n.href}">${n.title}</a>`))}</nav></header>
 <main id="main">
 ${body}
 </main>
 <footer>
-<p>Data as of <strong>${escapeHtml(footer.dataAsOf)}</strong> (latest workout in the warehouse)${footer.lastEtlRun ? `; last ETL run published ${escapeHtml(footer.lastEtlRun)}` : ""}. Read from the ${escapeHtml(footer.source)}.</p>
+<p>Data as of <strong>${footer.dataAsOf}</strong> (latest workout in the warehouse)${footer.lastEtlRun ? html`; last ETL run published ${footer.lastEtlRun}` : ""}. Read from the ${footer.source}.</p>
 <p>Rows: ${rows}.</p>
-<p>Rebuilt ${escapeHtml(footer.generatedAt)} by <code>${escapeHtml(footer.command)}</code>.</p>
+<p>Rebuilt ${footer.generatedAt} by <code>${footer.command}</code>.</p>
 </footer>
-<script type="application/json" id="chart-specs">${scriptJson(specs)}</script>
-<script>${EMBED}</script>
+<script type="application/json" id="chart-specs">${raw(scriptJson(specs))}</script>
+<script>${raw(EMBED)}</script>
 </body>
 </html>
-`;
+`.toString();
 }
 
-export function insightBody(insight: Insight, mode: PageMode): string {
-  return `<h1>${escapeHtml(insight.title)}</h1>
-<p class="question">${escapeHtml(insight.question)}</p>
+export function insightBody(insight: Insight, mode: PageMode): Html {
+  return html`<h1>${insight.title}</h1>
+<p class="question">${insight.question}</p>
 ${cards(insight.headline)}
-<section class="narrative" aria-label="Summary"><ul>${insight.narrative.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul></section>
-${insight.charts.map((c) => figure(insight, c, mode)).join("\n")}
+<section class="narrative" aria-label="Summary"><ul>${insight.narrative.map((n) => html`<li>${n}</li>`)}</ul></section>
+${insight.charts.map((chart) => figure(insight, chart, mode))}
 <section>${table(insight.table.caption, insight.table.rows)}</section>`;
 }
 
 /** The summary: headline figures, then each insight's lead; `findingsHref` links the findings as JSON (the site has that file). */
-export function summaryBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode, findingsHref?: string): string {
-  return `<h1>Executive summary</h1>
+export function summaryBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode, findingsHref?: string): Html {
+  return html`<h1>Executive summary</h1>
 <p class="question">Who trains, where, when and how: the five insights at a glance.</p>
 ${cards(headline)}
-${findingsHref ? `<p>Every insight's findings as data: <a href="${escapeHtml(findingsHref)}" type="application/json">${escapeHtml(findingsHref)}</a> (its fields are described in the README).</p>` : ""}
-${insights
-  .map((insight) => {
-    const href = nav.find((n) => n.id === insight.id)?.href ?? "#";
-    return `<section aria-labelledby="h-${insight.id}"><h2 id="h-${insight.id}"><a href="${href}">${escapeHtml(insight.title)}</a></h2>
-<p>${escapeHtml(insight.narrative[0] ?? "")}</p>
-${figure(insight, insight.charts[0], mode)}</section>`;
-  })
-  .join("\n")}`;
+${findingsHref ? html`<p>Every insight's findings as data: <a href="${findingsHref}" type="application/json">${findingsHref}</a> (its fields are described in the README).</p>` : ""}
+${insights.map(
+  (insight) => html`<section aria-labelledby="h-${insight.id}"><h2 id="h-${insight.id}"><a href="${nav.find((n) => n.id === insight.id)?.href ?? "#"}">${insight.title}</a></h2>
+<p>${insight.narrative[0] ?? ""}</p>
+${figure(insight, insight.charts[0], mode)}</section>`,
+)}`;
+}
+
+/** The single file's body: the summary, then every insight in its own article, divided by rules. */
+export function singleFileBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode): Html {
+  return html`${summaryBody(headline, [], nav, mode)}${insights.map((insight) => html`\n<hr>\n<article id="${insight.id}">${insightBody(insight, mode)}</article>`)}`;
 }

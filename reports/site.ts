@@ -13,7 +13,7 @@ import { toCsv } from "./csv.ts";
 import { insightsJson } from "./insights-json.ts";
 import type { InsightsReport } from "./insights/index.ts";
 import type { Insight } from "./insights/view.ts";
-import { chartFile, insightBody, page, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
+import { chartFile, insightBody, page, singleFileBody, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
 import { chartSvg, svgToPng } from "./render.ts";
 
 /** The findings as JSON, in the site's `data/` folder. */
@@ -92,11 +92,7 @@ export async function writeSingleFile(run: InsightsReport, facts: ReportFacts, f
   const mode: PageMode = { kind: "single", scripts, sharedData: sharedDataValues() };
   const nav: NavItem[] = [{ id: "index", title: "Summary", href: "#main" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `#${i.id}` }))];
   const footer = footerOf(run, facts);
-  const body = [
-    summaryBody(headline(run), [], nav, mode),
-    ...run.all.map((insight) => `<article id="${insight.id}">${insightBody(insight, mode)}</article>`),
-  ].join("\n<hr>\n");
-  const html = page({ title: "Insights report", nav, current: "index", body, charts: run.all.flatMap((insight) => insight.charts.map((chart) => ({ insight, chart }))), footer, mode, needsSharedData: true });
+  const html = page({ title: "Insights report", nav, current: "index", body: singleFileBody(headline(run), run.all, nav, mode), charts: run.all.flatMap((insight) => insight.charts.map((chart) => ({ insight, chart }))), footer, mode, needsSharedData: true });
   const target = resolve(file);
   await mkdir(dirname(target), { recursive: true });
   await writeFileAtomic(target, html);
