@@ -30,6 +30,25 @@ export type InsightsRun = {
 /** Each insight's findings, by its name in a run. */
 export type FindingsOf = { location: LocationFindings; seasons: SeasonFindings; segments: SegmentFindings; age: AgeFindings; hours: PeakHourFindings };
 
+/**
+ * What each insight reads from the warehouse, by its name in a run, and the insights whose findings
+ * it takes: the lineage the data docs draw from marts to insights. `reads.test.ts` runs every insight
+ * and checks this against the tables its SQL names, so it cannot drift.
+ */
+export const INSIGHT_READS: { [K in keyof FindingsOf]: { marts: string[]; insights: Array<keyof FindingsOf> } } = {
+  location: { marts: ["fact_activity", "dim_user", "dim_location"], insights: [] },
+  seasons: { marts: ["fact_activity", "dim_activity", "dim_date"], insights: [] },
+  segments: { marts: ["fact_activity", "dim_user", "dim_activity", "dim_fitness_goal"], insights: [] },
+  age: { marts: ["fact_activity", "dim_user", "dim_activity"], insights: [] },
+  hours: { marts: ["fact_activity", "dim_user", "dim_date"], insights: ["segments"] },
+};
+
+/** The tables `nike report` writes back to the warehouse (`publish-segments.ts`), and the insights they come from. */
+export const INSIGHT_WRITES: Record<string, Array<keyof FindingsOf>> = {
+  user_segment: ["segments", "hours"],
+  segment_profile: ["segments", "hours"],
+};
+
 /** A run as the JSON document and the app read it: the overview and each insight's findings, nothing drawn. */
 export type RunFindings = Pick<InsightsRun, "source" | "generatedAt" | "overview"> & { [K in keyof FindingsOf]: { findings: FindingsOf[K] } };
 
