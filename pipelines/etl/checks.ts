@@ -27,12 +27,21 @@ function queries(model: string, checks: Checks): Array<[string, string]> {
   return out;
 }
 
-/** Runs every check; returns how many passed, or throws on the first failure. */
-export async function runChecks(duck: DuckDB, model: string, checks: Checks): Promise<number> {
+/** A check that passed in a run, as the run's report records it (the data docs show them). */
+export type CheckResult = { model: string; check: string; status: "pass" };
+
+/** The names of `checks`, in the order they run; from a model's declared checks, they name relations by their markers. */
+export const checkNames = (checks: Checks): string[] => queries("", checks).map(([name]) => name);
+
+/**
+ * Runs every check; returns each one passed, named as in `names` (by default as bound, e.g. the
+ * declared checks' names), or throws on the first failure.
+ */
+export async function runChecks(duck: DuckDB, model: string, checks: Checks, names: string[] = checkNames(checks)): Promise<CheckResult[]> {
   const list = queries(model, checks);
   for (const [name, sql] of list) {
     const sample = await duck.all(`${sql} LIMIT 5`);
     if (sample.length) throw new CheckFailed(model, name, sample);
   }
-  return list.length;
+  return list.map((_, i) => ({ model, check: names[i], status: "pass" }));
 }

@@ -19,6 +19,7 @@ import { MARTS } from "../../warehouse/models/index.ts";
 import { extract, type Extracted } from "./extract.ts";
 import { lakeRelation, swapIn, writePending } from "../../warehouse/lake.ts";
 import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks, type Quarantined } from "../../warehouse/ledger.ts";
+import type { CheckResult } from "./checks.ts";
 import { transform } from "./transform.ts";
 import { takeWarehouseLock } from "../../warehouse/publish-lock.ts";
 
@@ -29,6 +30,8 @@ export type RunReport = {
   loaded: Record<string, number>;
   quarantined: number;
   checksPassed: number;
+  /** Each check the run passed, by model (a run that fails a check publishes nothing; its error names the check). */
+  checks: CheckResult[];
   seconds: Record<string, number>;
 };
 
@@ -137,7 +140,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     log(`etl: run ${runId}: load`);
     await writePending(duck, join(dir, "lake"), lake, MARTS, Boolean(options.full) || !lakeRelation(lake, "fact_activity"));
     const loaded: Record<string, number> = {};
-    const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: transformed.checksPassed, seconds };
+    const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: transformed.checksPassed, checks: transformed.checks, seconds };
     await bulkTransaction(mysql, async (conn) => {
       if (options.full) await emptyMarts(conn);
       for (const mart of MARTS) {

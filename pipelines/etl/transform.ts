@@ -6,13 +6,15 @@
  */
 import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
-import { CheckFailed, runChecks } from "./checks.ts";
+import { CheckFailed, checkNames, runChecks, type CheckResult } from "./checks.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
 import type { MartSchemas } from "../../warehouse/ledger.ts";
 import { compiledChecks, compiledSql, loadProject, type Project, type ProjectModel } from "../../warehouse/models/project.ts";
+import { checksOf } from "../../warehouse/models/spec.ts";
 import { typedTable } from "../../warehouse/models/typed-table.ts";
 
-export type TransformResult = { rows: Record<string, number>; checksPassed: number; unmatched: Record<string, number> };
+/** `checks`: every check that ran, named as declared (a run that gets here passed them all). */
+export type TransformResult = { rows: Record<string, number>; checksPassed: number; checks: CheckResult[]; unmatched: Record<string, number> };
 
 /** Differences between declared columns and actual ones, as "name: declared TYPE, actual TYPE" phrases. */
 function columnDrift(declared: Array<{ name: string; type: string }>, actual: Array<{ name: string; type: string }>): string[] {
@@ -48,7 +50,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
   }
 
   const rows: Record<string, number> = {};
-  let checksPassed = 0;
+  const checks: CheckResult[] = [];
   for (const model of project.models) {
     await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS ${compiledSql(project, model)}`);
     if (model.key) {
@@ -63,7 +65,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
     }
     const [{ n }] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${model.name}`);
     rows[model.name] = Number(n);
-    checksPassed += await runChecks(duck, model.name, compiledChecks(project, model));
+    checks.push(...(await runChecks(duck, model.name, compiledChecks(project, model), checkNames(checksOf(model.spec)))));
   }
 
   // Workouts and sessions that found no user version are reported, not silently dropped.
@@ -75,5 +77,6 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
   if (rows.stg_activity_logs !== rows.fact_activity + unmatched.unmatched_activity) {
     throw new CheckFailed("fact_activity", `reconciliation(stg_activity_logs ${rows.stg_activity_logs} = fact_activity ${rows.fact_activity} + unmatched ${unmatched.unmatched_activity})`, []);
   }
-  return { rows, checksPassed: checksPassed + 1, unmatched };
+  checks.push({ model: "fact_activity", check: "reconciliation(stg_activity_logs = fact_activity + unmatched)", status: "pass" });
+  return { rows, checksPassed: checks.length, checks, unmatched };
 }
