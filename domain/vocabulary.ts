@@ -31,3 +31,6 @@ export const TONES = ["energetic", "calm", "tough-love", "reflective", "playful"
 export const SHOPPING = ["In-Store", "Online", "Both"] as const;
 export const TIERS = ["Silver", "Gold", "Platinum"] as const;
 export const AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"] as const;
+/** Where a customer buys: in a store, on the web or in an app (each store sells through one). */
+export const SALES_CHANNELS = ["in-store", "web", "app"] as const;
+export type SalesChannel = (typeof SALES_CHANNELS)[number];

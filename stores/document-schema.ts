@@ -58,6 +58,15 @@ export const COLLECTIONS: Record<CollectionName, CollectionSpec> = {
           sport: { bsonType: "string" },
           vendor_id: { bsonType: ["int", "long"] },
           price: { bsonType: ["double", "int", "decimal"], minimum: 0 },
+          // Every price the product has had, oldest first, each from its day on; the last is `price`.
+          price_history: {
+            bsonType: "array",
+            items: {
+              bsonType: "object",
+              required: ["price", "valid_from"],
+              properties: { price: { bsonType: ["double", "int", "decimal"], minimum: 0 }, valid_from: { bsonType: "date" } },
+            },
+          },
           color: { bsonType: "string" },
           attributes: { bsonType: "object" },
           ...timestamps,

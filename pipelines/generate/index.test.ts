@@ -7,7 +7,7 @@ import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { parseScale } from "../../lib/scale.ts";
 import { generate, RAW_TABLES } from "./index.ts";
 import { CHANNELS } from "../../domain/vocabulary.ts";
-import { APP_USER_SHARE } from "./model.ts";
+import { APP_USER_SHARE, monthMiddleDay } from "./model.ts";
 import { FIXED_UNTIL } from "../../test-support/world.ts";
 
 let root: string;
@@ -82,8 +82,35 @@ describe("generate", () => {
     expect(await orphans("stores", "manager_employee_id", "employees", "employee_id")).toBe(0n);
     // A store's manager works at that store.
     expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "stores")}' s JOIN '${file("a", "employees")}' e ON e.employee_id = s.manager_employee_id WHERE e.store_id <> s.store_id`)).n).toBe(0n);
-    // Payments equal the order's item total.
-    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "payments")}' p JOIN (SELECT order_id, round(sum(quantity * unit_price), 2) AS t FROM '${file("a", "order_items")}' GROUP BY 1) i USING (order_id) WHERE abs(p.amount - i.t) > 0.005`)).n).toBe(0n);
+    // Payments equal the order's total.
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "payments")}' p JOIN '${file("a", "orders")}' o USING (order_id) WHERE p.amount <> o.total_amount`)).n).toBe(0n);
+    expect(await orphans("addresses", "user_id", "users")).toBe(0n);
+    expect(await orphans("addresses", "city_id", "cities")).toBe(0n);
+    expect(await orphans("orders", "billing_address_id", "addresses", "address_id")).toBe(0n);
+    expect(await orphans("orders", "shipping_address_id", "addresses", "address_id")).toBe(0n);
+    expect(await orphans("orders", "discount_id", "discounts")).toBe(0n);
+    expect(await orphans("orders", "store_id", "stores")).toBe(0n);
+    expect(await orphans("employees", "role_id", "roles")).toBe(0n);
+    expect(await orphans("roles", "department_id", "departments")).toBe(0n);
+    expect(await orphans("departments", "manager_employee_id", "employees", "employee_id")).toBe(0n);
+    expect(await orphans("payroll", "employee_id", "employees")).toBe(0n);
+    expect(await orphans("performance_reviews", "employee_id", "employees")).toBe(0n);
+    expect(await orphans("performance_reviews", "reviewer_employee_id", "employees", "employee_id")).toBe(0n);
+    expect(await orphans("store_events", "store_id", "stores")).toBe(0n);
+    expect(await orphans("vendor_contracts", "vendor_id", "vendors")).toBe(0n);
+    expect(await orphans("supplied_products", "vendor_id", "vendors")).toBe(0n);
+    expect(await orphans("inbound_shipments", "store_id", "stores")).toBe(0n);
+    // Every product id the operational tables hold is in the catalog (MongoDB products).
+    for (const table of ["order_items", "sales", "inventory", "inventory_snapshots", "supplied_products", "inbound_shipments"]) {
+      expect(await orphans(table, "product_id", "products"), table).toBe(0n);
+    }
+    // Composite references: a shipment is of a product its vendor supplies; a snapshot is of a stocked pair.
+    const pairOrphans = async (child: string, parent: string, columns: string) =>
+      (await one<bigint>(`SELECT count(*) AS n FROM (SELECT ${columns} FROM '${file("a", child)}' EXCEPT SELECT ${columns} FROM '${file("a", parent)}')`)).n;
+    expect(await pairOrphans("inbound_shipments", "supplied_products", "vendor_id, product_id")).toBe(0n);
+    expect(await pairOrphans("inventory_snapshots", "inventory", "store_id, product_id")).toBe(0n);
+    // Each product's catalog vendor supplies it.
+    expect(await pairOrphans("products", "supplied_products", "vendor_id::INT, product_id")).toBe(0n);
   });
 
   it("keeps the latent segment out of the operational data", async () => {
@@ -139,5 +166,112 @@ describe("generate", () => {
       FROM '${logs}' GROUP BY 1`);
     expect(months).toHaveLength(12);
     for (const m of months) expect(Number(m.years), `month ${m.month}`).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("operational data", () => {
+  it("makes every order's total the exact sum of its lines' net amounts, each line priced from the catalog on the order's day", async () => {
+    const orders = file("a", "orders");
+    const items = file("a", "order_items");
+    // DECIMAL throughout: the comparisons are exact, with no tolerance.
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${orders}' o LEFT JOIN (SELECT order_id, sum(net_amount) AS t FROM '${items}' GROUP BY 1) i USING (order_id) WHERE i.t IS NULL OR o.total_amount <> i.t`)).n).toBe(0n);
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${items}' WHERE net_amount <> quantity * unit_price - discount_amount OR discount_amount < 0 OR quantity < 1`)).n).toBe(0n);
+    const types = await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT unit_price, discount_amount, net_amount FROM '${items}'`);
+    for (const t of types) expect(t.column_type, t.column_name).toMatch(/^DECIMAL/);
+    // A discount is used only while it runs, and takes its share off every line of the order.
+    const discounted = await one<bigint>(`
+      SELECT count(*) AS n, count(*) FILTER (WHERE o.ordered_at::DATE NOT BETWEEN d.starts_on AND d.ends_on) AS outside,
+        count(*) FILTER (WHERE i.discount_amount <> (i.quantity * i.unit_price * d.percent_off * 0.01)::DECIMAL(10, 2)) AS wrong
+      FROM '${orders}' o JOIN '${file("a", "discounts")}' d USING (discount_id) JOIN '${items}' i USING (order_id)`);
+    expect(discounted.n).toBeGreaterThan(0n);
+    expect(discounted.outside).toBe(0n);
+    expect(discounted.wrong).toBe(0n);
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "discounts")}' WHERE ends_on < starts_on`)).n).toBe(0n);
+    // The catalog keeps every price a product has had; a line's unit price is the one valid when the order was placed.
+    const prices = `(SELECT product_id, unnest(from_json(price_history, '[{"price": "DECIMAL(10,2)", "valid_from": "TIMESTAMP"}]'), recursive := true) FROM '${file("a", "products")}')`;
+    const priced = await one<bigint>(`
+      WITH p AS (SELECT product_id, price, valid_from, lead(valid_from, 1, TIMESTAMP '9999-12-31') OVER (PARTITION BY product_id ORDER BY valid_from) AS valid_to FROM ${prices})
+      SELECT count(*) AS n, count(*) FILTER (WHERE p.price IS DISTINCT FROM i.unit_price) AS wrong
+      FROM '${items}' i JOIN '${orders}' o USING (order_id) LEFT JOIN p ON p.product_id = i.product_id AND o.ordered_at >= p.valid_from AND o.ordered_at < p.valid_to`);
+    expect(priced.wrong).toBe(0n);
+    expect((await one<bigint>(`SELECT count(DISTINCT product_id) AS n FROM ${prices} WHERE valid_from > TIMESTAMP '2021-01-01'`)).n).toBeGreaterThan(50n);
+  });
+
+  it("keeps the rows within their constraints", async () => {
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "performance_reviews")}' WHERE score NOT BETWEEN 1 AND 10`)).n).toBe(0n);
+    expect((await one<bigint>(`SELECT count(DISTINCT score) AS n FROM '${file("a", "performance_reviews")}'`)).n).toBeGreaterThan(5n);
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "payroll")}' WHERE period_end < period_start OR tax_withheld > gross_pay OR tax_withheld < 0`)).n).toBe(0n);
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "vendor_contracts")}' WHERE ends_on < starts_on`)).n).toBe(0n);
+    expect((await one<bigint>(`SELECT count(*) AS n FROM '${file("a", "inbound_shipments")}' WHERE promised_on < shipped_on OR delivered_on < shipped_on OR (status = 'delivered') <> (delivered_on IS NOT NULL)`)).n).toBe(0n);
+    // A physical store sells in store; the online ones on the web or in an app.
+    expect(await duck.all(`SELECT store_type, channel, count(*)::INT AS n FROM '${file("a", "stores")}' GROUP BY ALL ORDER BY ALL`)).toEqual([
+      { store_type: "online", channel: "app", n: 2 }, { store_type: "online", channel: "web", n: 1 }, { store_type: "physical", channel: "in-store", n: 75 },
+    ]);
+  });
+
+  it("plants what each segment buys: its top categories by lift, its spend and its channels (small scale)", async () => {
+    const truth = JSON.parse(await readFile(join(root, "small", "planted", "truth.json"), "utf8"));
+    const segments = join(root, "small", "planted", "user_segments.parquet");
+    const lines = `(SELECT s.segment, o.order_id, p.sport FROM '${file("small", "order_items")}' i JOIN '${file("small", "orders")}' o USING (order_id)
+      JOIN '${segments}' s USING (user_id) JOIN '${file("small", "products")}' p USING (product_id))`;
+    const lift = await duck.all<{ segment: string; sport: string; lift: number }>(`
+      WITH seg AS (SELECT segment, sport, count(*) / sum(count(*)) OVER (PARTITION BY segment) AS share FROM ${lines} GROUP BY segment, sport),
+      overall AS (SELECT sport, count(*) / sum(count(*)) OVER () AS share FROM ${lines} GROUP BY sport)
+      SELECT segment, sport, seg.share / overall.share AS lift FROM seg JOIN overall USING (sport) ORDER BY segment, lift DESC`);
+    const spend = await duck.all<{ segment: string; lines: number }>(`SELECT segment, count(*) / count(DISTINCT order_id) AS lines FROM ${lines} GROUP BY segment`);
+    const channels = await duck.all<{ segment: string; channel: string; share: number }>(`
+      SELECT s.segment, st.channel, count(*) / sum(count(*)) OVER (PARTITION BY s.segment) AS share
+      FROM '${file("small", "orders")}' o JOIN '${file("small", "stores")}' st USING (store_id) JOIN '${segments}' s USING (user_id) GROUP BY s.segment, st.channel`);
+    const tops = new Set<string>();
+    for (const planted of truth.purchases) {
+      const found = lift.filter((l) => l.segment === planted.segment).slice(0, 3).map((l) => l.sport);
+      expect(found[0], `${planted.segment}: top ${found}, planted ${planted.top_categories}`).toBe(planted.top_categories[0]);
+      expect(found.filter((c) => planted.top_categories.includes(c)).length, `${planted.segment}: top ${found}, planted ${planted.top_categories}`).toBeGreaterThanOrEqual(2);
+      tops.add([...planted.top_categories].sort().join());
+      const perOrder = spend.find((s) => s.segment === planted.segment)!.lines;
+      expect(Math.abs(perOrder / planted.mean_lines_per_order - 1), `${planted.segment}: ${perOrder} lines an order`).toBeLessThan(0.1);
+      for (const [channel, share] of Object.entries(planted.channels as Record<string, number>)) {
+        expect(Math.abs(channels.find((c) => c.segment === planted.segment && c.channel === channel)!.share - share), `${planted.segment} ${channel}`).toBeLessThan(0.06);
+      }
+    }
+    expect(tops.size).toBe(truth.purchases.length);
+  });
+
+  it("plants each sport's sales season ahead of its activity peak by the planted lead (small scale)", async () => {
+    const truth = JSON.parse(await readFile(join(root, "small", "planted", "truth.json"), "utf8"));
+    const months = await duck.all<{ sport: string; month: number; n: number }>(`
+      SELECT sport, month, count(*)::DOUBLE AS n FROM (
+        SELECT p.sport, month(o.ordered_at) AS month FROM '${file("small", "order_items")}' i JOIN '${file("small", "orders")}' o USING (order_id) JOIN '${file("small", "products")}' p USING (product_id)
+        UNION ALL SELECT p.sport, month(s.sold_at) FROM '${file("small", "sales")}' s JOIN '${file("small", "products")}' p USING (product_id))
+      GROUP BY ALL`);
+    const year = 365.25;
+    for (const season of truth.category_seasons) {
+      // The sales peak as the circular mean of the monthly counts (each month at its middle), against the middle of the activity's peak month.
+      let x = 0;
+      let y = 0;
+      for (const m of months.filter((r) => r.sport === season.category)) {
+        const angle = (2 * Math.PI * monthMiddleDay(Number(m.month))) / year;
+        x += m.n * Math.cos(angle);
+        y += m.n * Math.sin(angle);
+      }
+      const salesPeak = (Math.atan2(y, x) / (2 * Math.PI)) * year;
+      const lead = ((((monthMiddleDay(season.activity_peak_month) - salesPeak) % year) + 1.5 * year) % year - year / 2) / 7;
+      expect(Math.abs(lead - season.lead_weeks), `${season.category}: sells ${lead.toFixed(1)} weeks ahead, planted ${season.lead_weeks}`).toBeLessThan(2.5);
+    }
+  });
+
+  it("plants the late vendors: they deliver late far more often than the rest (small scale)", async () => {
+    const truth = JSON.parse(await readFile(join(root, "small", "planted", "truth.json"), "utf8"));
+    const rates = await duck.all<{ vendor_id: number; name: string; late: number }>(`
+      SELECT i.vendor_id::INT AS vendor_id, v.name, avg((i.delivered_on > i.promised_on)::INT) AS late
+      FROM '${file("small", "inbound_shipments")}' i JOIN '${file("small", "vendors")}' v USING (vendor_id)
+      WHERE i.status = 'delivered' GROUP BY ALL ORDER BY late DESC`);
+    const late = truth.late_vendors.vendors as Array<{ vendor_id: number; name: string }>;
+    expect(rates.slice(0, late.length).map((r) => r.vendor_id).sort()).toEqual(late.map((v) => v.vendor_id).sort());
+    for (const v of late) expect(rates.find((r) => r.vendor_id === v.vendor_id)!.name).toBe(v.name);
+    const slowest = rates.slice(0, late.length).map((r) => r.late);
+    const rest = rates.slice(late.length).map((r) => r.late);
+    expect(Math.min(...slowest)).toBeGreaterThan(2 * Math.max(...rest));
+    expect(Math.abs(rest.reduce((a, b) => a + b, 0) / rest.length - truth.late_vendors.other_late_rate)).toBeLessThan(0.03);
   });
 });

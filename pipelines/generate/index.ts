@@ -13,10 +13,13 @@ import { FITNESS_TABLES, allocateWorkouts } from "./fitness.ts";
 import { createLookups, historyDays as historyDaysOf } from "./lookups.ts";
 import { historyWindow } from "./model.ts";
 import { generateUsers, USER_TABLES } from "./people.ts";
-import { plantedTruth } from "./planted.ts";
+import { plantedTruth, type NamedVendor } from "./planted.ts";
 import { createPools } from "./pools.ts";
 import { QUOTES } from "./quotes.ts";
+import { ORDER_TABLES, generateOrders } from "./orders.ts";
 import { RETAIL_TABLES, generateRetail, retailSizes } from "./retail.ts";
+import { SUPPLY_TABLES, generateSupply, inboundShipments } from "./supply.ts";
+import { WORKFORCE_TABLES, generateWorkforce } from "./workforce.ts";
 
 /** `until` (YYYY-MM-DD) is the day the data is as of: the same seed and `until` give the same rows. */
 export type GenerateOptions = { scale: Scale; seed: number; until: string; outDir: string; threads?: number };
@@ -25,14 +28,16 @@ export type GenerateResult = { rows: Record<string, number>; seconds: Record<str
 
 /** The output tables in dependency order (a table may read an earlier one as `<name>_out`). */
 export const RAW_TABLES = [
-  "states", "cities", "users", "user_preferences", "user_interests", "devices", "memberships",
-  "vendors", "employees", "stores", "products", "inventory", "sales", "orders", "order_items", "payments", "shipments", "order_status_history",
+  "states", "cities", "users", "user_preferences", "user_interests", "devices", "memberships", "addresses",
+  "vendors", "vendor_contracts", "departments", "roles", "employees", "payroll", "performance_reviews", "stores", "store_events",
+  "products", "supplied_products", "inventory", "inventory_snapshots", "inbound_shipments", "sales",
+  "discounts", "orders", "order_items", "payments", "shipments", "order_status_history",
   "quotes", "user_goals", "activity_logs", "sessions",
 ] as const;
 export type RawTable = (typeof RAW_TABLES)[number];
 
 /** Tables later SQL reads back, so they are materialised before being written. */
-const MATERIALISED = new Set<RawTable>(["devices", "orders", "order_items"]);
+const MATERIALISED = new Set<RawTable>(["devices", "inventory", "orders"]);
 
 async function defineRandomness(db: DuckDB, seed: number, until: string): Promise<void> {
   const s = Math.trunc(seed);
@@ -52,7 +57,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const { scale, seed, until, outDir } = options;
   const sizes = retailSizes(scale.users);
   const historyDays = historyDaysOf(until).length;
-  const params: Record<string, number> = { users: scale.users, history_days: historyDays, ...sizes };
+  const params: Record<string, number> = { users: scale.users, history_days: historyDays, inbound_shipments: inboundShipments(scale.users), ...sizes };
+  const history = historyWindow(until);
   const tmp = `${outDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(tmp, "planted"), { recursive: true });
@@ -66,7 +72,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     let started = performance.now();
     await generateUsers(db, scale.users);
     seconds["setup:users"] = (performance.now() - started) / 1000;
-    await generateRetail(db, faker, sizes);
+    started = performance.now();
+    await generateRetail(db, faker, sizes, history);
+    await generateWorkforce(db, sizes.employees);
+    await generateSupply(db, sizes.vendors);
+    await generateOrders(db, faker, sizes.orders, scale.users, history);
+    seconds["setup:retail"] = (performance.now() - started) / 1000;
     started = performance.now();
     await allocateWorkouts(db, historyDays / 7);
     const [{ workouts }] = await db.all<{ workouts: bigint }>("SELECT sum(workouts) AS workouts FROM workload");
@@ -78,6 +89,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       cities: "SELECT city_id, city AS name, state AS state_code FROM cities ORDER BY city_id",
       ...USER_TABLES,
       ...RETAIL_TABLES,
+      ...WORKFORCE_TABLES,
+      ...SUPPLY_TABLES,
+      ...ORDER_TABLES,
       quotes: "SELECT *, TIMESTAMP '2024-01-01' AS created_at, TIMESTAMP '2024-01-01' AS updated_at FROM quotes_g ORDER BY quote_id",
       ...FITNESS_TABLES,
     };
@@ -100,7 +114,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       bar?.done();
     }
     await db.run(`COPY (SELECT user_id, segment FROM users_g ORDER BY user_id) TO '${join(tmp, "planted", "user_segments.parquet")}' (FORMAT parquet)`);
-    await writeFile(join(tmp, "planted", "truth.json"), `${JSON.stringify(plantedTruth({ seed, scale, until }), null, 2)}\n`);
+    const vendors = (await db.all<NamedVendor>("SELECT vendor_id::INT AS vendor_id, name FROM vendors_pool ORDER BY vendor_id"));
+    await writeFile(join(tmp, "planted", "truth.json"), `${JSON.stringify(plantedTruth({ seed, scale, until, vendors }), null, 2)}\n`);
   } finally {
     db.close();
   }

@@ -6,10 +6,10 @@
 import { STATE_TIME_ZONES } from "../../domain/time-zones.ts";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { CITIES, STATES } from "./places.ts";
-import { ACTIVITIES, AGE_BANDS, GOALS, SHOPPING, TIERS } from "../../domain/vocabulary.ts";
+import { ACTIVITIES, AGE_BANDS, GOALS, SALES_CHANNELS, SHOPPING, TIERS } from "../../domain/vocabulary.ts";
 import {
-  ACTIVITY_SEASONS, AGE_BAND_MULTIPLIER, HISTORY, SEGMENT_AGE, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT, historyWindow, hourWeights,
-  monthWeight, segmentAgeMultiplier,
+  ACTIVITY_SEASONS, AGE_BAND_MULTIPLIER, HISTORY, PURCHASE_BASELINE, SEGMENT_AGE, SEGMENT_PURCHASES, SEGMENTS, STATE_MULTIPLIER, WEEKDAY_WEIGHT,
+  historyWindow, hourWeights, monthWeight, salesWeight, segmentAgeMultiplier,
 } from "./model.ts";
 
 /** Bucket counts: fine enough that quantisation error stays well under the planted effects. */
@@ -39,7 +39,7 @@ export const ageBandRange = (band: string): [number, number] =>
   band === "65+" ? [65, 85] : (band.split("-").map(Number) as [number, number]);
 
 /** Every day of the history ending on `until`, with its month and ISO weekday. */
-export function historyDays(until: string): Array<{ date: string; month: number; isoDow: number; years: number }> {
+export function historyDays(until: string): Array<{ date: string; month: number; isoDow: number; years: number; dayOfYear: number }> {
   const days = [];
   const { start: first, end: last } = historyWindow(until);
   const start = new Date(`${first}T00:00:00Z`);
@@ -51,6 +51,7 @@ export function historyDays(until: string): Array<{ date: string; month: number;
       month: d.getUTCMonth() + 1,
       isoDow: ((d.getUTCDay() + 6) % 7) + 1,
       years: (t - start.getTime()) / (365.25 * 86_400_000),
+      dayOfYear: (t - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000,
     });
   }
   return days;
@@ -103,4 +104,28 @@ export async function createLookups(db: DuckDB, until: string): Promise<void> {
     ),
   );
   await db.table("day_bucket", dayRows);
+
+  await createPurchaseLookups(db, days);
+}
+
+/**
+ * What purchases join against: each segment's sport mix (`segment_id` -1 is the population's, for
+ * shoppers who are not members), its channel mix, its spend, and the day a sport's products sell on,
+ * over the whole history (`sale_day_bucket`) and over the history less its last two weeks
+ * (`order_day_bucket`: orders then have time to ship).
+ */
+async function createPurchaseLookups(db: DuckDB, days: ReturnType<typeof historyDays>): Promise<void> {
+  const sports = ACTIVITIES.map((a) => a.name);
+  const mix = (s: (typeof SEGMENTS)[number]) => sports.map((sport) => (SEGMENT_PURCHASES[s.name].sports[sport] ?? 0) + PURCHASE_BASELINE);
+  const population = sports.map((_, c) => SEGMENTS.reduce((sum, s) => sum + s.share * (mix(s)[c] / mix(s).reduce((a, b) => a + b, 0)), 0));
+  await db.table("sport_bucket", [...SEGMENTS.flatMap((s, id) => bucketRows({ segment_id: id }, mix(s))), ...bucketRows({ segment_id: -1 }, population)]);
+  await db.table("channel_bucket", SEGMENTS.flatMap((s, id) => bucketRows({ segment_id: id }, SALES_CHANNELS.map((c) => SEGMENT_PURCHASES[s.name].channels[c]))));
+  await db.table("channel_names", SALES_CHANNELS.map((channel, id) => ({ id, channel })));
+  await db.table("segment_spend", SEGMENTS.map((s, id) => ({ segment_id: id, spend: SEGMENT_PURCHASES[s.name].spend })));
+  const dayBucket = (last: number) =>
+    sports.flatMap((sport, id) =>
+      bucketRows({ activity_id: id }, days.slice(0, last).map((d) => salesWeight(sport, d.dayOfYear) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years), DAY_B),
+    );
+  await db.table("sale_day_bucket", dayBucket(days.length));
+  await db.table("order_day_bucket", dayBucket(days.length - 14));
 }

@@ -3,7 +3,7 @@
  * regional and age-band multipliers. The insights are checked against these (see `planted.ts`).
  */
 
-import { AGE_BANDS, type ActivityName } from "../../domain/vocabulary.ts";
+import { AGE_BANDS, type ActivityName, type SalesChannel } from "../../domain/vocabulary.ts";
 import { UserError } from "../../lib/errors.ts";
 
 /** Each activity's seasonal peak month and how strongly it peaks (von Mises concentration). */
@@ -142,3 +142,43 @@ export const APP_USER_SHARE = 0.09;
 /** A segment's mean age-band multiplier: dividing by it keeps the segment's mean rate at its planted rate. */
 export const segmentAgeMultiplier = (segment: SegmentName) =>
   SEGMENT_AGE[segment].reduce((sum, share, band) => sum + share * AGE_BAND_MULTIPLIER[AGE_BANDS[band]], 0);
+
+/**
+ * What each segment buys. `sports`: the weight of each sport's products in its baskets (the catalog's
+ * `sport` is the merchandise category the purchases are planted on; every sport also gets
+ * `PURCHASE_BASELINE`, so every segment buys a little of everything). `spend`: basket size relative
+ * to the average customer (more lines per order). `channels`: where its orders are placed.
+ */
+export const SEGMENT_PURCHASES: Record<SegmentName, { sports: Mix; spend: number; channels: Record<SalesChannel, number> }> = {
+  casual: { sports: { walking: 0.34, hiking: 0.22, swimming: 0.08, cycling: 0.06, running: 0.06 }, spend: 0.7, channels: { "in-store": 0.6, web: 0.3, app: 0.1 } },
+  runner: { sports: { running: 0.58, cycling: 0.14, hiit: 0.08, walking: 0.04 }, spend: 1.35, channels: { "in-store": 0.15, web: 0.3, app: 0.55 } },
+  "gym-goer": { sports: { training: 0.45, hiit: 0.28, basketball: 0.07, running: 0.04 }, spend: 1.15, channels: { "in-store": 0.35, web: 0.25, app: 0.4 } },
+  "team-sport": { sports: { basketball: 0.36, soccer: 0.3, tennis: 0.16, training: 0.04 }, spend: 1.0, channels: { "in-store": 0.5, web: 0.2, app: 0.3 } },
+  wellness: { sports: { yoga: 0.38, pilates: 0.26, swimming: 0.12, walking: 0.06 }, spend: 0.95, channels: { "in-store": 0.25, web: 0.55, app: 0.2 } },
+};
+/** Added to every sport's weight in every segment's baskets. */
+export const PURCHASE_BASELINE = 0.02;
+/** Share of an order's lines from the sport it was placed for; the rest are drawn from the segment's mix. */
+export const ORDER_FOCUS_SHARE = 0.8;
+
+/**
+ * How many weeks before its activity peaks a sport's products sell most: the sales of a sport's
+ * products follow its activity season (same concentration), shifted earlier by this lead.
+ */
+export const SALES_LEAD_WEEKS: Record<ActivityName, number> = {
+  running: 4, yoga: 3, training: 3, cycling: 5, swimming: 6, basketball: 4,
+  soccer: 6, tennis: 4, walking: 3, hiit: 3, pilates: 3, hiking: 6,
+};
+
+/** The middle of a month, as a day of the year (0-based, 365.25-day year). */
+export const monthMiddleDay = (month: number) => ((month - 0.5) * 365.25) / 12;
+
+/** Relative sales weight of a sport on a day of the year (0-based): its activity season, `leadWeeks` earlier. */
+export function salesWeight(sport: ActivityName, dayOfYear: number): number {
+  const { peakMonth, kappa } = ACTIVITY_SEASONS[sport];
+  const peak = monthMiddleDay(peakMonth) - 7 * SALES_LEAD_WEEKS[sport];
+  return Math.exp(kappa * Math.cos((2 * Math.PI * (dayOfYear - peak)) / 365.25));
+}
+
+/** Vendors that deliver late much more often than the others (by vendor id; every scale has at least 20 vendors). */
+export const LATE_VENDORS = { vendorIds: [4, 11, 17], lateRate: 0.45, otherLateRate: 0.07 } as const;

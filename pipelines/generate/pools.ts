@@ -9,6 +9,7 @@ import { ACTIVITIES } from "../../domain/vocabulary.ts";
 import { CITIES } from "./places.ts";
 
 export const NAME_POOL = 1000;
+export const STREET_POOL = 500;
 
 const BRANDS = ["Nike", "Jordan", "Converse", "Nike Running", "Nike ACG", "Nike SB", "Nike Pro", "Nike Yoga", "Nike Sportswear", "Nike Golf"];
 const TEAMS = [
@@ -24,7 +25,7 @@ export const DEVICE_MODELS = [
   ["watch", "Wear OS", "Galaxy Watch 6"], ["tablet", "iPadOS", "iPad Air"], ["watch", "Coros", "Pace 3"],
 ] as const;
 
-/** Creates the name, brand, team, athlete and device pools in DuckDB. */
+/** Creates the name, brand, team, athlete, device and street pools in DuckDB. */
 export async function createPools(db: DuckDB, seed: number): Promise<Faker> {
   const faker = new Faker({ locale: [en] });
   faker.seed(seed);
@@ -44,5 +45,6 @@ export async function createPools(db: DuckDB, seed: number): Promise<Faker> {
     ...interests("city", cityOfBucket),
   ]);
   await db.table("device_models", DEVICE_MODELS.map(([device_type, platform, model], i) => ({ i, device_type, platform, model })));
+  await db.table("streets", Array.from({ length: STREET_POOL }, (_, i) => ({ i, street: faker.location.street() })));
   return faker;
 }

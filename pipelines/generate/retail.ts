@@ -1,7 +1,12 @@
-/** @module The retail side: vendors, employees, stores, the product catalog, inventory, in-store sales and online orders. */
+/**
+ * @module The retail side: vendors, stores and their events, the product catalog with its price history,
+ * inventory (current and month-end snapshots) and in-store sales. What shoppers buy, and when, follows the
+ * planted purchases (`model.ts`): a segment's sport mix, and each sport's sales season.
+ */
 import type { Faker } from "@faker-js/faker";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { ACTIVITIES } from "../../domain/vocabulary.ts";
+import { B, DAY_B } from "./lookups.ts";
 
 export type RetailSizes = { vendors: number; employees: number; products: number; sales: number; orders: number };
 
@@ -28,10 +33,32 @@ const SPORT_OF: Record<string, string> = {
   "Resistance Band": "pilates", "Swim Goggles": "swimming", Kettlebell: "hiit", "Sports Bra": "training", Tight: "running",
 };
 
-/** The catalog, built in JS (it is small): free-form attributes differ per category, as in MongoDB. */
-export function catalog(faker: Faker, sizes: RetailSizes) {
+/** The first price a product had, from its launch; then its changes within the history. */
+type PricePoint = { price: number; valid_from: string };
+
+/** A product's price changes: up to three within the history (`start`..`end`, YYYY-MM-DD), each a markdown or a rise. */
+function priceHistory(faker: Faker, launchPrice: number, launched: string, start: string, end: string): PricePoint[] {
+  const history: PricePoint[] = [{ price: launchPrice, valid_from: launched }];
+  const from = Date.parse(`${start}T00:00:00Z`);
+  const span = Date.parse(`${end}T00:00:00Z`) - from;
+  const changes = Array.from({ length: faker.helpers.weightedArrayElement([{ value: 0, weight: 3 }, { value: 1, weight: 4 }, { value: 2, weight: 2 }, { value: 3, weight: 1 }]) }, () =>
+    new Date(from + Math.floor(faker.number.float({ min: 0, max: 1 }) * (span / 86_400_000)) * 86_400_000).toISOString().slice(0, 10),
+  ).sort();
+  for (const day of new Set(changes)) {
+    const previous = history[history.length - 1].price;
+    const next = Math.max(9.99, Math.round(previous * faker.number.float({ min: 0.75, max: 1.15 }) * 100) / 100);
+    if (next !== previous) history.push({ price: next, valid_from: `${day} 00:00:00` });
+  }
+  return history;
+}
+
+/**
+ * The catalog, built in JS (it is small): free-form attributes differ per category, as in MongoDB.
+ * Every product has a sport (one of the activities): the line whose season it sells in.
+ */
+export function catalog(faker: Faker, sizes: RetailSizes, history: { start: string; end: string }) {
   const sports = ACTIVITIES.map((a) => a.name);
-  return Array.from({ length: sizes.products }, (_, i) => {
+  const products = Array.from({ length: sizes.products }, (_, i) => {
     const category = faker.helpers.objectKey(CATEGORIES);
     const kind = faker.helpers.arrayElement(CATEGORIES[category]);
     const sport = SPORT_OF[kind] ?? faker.helpers.arrayElement(sports);
@@ -43,6 +70,9 @@ export function catalog(faker: Faker, sizes: RetailSizes) {
           : category === "equipment"
             ? { weight_kg: faker.number.float({ min: 0.2, max: 16, fractionDigits: 1 }), material: faker.helpers.arrayElement(["rubber", "TPE", "steel", "silicone", "synthetic leather"]) }
             : { color: faker.color.human(), capacity_l: faker.helpers.arrayElement([0.5, 0.75, 1, 20, 30]) };
+    const launched = "2020-06-01 00:00:00";
+    const prices = priceHistory(faker, Number(faker.commerce.price({ min: 15, max: 220, dec: 2 })), launched, history.start, history.end);
+    const current = prices[prices.length - 1];
     return {
       product_id: `P${String(i + 1).padStart(6, "0")}`,
       name: `Nike ${faker.helpers.arrayElement(LINES)} ${kind}`,
@@ -50,106 +80,122 @@ export function catalog(faker: Faker, sizes: RetailSizes) {
       subcategory: kind,
       sport,
       vendor_id: 1 + (i % sizes.vendors),
-      price: Number(faker.commerce.price({ min: 15, max: 220, dec: 2 })),
+      price: current.price,
+      price_history: JSON.stringify(prices),
       color: faker.color.human(),
       attributes: JSON.stringify(attributes),
-      created_at: "2020-06-01 00:00:00",
+      created_at: launched,
+      updated_at: current.valid_from,
     };
   });
+  const missing = sports.filter((sport) => !products.some((p) => p.sport === sport));
+  if (missing.length) throw new Error(`The catalog of ${sizes.products} products has none for ${missing.join(", ")}: purchases need every sport.`);
+  return products;
 }
 
-/** Creates the retail working tables; physical stores are one per city plus three online ones. */
-export async function generateRetail(db: DuckDB, faker: Faker, sizes: RetailSizes): Promise<void> {
-  await db.table("products_g", catalog(faker, sizes));
+/**
+ * Creates the retail working tables: the catalog (`products_g`; `product_prices` its prices with
+ * their validity; `sport_products` the products of each sport, numbered), vendors, and the stores:
+ * one physical store per city (selling in store) plus three online ones (web and apps).
+ */
+export async function generateRetail(db: DuckDB, faker: Faker, sizes: RetailSizes, history: { start: string; end: string }): Promise<void> {
+  const products = catalog(faker, sizes, history);
+  await db.table("products_g", products);
+  await db.table("price_points", products.flatMap((p) => (JSON.parse(p.price_history) as PricePoint[]).map((h) => ({ product_id: p.product_id, ...h }))));
+  await db.run(`
+    CREATE OR REPLACE TABLE product_prices AS
+    SELECT product_id, valid_from::TIMESTAMP AS valid_from,
+      lead(valid_from::TIMESTAMP, 1, TIMESTAMP '9999-12-31') OVER (PARTITION BY product_id ORDER BY valid_from::TIMESTAMP) AS valid_to,
+      price::DECIMAL(10, 2) AS price
+    FROM price_points`);
+  await db.run(`
+    CREATE OR REPLACE TABLE sport_products AS
+    SELECT a.activity_id, (row_number() OVER (PARTITION BY a.activity_id ORDER BY p.product_id) - 1)::INT AS j, count(*) OVER (PARTITION BY a.activity_id) AS n, p.product_id
+    FROM products_g p JOIN activities a ON a.activity = p.sport`);
   await db.table("vendors_pool", Array.from({ length: sizes.vendors }, (_, i) => ({ vendor_id: i + 1, name: faker.company.name(), country: faker.helpers.arrayElement(["Vietnam", "Indonesia", "China", "India", "Thailand", "Mexico", "United States", "Brazil", "Turkey"]), contact_email: faker.internet.email({ provider: "supplier.example" }).toLowerCase() })));
   await db.run(`
     CREATE OR REPLACE TABLE stores_g AS
-    SELECT city_id AS store_id, 'Nike ' || city || CASE WHEN state IN ('NY','CA','TX') THEN ' Flagship' ELSE '' END AS name, 'physical' AS store_type, city_id,
+    SELECT city_id AS store_id, 'Nike ' || city || CASE WHEN state IN ('NY','CA','TX') THEN ' Flagship' ELSE '' END AS name, 'physical' AS store_type, 'in-store' AS channel, city_id,
       TIMESTAMP '2015-01-01' + to_days(floor(rnd(city_id, 'opened') * 2500)::INT) AS opened_at
     FROM cities
     UNION ALL
-    SELECT (SELECT count(*) FROM cities) + i AS store_id, name, 'online', NULL, TIMESTAMP '2012-01-01'
-    FROM (VALUES (1, 'Nike.com US'), (2, 'Nike App'), (3, 'SNKRS')) v(i, name)
+    SELECT (SELECT count(*) FROM cities) + i AS store_id, name, 'online', channel, NULL, TIMESTAMP '2012-01-01'
+    FROM (VALUES (1, 'Nike.com US', 'web'), (2, 'Nike App', 'app'), (3, 'SNKRS', 'app')) v(i, name, channel)
     ORDER BY store_id`);
 }
 
+/**
+ * Joins that draw a product of a sport by a uniform `u` in [0, 1): `sz` gives the sport's product
+ * count, `sp` the product (`sp.product_id`).
+ */
+export const productOf = (sport: string, u: string) => `
+    JOIN (SELECT DISTINCT activity_id, n FROM sport_products) sz ON sz.activity_id = ${sport}
+    JOIN sport_products sp ON sp.activity_id = ${sport} AND sp.j = floor(${u} * sz.n)::INT`;
+
 export const RETAIL_TABLES = {
   vendors: `SELECT vendor_id, name, country, contact_email, TIMESTAMP '2019-01-01' AS created_at, TIMESTAMP '2019-01-01' AS updated_at FROM vendors_pool ORDER BY vendor_id`,
-  // Employee e works at store ((e - 1) mod stores) + 1, so employee s is the first hire of store s: its manager.
-  employees: `
-    WITH n AS (SELECT count(*) AS stores FROM stores_g)
-    SELECT e AS employee_id, fn.name AS first_name, ln.name AS last_name,
-      fn.email_part || '.' || ln.email_part || e || '@nike.example' AS email,
-      CASE WHEN e <= n.stores THEN 'Store Manager' WHEN rnd(e, 'role') < 0.7 THEN 'Sales Associate' WHEN rnd(e, 'role') < 0.9 THEN 'Athlete Coach' ELSE 'Stock Lead' END AS role,
-      ((e - 1) % n.stores + 1)::INT AS store_id,
-      TIMESTAMP '2016-01-01' + to_days(floor(rnd(e, 'hired') * 3000)::INT) AS hired_at,
-      TIMESTAMP '2016-01-01' AS created_at, TIMESTAMP '2016-01-01' AS updated_at
-    FROM range(1, %employees% + 1) r(e), n
-    JOIN first_names fn ON fn.sex = CASE WHEN rnd(e, 'esex') < 0.5 THEN 'female' ELSE 'male' END AND fn.i = floor(rnd(e, 'efirst') * 1000)::INT
-    JOIN last_names ln ON ln.i = floor(rnd(e, 'elast') * 1000)::INT
-    ORDER BY e`,
-  stores: `SELECT store_id, name, store_type, city_id, store_id AS manager_employee_id, opened_at, opened_at AS created_at, opened_at AS updated_at FROM stores_g ORDER BY store_id`,
-  products: `SELECT product_id, name, category, subcategory, sport, vendor_id, price, color, attributes, created_at::TIMESTAMP AS created_at, created_at::TIMESTAMP AS updated_at FROM products_g ORDER BY product_id`,
+  stores: `SELECT store_id, name, store_type, channel, city_id, store_id AS manager_employee_id, opened_at, opened_at AS created_at, opened_at AS updated_at FROM stores_g ORDER BY store_id`,
+  // About one event a month per physical store: launches ahead of a sport's season, run clubs, sessions, community days and sales.
+  store_events: `
+    WITH months AS (
+      SELECT row_number() OVER (ORDER BY m) AS month_no, m::DATE AS month_start
+      FROM range(date_trunc('month', getvariable('history_start'))::TIMESTAMP, getvariable('until')::TIMESTAMP - INTERVAL 7 DAY, INTERVAL 1 MONTH) t(m)
+    ),
+    e AS (
+      SELECT s.store_id, s.name AS store, m.month_no, m.month_start, s.store_id * 1000 + m.month_no AS event_id, rnd(s.store_id * 1000 + m.month_no, 'etype') AS r,
+        a.activity AS sport
+      FROM stores_g s, months m
+      JOIN activities a ON a.activity_id = floor(rnd(m.month_no, 'esport') * 12)::INT
+      WHERE s.store_type = 'physical' AND rnd(s.store_id * 1000 + m.month_no, 'event') < 0.85
+    ),
+    typed AS (
+      SELECT *, CASE WHEN r < 0.3 THEN 'product launch' WHEN r < 0.55 THEN 'run club' WHEN r < 0.75 THEN 'training session' WHEN r < 0.9 THEN 'community event' ELSE 'sale' END AS event_type,
+        month_start + to_days(floor(rnd(event_id, 'eday') * 25)::INT) + to_hours(CASE WHEN rnd(event_id, 'emorning') < 0.4 THEN 9 ELSE 18 END) AS starts_at
+      FROM e
+    )
+    SELECT event_id::INT AS event_id, store_id,
+      CASE event_type WHEN 'product launch' THEN 'Launch: new ' || sport || ' collection' WHEN 'run club' THEN store || ' Run Club'
+        WHEN 'training session' THEN sport || ' session with a Nike coach' WHEN 'community event' THEN store || ' community day' ELSE store || ' members'' sale' END AS name,
+      event_type, CASE WHEN event_type = 'run club' THEN 'running' WHEN event_type IN ('product launch', 'training session') THEN sport END AS sport,
+      starts_at, starts_at + to_hours(CASE event_type WHEN 'sale' THEN 48 WHEN 'community event' THEN 4 ELSE 2 END) AS ends_at
+    FROM typed ORDER BY event_id`,
+  products: `SELECT product_id, name, category, subcategory, sport, vendor_id, price::DECIMAL(10, 2) AS price, price_history, color, attributes, created_at::TIMESTAMP AS created_at, updated_at::TIMESTAMP AS updated_at FROM products_g ORDER BY product_id`,
   inventory: `
     SELECT s.store_id, p.product_id, floor(rnd(hash(s.store_id, p.product_id), 'qty') * 120)::INT AS quantity, getvariable('until')::TIMESTAMP AS updated_at
     FROM stores_g s, products_g p
     WHERE rnd(hash(s.store_id, p.product_id), 'stock') < CASE WHEN s.store_type = 'online' THEN 0.9 ELSE 0.2 END
     ORDER BY s.store_id, p.product_id`,
+  // Stock at the end of each quarter of the history (months would be 2 million rows from the medium scale up): around each pair's level.
+  inventory_snapshots: `
+    WITH month_ends AS (
+      SELECT (m + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE AS snapshot_date
+      FROM range(getvariable('history_start')::TIMESTAMP, getvariable('until')::TIMESTAMP, INTERVAL 1 MONTH) t(m)
+      WHERE m + INTERVAL 1 MONTH <= getvariable('until')::TIMESTAMP AND month(m) % 3 = 0
+    )
+    SELECT i.store_id, i.product_id, m.snapshot_date,
+      floor(rnd(hash(i.store_id, i.product_id), 'level') * 150 * (0.4 + rnd(hash(i.store_id, i.product_id, m.snapshot_date), 'snap') * 1.2))::INT AS quantity
+    FROM inventory_out i, month_ends m
+    ORDER BY i.store_id, i.product_id, m.snapshot_date`,
+  // In-store sales: a member buys from their segment's mix, anyone else from the population's, on a day in their sport's sales season.
   sales: `
     WITH n AS (SELECT count(*) FILTER (WHERE store_type = 'physical') AS physical, count(*) AS stores FROM stores_g),
-    p AS (SELECT row_number() OVER (ORDER BY product_id) - 1 AS i, product_id, price FROM products_g),
     s AS (
-      SELECT id AS sale_id, 1 + floor(rnd(id, 'store') * n.physical)::INT AS store_id, n.stores,
-        CASE WHEN rnd(id, 'member') < 0.6 THEN 1 + floor(rnd(id, 'buyer') * %users%)::INT END AS user_id,
-        floor(rnd(id, 'prod') * %products%)::INT AS pi
+      SELECT id AS sale_id, 1 + floor(rnd(id, 'store') * n.physical)::INT AS store_id, n.stores AS n_stores,
+        CASE WHEN rnd(id, 'member') < 0.6 THEN 1 + floor(rnd(id, 'buyer') * %users%)::INT END AS user_id
       FROM range(1, %sales% + 1) r(id), n
+    ),
+    shopper AS (SELECT s.*, coalesce(u.segment_id, -1) AS segment_id FROM s LEFT JOIN users_g u USING (user_id)),
+    drawn AS (
+      SELECT sh.*, sb.value AS sport_id, days.day + to_seconds(floor(rnd(sale_id, 'sec') * 86400)::INT) AS sold_at
+      FROM shopper sh
+      JOIN sport_bucket sb ON sb.segment_id = sh.segment_id AND sb.b = floor(rnd(sale_id, 'sport') * ${B})::INT
+      JOIN sale_day_bucket db ON db.activity_id = sb.value AND db.b = floor(rnd(sale_id, 'day') * ${DAY_B})::INT
+      JOIN days ON days.day_idx = db.value
     )
-    SELECT sale_id, store_id, (store_id + n_stores * floor(rnd(sale_id, 'clerk') * (%employees% // n_stores))::INT)::INT AS employee_id,
-      user_id, p.product_id, 1 + floor(rnd(sale_id, 'q') ^ 3 * 3)::INT AS quantity, p.price AS unit_price,
-      getvariable('history_start')::TIMESTAMP + to_seconds(floor(rnd(sale_id, 'when') * %history_days% * 86400)::BIGINT) AS sold_at
-    FROM (SELECT *, stores AS n_stores FROM s) s JOIN p ON p.i = s.pi
-    ORDER BY sale_id`,
-  // Orders stop two weeks before the end of the history, so that their shipping and delivery are in the past too.
-  orders: `
-    SELECT id AS order_id, 1 + floor(rnd(id, 'buyer') * %users%)::INT AS user_id,
-      (SELECT max(store_id) FROM stores_g) - floor(rnd(id, 'channel') * 3)::INT AS store_id,
-      CASE WHEN r < 0.85 THEN 'delivered' WHEN r < 0.9 THEN 'shipped' WHEN r < 0.93 THEN 'processing' WHEN r < 0.97 THEN 'cancelled' ELSE 'returned' END AS status,
-      ordered_at, ordered_at AS created_at, ordered_at + to_days(CASE WHEN r < 0.93 THEN 5 ELSE 12 END) AS updated_at
-    FROM (SELECT id, rnd(id, 'status') AS r, getvariable('history_start')::TIMESTAMP + to_seconds(floor(rnd(id, 'when') * (%history_days% - 14) * 86400)::BIGINT) AS ordered_at FROM range(1, %orders% + 1) r(id))
-    ORDER BY order_id`,
-  order_items: `
-    WITH p AS (SELECT row_number() OVER (ORDER BY product_id) - 1 AS i, product_id, price FROM products_g)
-    SELECT o.order_id, (k + 1)::INT AS line_no, p.product_id, 1 + floor(rnd(o.order_id * 8 + k, 'iq') ^ 4 * 3)::INT AS quantity, p.price AS unit_price
-    FROM (SELECT order_id, unnest(range(1 + floor(rnd(order_id, 'lines') ^ 2 * 4)::INT)) AS k FROM orders_out) o
-    JOIN p ON p.i = floor(rnd(o.order_id * 8 + k, 'ip') * %products%)::INT
-    ORDER BY o.order_id, line_no`,
-  payments: `
-    SELECT o.order_id AS payment_id, o.order_id,
-      CASE floor(rnd(o.order_id, 'pay') * 4)::INT WHEN 0 THEN 'card' WHEN 1 THEN 'paypal' WHEN 2 THEN 'apple_pay' ELSE 'gift_card' END AS method,
-      round(sum(i.quantity * i.unit_price), 2) AS amount,
-      CASE o.status WHEN 'cancelled' THEN 'refunded' WHEN 'returned' THEN 'refunded' ELSE 'captured' END AS status,
-      o.ordered_at + INTERVAL 2 MINUTE AS paid_at
-    FROM orders_out o JOIN order_items_out i USING (order_id)
-    GROUP BY ALL ORDER BY o.order_id`,
-  shipments: `
-    SELECT order_id AS shipment_id, order_id,
-      CASE floor(rnd(order_id, 'carrier') * 3)::INT WHEN 0 THEN 'UPS' WHEN 1 THEN 'FedEx' ELSE 'USPS' END AS carrier,
-      '1Z' || upper(substr(md5(order_id::VARCHAR || getvariable('seed')), 1, 16)) AS tracking_number,
-      ordered_at + INTERVAL 1 DAY AS shipped_at,
-      CASE WHEN status IN ('delivered', 'returned') THEN ordered_at + to_days(2 + floor(rnd(order_id, 'transit') * 4)::INT) END AS delivered_at
-    FROM orders_out WHERE status IN ('shipped', 'delivered', 'returned')
-    ORDER BY order_id`,
-  order_status_history: `
-    WITH flows AS (
-      SELECT order_id, ordered_at, CASE status
-        WHEN 'cancelled' THEN ['placed', 'cancelled']
-        WHEN 'processing' THEN ['placed', 'paid']
-        WHEN 'shipped' THEN ['placed', 'paid', 'shipped']
-        WHEN 'delivered' THEN ['placed', 'paid', 'shipped', 'delivered']
-        ELSE ['placed', 'paid', 'shipped', 'delivered', 'returned'] END AS flow
-      FROM orders_out
-    )
-    SELECT order_id, seq::INT AS seq, flow[seq] AS status, ordered_at + to_hours((seq - 1) * 30) AS changed_at
-    FROM (SELECT order_id, ordered_at, flow, unnest(range(1, len(flow) + 1)) AS seq FROM flows)
-    ORDER BY order_id, seq`,
+    SELECT d.sale_id, d.store_id, (d.store_id + d.n_stores * floor(rnd(d.sale_id, 'clerk') * (%employees% // d.n_stores))::INT)::INT AS employee_id,
+      d.user_id, sp.product_id, 1 + floor(rnd(d.sale_id, 'q') ^ 3 * 3)::INT AS quantity, pp.price AS unit_price, d.sold_at
+    FROM drawn d
+    ${productOf("d.sport_id", "rnd(d.sale_id, 'prod')")}
+    JOIN product_prices pp ON pp.product_id = sp.product_id AND d.sold_at >= pp.valid_from AND d.sold_at < pp.valid_to
+    ORDER BY d.sale_id`,
 } as const;

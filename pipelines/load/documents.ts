@@ -16,8 +16,13 @@ type Source = { table: RawTable; select: string; toDoc: (row: Record<string, unk
 export const DOCUMENT_SOURCES: Record<CollectionName, Source> = {
   products: {
     table: "products",
-    select: "product_id, name, category, subcategory, sport, vendor_id::INTEGER AS vendor_id, price::DOUBLE AS price, color, attributes, created_at, updated_at",
-    toDoc: ({ product_id, attributes, ...rest }) => ({ _id: product_id, ...rest, attributes: JSON.parse(attributes as string) }),
+    select: "product_id, name, category, subcategory, sport, vendor_id::INTEGER AS vendor_id, price::DOUBLE AS price, price_history, color, attributes, created_at, updated_at",
+    toDoc: ({ product_id, attributes, price_history, ...rest }) => ({
+      _id: product_id,
+      ...rest,
+      price_history: (JSON.parse(price_history as string) as Array<{ price: number; valid_from: string }>).map((p) => ({ price: p.price, valid_from: new Date(`${p.valid_from.replace(" ", "T")}Z`) })),
+      attributes: JSON.parse(attributes as string),
+    }),
   },
   user_goals: {
     table: "user_goals",

@@ -1,4 +1,4 @@
-import { truncate } from "node:fs/promises";
+import { rename, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,9 +8,10 @@ import { StoreUnreachableError, UserError } from "../../lib/errors.ts";
 import { parseScale } from "../../lib/scale.ts";
 import { createWorld, FIXED_UNTIL, type World } from "../../test-support/world.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
-import { connectMysql } from "../../stores/mysql.ts";
+import { applySchema, connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";
 import { generate, type RawTable } from "../generate/index.ts";
+import { DEPARTMENTS, ROLES } from "../generate/workforce.ts";
 import { load } from "./index.ts";
 import { rawFile } from "./raw-files.ts";
 import { MYSQL_TABLES } from "./mysql.ts";
@@ -75,8 +76,105 @@ describe("load", () => {
     const [rows] = await db.query("SELECT count(*) AS n FROM devices d LEFT JOIN users u USING (user_id) WHERE u.user_id IS NULL");
     expect(Number((rows as Array<{ n: number }>)[0].n)).toBe(0);
     const [fk] = await db.query("SELECT count(*) AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()");
-    expect(Number((fk as Array<{ n: number }>)[0].n)).toBeGreaterThanOrEqual(15);
+    expect(Number((fk as Array<{ n: number }>)[0].n)).toBeGreaterThanOrEqual(35);
     await db.end();
+  });
+
+  it("loads the operational data whole: order totals are the sum of their lines, every product id is in the catalog", async () => {
+    const db = await connectMysql(world.config.mysqlUrl, 1);
+    const count = async (sql: string) => Number(((await db.query(sql))[0] as Array<{ n: number }>)[0].n);
+    try {
+      expect(await count("SELECT count(*) AS n FROM orders o LEFT JOIN (SELECT order_id, SUM(net_amount) AS t FROM order_items GROUP BY order_id) i USING (order_id) WHERE i.t IS NULL OR o.total_amount <> i.t")).toBe(0);
+      expect(await count("SELECT count(*) AS n FROM orders WHERE total_amount > 0")).toBeGreaterThan(900);
+      expect(await count("SELECT count(*) AS n FROM employees e JOIN roles r USING (role_id) JOIN departments d USING (department_id)")).toBe(await count("SELECT count(*) AS n FROM employees"));
+      const documents = await openDocumentStore(world.config);
+      try {
+        const catalog = new Set((await documents.collection("products").find({})).map((p) => p._id as string));
+        for (const table of ["order_items", "sales", "inventory", "inventory_snapshots", "supplied_products", "inbound_shipments"]) {
+          const [rows] = await db.query(`SELECT DISTINCT product_id FROM ${table}`);
+          const ids = (rows as Array<{ product_id: string }>).map((r) => r.product_id);
+          expect(ids.length, table).toBeGreaterThan(0);
+          expect(ids.filter((id) => !catalog.has(id)), table).toEqual([]);
+        }
+        // The catalog keeps each product's prices; the current one is the last.
+        const changed = await documents.collection("products").findOne({ "price_history.1": { $exists: true } });
+        expect(changed?.price_history).toEqual(expect.arrayContaining([expect.objectContaining({ price: expect.any(Number), valid_from: expect.any(Date) })]));
+        const history = changed!.price_history as Array<{ price: number }>;
+        expect(history.at(-1)!.price).toBe(changed!.price);
+      } finally {
+        await documents.close();
+      }
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("enforces the operational constraints in MySQL", async () => {
+    const db = await connectMysql(world.config.mysqlUrl, 1);
+    // What MySQL said: "accepted", the CHECK constraint that failed (MariaDB's error 4025), or the error's code.
+    const refused = (sql: string) =>
+      db.query(sql).then(
+        () => "accepted",
+        (e: { code?: string; message: string }) => /CONSTRAINT `(\w+)` failed/.exec(e.message)?.[1] ?? e.code,
+      );
+    try {
+      // A discount that ends before it starts; a review scored 11 (or 0); a line whose net is not quantity × price − discount.
+      expect(await refused("INSERT INTO discounts VALUES (9001, 'BACKWARDS', 'ends first', 10, '2025-02-01', '2025-01-31')")).toBe("ck_discounts_dates");
+      expect(await refused("INSERT INTO discounts VALUES (9002, 'ONEDAY', 'one day only', 10, '2025-02-01', '2025-02-01')")).toBe("accepted");
+      expect(await refused("INSERT INTO performance_reviews VALUES (990001, 2, NULL, '2025-12-01', 11, NULL)")).toBe("ck_performance_reviews_score");
+      expect(await refused("INSERT INTO performance_reviews VALUES (990002, 2, NULL, '2025-12-02', 0, NULL)")).toBe("ck_performance_reviews_score");
+      expect(await refused("INSERT INTO performance_reviews VALUES (990003, 2, NULL, '2025-12-03', 10, 'top marks')")).toBe("accepted");
+      expect(await refused("INSERT INTO order_items VALUES (1, 99, 'P000001', 2, 10.00, 1.00, 20.00)")).toBe("ck_order_items_net");
+      expect(await refused("INSERT INTO order_items VALUES (1, 99, 'P000001', 2, 10.00, 1.00, 19.00)")).toBe("accepted");
+      // A payslip taxing more than it pays; a shipment delivered before it left; a vendor shipping a product it does not supply.
+      expect(await refused("INSERT INTO payroll VALUES (990001, 2, '2025-01-01', '2025-01-31', 100.00, 150.00, '2025-01-31')")).toBe("ck_payroll_amounts");
+      expect(await refused("INSERT INTO inbound_shipments VALUES (990001, 1, 'P000001', 1, 10, '2025-03-01', '2025-03-20', '2025-02-01', 'delivered')")).toBe("ck_inbound_shipments_dates");
+      expect(await refused("INSERT INTO inbound_shipments VALUES (990002, 1, 'P999999', 1, 10, '2025-03-01', '2025-03-20', NULL, 'in transit')")).toBe("ER_NO_REFERENCED_ROW_2");
+      // An online store cannot sell in store.
+      expect(await refused("UPDATE stores SET channel = 'in-store' WHERE store_type = 'online' LIMIT 1")).toBe("ck_stores_channel");
+    } finally {
+      await db.query("DELETE FROM discounts WHERE discount_id > 9000");
+      await db.query("DELETE FROM performance_reviews WHERE review_id > 990000");
+      await db.query("DELETE FROM order_items WHERE order_id = 1 AND line_no = 99");
+      await db.end();
+    }
+  });
+
+  it("has the migration's departments and roles, as the generator writes them", async () => {
+    const fresh = await createWorld();
+    const db = await connectMysql(fresh.config.mysqlUrl, 1);
+    try {
+      await applySchema(db);
+      const [roles] = await db.query("SELECT role_id, title, department_id, description, min_salary, max_salary FROM roles ORDER BY role_id");
+      expect(roles).toEqual(ROLES.map((r) => ({ ...r })));
+      const [departments] = await db.query("SELECT department_id, name FROM departments ORDER BY department_id");
+      expect(departments).toEqual(DEPARTMENTS.map((d) => ({ ...d })));
+    } finally {
+      await db.end();
+      await fresh.dispose();
+    }
+  });
+
+  it("refuses rows that name a product the catalog lacks, and writes nothing", async () => {
+    const other = await createWorld();
+    const duck = await openDuckDB();
+    try {
+      const dir = rawDir(other.config);
+      await generate({ scale: parseScale("tiny"), seed: 3, until: FIXED_UNTIL, outDir: dir });
+      const sales = rawFile(dir, "sales");
+      await duck.run(`COPY (SELECT * REPLACE (CASE WHEN sale_id = 1 THEN 'P999999' ELSE product_id END AS product_id) FROM '${sales}') TO '${sales}.new' (FORMAT parquet)`);
+      await rename(`${sales}.new`, sales);
+      const error = await load(other.config).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toContain("sales.parquet names products the catalog (products.parquet) does not have, such as P999999");
+      const conn = await mysql.createConnection({ host: "127.0.0.1", port: 3306, user: "root" });
+      const [dbs] = await conn.query("SHOW DATABASES LIKE ?", [other.database]);
+      expect(dbs).toHaveLength(0);
+      await conn.end();
+    } finally {
+      duck.close();
+      await other.dispose();
+    }
   });
 
   it("rejects a truncated Parquet file with a clear error and writes nothing", async () => {

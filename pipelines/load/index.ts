@@ -12,7 +12,7 @@ import { applySchema, connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";
 import { loadDocuments, type DocumentLoadResult } from "./documents.ts";
 import { loadMysql, type MysqlLoadResult } from "./mysql.ts";
-import { checkRawFiles } from "./raw-files.ts";
+import { checkCatalogReferences, checkRawFiles } from "./raw-files.ts";
 import { loadSessions } from "./sessions.ts";
 
 export type LoadResult = {
@@ -30,6 +30,7 @@ export async function load(config: Config): Promise<LoadResult> {
   const closers: Array<() => Promise<unknown>> = [async () => duck.close()];
   try {
     const counts = await checkRawFiles(duck, dir);
+    await checkCatalogReferences(duck, dir);
     const mysql = await connectMysql(config.mysqlUrl);
     closers.push(() => mysql.end());
     const documents = await openDocumentStore(config);

@@ -15,8 +15,9 @@ import { rawFile } from "./raw-files.ts";
 
 /** The relational tables, parents before children. */
 export const MYSQL_TABLES = [
-  "states", "cities", "users", "user_preferences", "user_interests", "devices", "memberships",
-  "vendors", "stores", "employees", "inventory", "sales", "orders", "order_items", "payments", "shipments", "order_status_history", "quotes",
+  "states", "cities", "users", "user_preferences", "user_interests", "devices", "memberships", "addresses",
+  "vendors", "vendor_contracts", "supplied_products", "departments", "roles", "stores", "employees", "payroll", "performance_reviews", "store_events",
+  "inventory", "inventory_snapshots", "inbound_shipments", "sales", "discounts", "orders", "order_items", "payments", "shipments", "order_status_history", "quotes",
 ] as const satisfies readonly RawTable[];
 
 export type MysqlLoadResult = { rows: Record<string, number>; seconds: Record<string, number> };

@@ -30,3 +30,18 @@ export async function checkRawFiles(duck: DuckDB, rawDir: string, tables: readon
   }
   return counts;
 }
+
+/** The tables whose `product_id` is a key of the catalog (MongoDB `products`), which MySQL cannot reference. */
+export const CATALOG_REFERENCES = ["order_items", "sales", "inventory", "inventory_snapshots", "supplied_products", "inbound_shipments"] as const satisfies readonly RawTable[];
+
+/** Refuses raw files whose rows name a product the catalog lacks, before any store is written. */
+export async function checkCatalogReferences(duck: DuckDB, rawDir: string): Promise<void> {
+  for (const table of CATALOG_REFERENCES) {
+    const unknown = await duck.all<{ product_id: string }>(`
+      SELECT DISTINCT product_id FROM read_parquet('${rawFile(rawDir, table)}')
+      WHERE product_id NOT IN (SELECT product_id FROM read_parquet('${rawFile(rawDir, "products")}')) ORDER BY 1 LIMIT 3`);
+    if (unknown.length) {
+      throw new UserError(`${rawFile(rawDir, table)} names products the catalog (products.parquet) does not have, such as ${unknown.map((u) => u.product_id).join(", ")}; nothing was loaded. Regenerate the data with \`nike generate\`.`);
+    }
+  }
+}
