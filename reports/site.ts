@@ -10,6 +10,8 @@ import { swapFolder, writeFileAtomic } from "../lib/files.ts";
 import { fmt, hourLabel } from "../warehouse/insights/insight.ts";
 import { SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
 import { toCsv } from "./csv.ts";
+import { DOCS_DIR, writeDocsFiles } from "./docs/index.ts";
+import type { DocsCatalog } from "./docs/catalog.ts";
 import { insightsJson } from "./insights-json.ts";
 import type { InsightsReport } from "./insights/index.ts";
 import type { Insight } from "./insights/view.ts";
@@ -42,14 +44,15 @@ const footerOf = (run: InsightsReport, facts: ReportFacts): Footer => ({ ...fact
 
 const usesSharedData = (insights: Insight[]) => insights.some((i) => i.charts.some((c) => JSON.stringify(c.spec).includes('"url":"data/')));
 
-/** Writes the site into `outDir` (replacing it); returns the path of index.html. */
-export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir: string): Promise<{ index: string; pages: string[]; charts: number }> {
+/** Writes the site into `outDir` (replacing it), with the data docs in `docs/` when given; returns the path of index.html. */
+export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir: string, docs?: DocsCatalog): Promise<{ index: string; pages: string[]; charts: number }> {
   const out = resolve(outDir);
   const work = join(dirname(out), `.${basename(out)}.building-${process.pid}`);
   await rm(work, { recursive: true, force: true });
   await Promise.all(["assets", "data", "charts"].map((d) => mkdir(join(work, d), { recursive: true })));
   const footer = footerOf(run, facts);
   const nav: NavItem[] = [{ id: "index", title: "Summary", href: "index.html" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `${i.id}.html` }))];
+  if (docs) nav.push({ id: DOCS_DIR, title: "Data docs", href: `${DOCS_DIR}/index.html` });
   const mode: PageMode = { kind: "site" };
   try {
     for (const script of SCRIPTS) await copyFile(script.from(), join(work, "assets", script.file));
@@ -72,6 +75,10 @@ export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir:
       );
     }
     await writeFile(join(work, "data", FINDINGS_FILE), insightsJson(run));
+    if (docs) {
+      await mkdir(join(work, DOCS_DIR));
+      await writeDocsFiles(docs, join(work, DOCS_DIR));
+    }
     const firstCharts = run.all.map((insight) => ({ insight, chart: insight.charts[0] }));
     await writeFile(
       join(work, "index.html"),
