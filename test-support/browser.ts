@@ -1,22 +1,11 @@
 /** @module Headless Chromium (Debian's `chromium`) through playwright-core, for the browser tests. */
-import { existsSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumPath, launchChromium } from "../lib/chromium.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM = chromiumPath();
 
 /** Launches Chromium (playwright gives it a fresh profile) with the flags an offline machine needs; a missing browser is a clear error. */
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: install it with \`apt-get install chromium\` (or set CHROMIUM_PATH).`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-    ],
-  });
-}
+export const launchBrowser = (): Promise<Browser> => launchChromium("the browser tests", CHROMIUM);
 
 /** Collects console errors, page errors, failed requests and HTTP errors on a page, to assert there are none. */
 export function watchProblems(page: Page): string[] {
