@@ -15,7 +15,7 @@ GROUP BY a.activity_type
 ORDER BY workouts DESC`,
   },
   fact_app_session: {
-    question: "App sessions and median-ish length per platform and part of day",
+    question: "App sessions and their average length per platform and part of the day",
     sql: `SELECT s.platform, t.part_of_day, COUNT(*) AS sessions, ROUND(AVG(s.duration_s) / 60, 1) AS avg_minutes
 FROM fact_app_session s
 JOIN dim_time t ON t.time_key = s.time_key
