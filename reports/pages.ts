@@ -5,11 +5,12 @@
  */
 import { contentSecurityPolicy } from "../lib/content-security.ts";
 import { html, raw, type Html } from "../lib/html.ts";
+import type { FiringAlert } from "../warehouse/alerts/events.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { toCsv } from "./csv.ts";
 import type { Chart, Insight } from "./insights/view.ts";
 
-export type Footer = { dataAsOf: string; lastEtlRun: string | null; rowCounts: Array<[string, number]>; command: string; generatedAt: string; source: string };
+export type Footer = { dataAsOf: string; lastEtlRun: string | null; rowCounts: Array<[string, number]>; command: string; generatedAt: string; source: string; alerts?: FiringAlert[] };
 export type NavItem = { id: string; title: string; href: string };
 export type PageMode = { kind: "site" } | { kind: "single"; scripts: string[]; sharedData: Record<string, unknown> };
 
@@ -43,6 +44,7 @@ th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align
 .table-wrap { overflow-x: auto; }
 footer { max-width: 1100px; margin: 2rem auto; padding: 1rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
 footer code { background: #f3f4f6; padding: 0 .25rem; }
+.alerts { background: #fef2f2; border-left: 4px solid #dc2626; padding: .25rem 1rem; margin: 1rem 0; }
 `;
 
 const cell = (v: Row[string]) => (typeof v === "number" ? html`<td class="num">${v.toLocaleString("en-US", { maximumFractionDigits: 3 })}</td>` : html`<td>${String(v ?? "")}</td>`);
@@ -95,6 +97,12 @@ const EMBED = `
 /** The policy a server sends with the site's pages (the same as each page's own `<meta>` copy, plus no framing). */
 export const REPORT_SITE_POLICY = contentSecurityPolicy([EMBED]);
 
+/** The summary's alerts firing at their latest check (alerts.yml, `nike alerts`), above the summary itself. */
+const alertsSection = (alerts: FiringAlert[]) =>
+  html`<section class="alerts" aria-labelledby="h-alerts"><h2 id="h-alerts">Firing alerts</h2>
+<ul>${alerts.map((a) => html`<li><strong>${a.title}</strong> (${a.period}; firing since ${a.since}): ${a.summary}</li>`)}</ul></section>
+`;
+
 export function page(options: {
   title: string;
   nav: NavItem[];
@@ -131,7 +139,7 @@ ${head}
 <header><strong>Nike Data Workbench</strong>
 <nav aria-label="Reports">${nav.map((n) => (n.id === current ? html`<a href="${n.href}" aria-current="page">${n.title}</a>` : html`<a href="${n.href}">${n.title}</a>`))}</nav></header>
 <main id="main">
-${body}
+${current === "index" && footer.alerts?.length ? alertsSection(footer.alerts) : ""}${body}
 </main>
 <footer>
 <p>Data as of <strong>${footer.dataAsOf}</strong> (latest workout in the warehouse)${footer.lastEtlRun ? html`; last ETL run published ${footer.lastEtlRun}` : ""}. Read from the ${footer.source}.</p>
