@@ -25,7 +25,20 @@ describe("graceful shutdown", () => {
     expect((await http("POST", "/v1/users", { body })).status).toBe(202);
     const { token } = (await http("POST", "/v1/sessions", { body: { email: body.email, password: body.password } })).body;
     expect((await http("GET", "/v1/me/inspiration", { token })).status).toBe(200);
-    // Logins hash with scrypt (tens of ms each, four at a time), so these are still being served when close() starts.
+    // The five logins are held inside the server (at their attempt-limit check) until close() has
+    // started, so they are in flight however slow the machine: reaching the server is not left to a timer.
+    const limits = server.ctx.limits;
+    const reserveLogin = limits.reserveLogin.bind(limits);
+    let arrived = 0;
+    let allArrived!: () => void;
+    const arrivedAll = new Promise<void>((r) => (allArrived = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    limits.reserveLogin = async (...args) => {
+      if (++arrived === 5) allArrived();
+      await released;
+      return reserveLogin(...args);
+    };
     // Five: the most one account may have checked at once from one source.
     const answered: number[] = [];
     const inFlight = Array.from({ length: 5 }, () =>
@@ -34,10 +47,12 @@ describe("graceful shutdown", () => {
         return r;
       }),
     );
-    await new Promise((r) => setTimeout(r, 30));
-    expect(answered.length).toBeLessThan(5);
+    await arrivedAll;
     let closedAt = 0;
     const closing = server.close().then(() => (closedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(closedAt).toBe(0);
+    release();
     const replies = await Promise.all(inFlight);
     expect(replies.map((r) => r.status)).toEqual(Array(5).fill(201));
     await closing;
