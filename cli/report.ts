@@ -1,10 +1,11 @@
 /**
- * @module `nike report`: the insights as a static site (or one file), the segment write-back, and the
- * e-mail digest; or, with `--json`, only the findings as JSON (nothing written).
+ * @module `nike report`: the insights as a static site (or one file, or a PDF), the segment write-back,
+ * and the e-mail digest; or, with `--json`, only the findings as JSON (nothing written).
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
+import { chromiumPath, requireChromium } from "../lib/chromium.ts";
 import { loadConfig, type Config } from "../lib/config.ts";
 import { UserError } from "../lib/errors.ts";
 import { sendMail } from "../lib/mail.ts";
@@ -16,18 +17,19 @@ import { publishSegments } from "../warehouse/insights/publish-segments.ts";
 import { digest } from "../reports/digest.ts";
 import { insightsJson } from "../reports/insights-json.ts";
 import { presentInsights, type InsightsReport } from "../reports/insights/index.ts";
+import { parsePaper, PRINTING, writePdf } from "../reports/pdf.ts";
 import { FINDINGS_FILE, writeSingleFile, writeSite, type ReportFacts } from "../reports/site.ts";
 
 /** The site's default home: `reports/site/` in this checkout, whatever the working directory. */
 export const DEFAULT_SITE_DIR = new URL("../reports/site/", import.meta.url).pathname;
 
-export type ReportOptions = { out?: string; singleFile?: string | boolean; email?: string; siteUrl?: string; source?: string; seed?: number; json?: boolean };
+export type ReportOptions = { out?: string; singleFile?: string | boolean; pdf?: string | boolean; paper?: string; email?: string; siteUrl?: string; source?: string; seed?: number; json?: boolean };
 /** What `nike report` made, and the run it made it from: the insights shown, or with `--json` their findings only. */
-export type ReportResult<Run = InsightsReport> = { index?: string; singleFile?: string; emailed?: string[]; json?: string; run: Run; seconds: number };
+export type ReportResult<Run = InsightsReport> = { index?: string; singleFile?: string; pdf?: string; emailed?: string[]; json?: string; run: Run; seconds: number };
 
 /** `--json` is a read: it refuses the options that write something, rather than ignore them. */
 function checkJsonOptions(options: ReportOptions): void {
-  const writers = ([["--out", options.out], ["--single-file", options.singleFile], ["--email", options.email], ["--site-url", options.siteUrl]] as const)
+  const writers = ([["--out", options.out], ["--single-file", options.singleFile], ["--pdf", options.pdf], ["--paper", options.paper], ["--email", options.email], ["--site-url", options.siteUrl]] as const)
     .filter(([, value]) => value !== undefined)
     .map(([flag]) => flag);
   if (writers.length > 0) {
@@ -57,11 +59,11 @@ async function lastPublishedRun(config: Config): Promise<string | null> {
   }
 }
 
-/** `nike report`: prints the site's index (or the single file, or the JSON) on stdout. */
+/** `nike report`: prints the site's index (or the single file and the PDF, a line each, or the JSON) on stdout. */
 export async function reportCommand(options: ReportOptions): Promise<void> {
   const result = await report(options);
   log(`report: ${result.json ? "computed" : "built"} in ${result.seconds.toFixed(1)} s`);
-  process.stdout.write(result.json ?? `${result.index ?? result.singleFile}\n`);
+  process.stdout.write(result.json ?? [result.index, result.singleFile, result.pdf].filter(Boolean).map((f) => `${f}\n`).join(""));
 }
 
 export function report(options: ReportOptions & { json?: false }, argv?: string[], config?: Config): Promise<ReportResult>;
@@ -71,6 +73,9 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
   const source = options.source ?? "lake";
   if (source !== "lake" && source !== "mysql") throw new UserError(`--source must be lake or mysql, not "${source}".`);
   if (options.json) checkJsonOptions(options);
+  if (options.paper !== undefined && !options.pdf) throw new UserError("--paper sets the PDF's page size: use it with --pdf.");
+  const paper = options.pdf ? parsePaper(options.paper ?? "a4") : undefined;
+  const chromium = options.pdf ? requireChromium(chromiumPath(), PRINTING) : undefined;
   const recipients = options.email ? parseRecipients(options.email) : undefined;
   const out = resolve(options.out ?? DEFAULT_SITE_DIR);
 
@@ -95,9 +100,12 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
   if (options.singleFile) {
     const file = typeof options.singleFile === "string" ? options.singleFile : join(out, "..", "nike-insights.html");
     result.singleFile = await writeSingleFile(run, facts, file);
-  } else {
-    result.index = (await writeSite(run, facts, out)).index;
   }
+  if (options.pdf) {
+    const file = typeof options.pdf === "string" ? options.pdf : join(out, "..", "nike-insights.pdf");
+    result.pdf = await writePdf(run, facts, file, { paper, chromium });
+  }
+  if (!options.singleFile && !options.pdf) result.index = (await writeSite(run, facts, out)).index;
   if (recipients) {
     const siteUrl = options.siteUrl ?? pathToFileURL(`${out}/`).href;
     const delivery = await sendMail(config, await digest(run, { to: recipients, siteUrl, dataAsOf: facts.dataAsOf }));
