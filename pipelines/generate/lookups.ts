@@ -30,6 +30,25 @@ export function inverseCdf(weights: readonly number[], buckets: number): number[
   return out;
 }
 
+/**
+ * `name` (activity_id, b, value): for each activity, its distribution over the days of the history
+ * (`weights[activity][day]`) as `DAY_B` buckets of day indexes, the inverse CDF computed in DuckDB
+ * (an ASOF join of each bucket's midpoint on the cumulative share), as `inverseCdf` does.
+ */
+async function dayBuckets(db: DuckDB, name: string, weights: number[][]): Promise<void> {
+  await db.table(`${name}_weights`, weights.flatMap((w, activity_id) => w.map((weight, day_idx) => ({ activity_id, day_idx, weight }))));
+  await db.run(`
+    CREATE OR REPLACE TABLE ${name} AS
+    WITH cdf AS (
+      SELECT activity_id, day_idx, sum(weight) OVER (PARTITION BY activity_id ORDER BY day_idx) / sum(weight) OVER (PARTITION BY activity_id) AS cum
+      FROM ${name}_weights
+    ),
+    buckets AS (SELECT a.activity_id, r.b::INT AS b, (r.b + 0.5) / ${DAY_B} AS target FROM (SELECT DISTINCT activity_id FROM cdf) a, range(${DAY_B}) r(b))
+    SELECT b.activity_id, b.b, c.day_idx AS value FROM buckets b ASOF JOIN cdf c ON b.activity_id = c.activity_id AND b.target <= c.cum
+    ORDER BY b.activity_id, b.b`);
+  await db.run(`DROP TABLE ${name}_weights`);
+}
+
 /** Rows (key..., b, value) for one categorical distribution per key. */
 function bucketRows<K extends Record<string, number>>(key: K, weights: readonly number[], buckets = B) {
   return inverseCdf(weights, buckets).map((value, b) => ({ ...key, b, value }));
@@ -96,14 +115,8 @@ export async function createLookups(db: DuckDB, until: string): Promise<void> {
   const days = historyDays(until);
   await db.table("days", days.map((d, i) => ({ day_idx: i, day: d.date, weekend: d.isoDow >= 6 ? 1 : 0 })));
   await db.run("CREATE OR REPLACE TABLE days AS SELECT day_idx, day::DATE AS day, weekend FROM days");
-  const dayRows = ACTIVITIES.flatMap((a, id) =>
-    bucketRows(
-      { activity_id: id },
-      days.map((d) => monthWeight(ACTIVITY_SEASONS[a.name].peakMonth, ACTIVITY_SEASONS[a.name].kappa, d.month) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years),
-      DAY_B,
-    ),
-  );
-  await db.table("day_bucket", dayRows);
+  const growth = (d: (typeof days)[number]) => WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years;
+  await dayBuckets(db, "day_bucket", ACTIVITIES.map((a) => days.map((d) => monthWeight(ACTIVITY_SEASONS[a.name].peakMonth, ACTIVITY_SEASONS[a.name].kappa, d.month) * growth(d))));
 
   await createPurchaseLookups(db, days);
 }
@@ -122,10 +135,7 @@ async function createPurchaseLookups(db: DuckDB, days: ReturnType<typeof history
   await db.table("channel_bucket", SEGMENTS.flatMap((s, id) => bucketRows({ segment_id: id }, SALES_CHANNELS.map((c) => SEGMENT_PURCHASES[s.name].channels[c]))));
   await db.table("channel_names", SALES_CHANNELS.map((channel, id) => ({ id, channel })));
   await db.table("segment_spend", SEGMENTS.map((s, id) => ({ segment_id: id, spend: SEGMENT_PURCHASES[s.name].spend })));
-  const dayBucket = (last: number) =>
-    sports.flatMap((sport, id) =>
-      bucketRows({ activity_id: id }, days.slice(0, last).map((d) => salesWeight(sport, d.dayOfYear) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years), DAY_B),
-    );
-  await db.table("sale_day_bucket", dayBucket(days.length));
-  await db.table("order_day_bucket", dayBucket(days.length - 14));
+  const weights = sports.map((sport) => days.map((d) => salesWeight(sport, d.dayOfYear) * WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years));
+  await dayBuckets(db, "sale_day_bucket", weights);
+  await dayBuckets(db, "order_day_bucket", weights.map((w) => w.slice(0, -14)));
 }

@@ -33,10 +33,10 @@ const SPORT_OF: Record<string, string> = {
   "Resistance Band": "pilates", "Swim Goggles": "swimming", Kettlebell: "hiit", "Sports Bra": "training", Tight: "running",
 };
 
-/** The first price a product had, from its launch; then its changes within the history. */
+/** A price and the moment it took effect (`YYYY-MM-DD hh:mm:ss`). */
 type PricePoint = { price: number; valid_from: string };
 
-/** A product's price changes: up to three within the history (`start`..`end`, YYYY-MM-DD), each a markdown or a rise. */
+/** A product's prices: its launch price, then up to three changes within the history (`start`..`end`, YYYY-MM-DD), each a markdown or a rise. */
 function priceHistory(faker: Faker, launchPrice: number, launched: string, start: string, end: string): PricePoint[] {
   const history: PricePoint[] = [{ price: launchPrice, valid_from: launched }];
   const from = Date.parse(`${start}T00:00:00Z`);
