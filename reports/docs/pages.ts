@@ -11,9 +11,6 @@ import type { Columns } from "../../warehouse/models/spec.ts";
 import type { DocsCatalog, RunDoc, TableDoc } from "./catalog.ts";
 import { hrefOf, KIND_LABELS, lineageSvg, type Lineage } from "./lineage.ts";
 
-/** The policy a server sends with the docs pages (each page also carries it in a `<meta>`). */
-export const DOCS_POLICY = contentSecurityPolicy([]);
-
 const STYLE = `
 :root { color-scheme: light; --ink: #111827; --muted: #4b5563; --line: #e5e7eb; }
 * { box-sizing: border-box; }
