@@ -87,7 +87,7 @@ async function evaluateMetric(db: MySql, rule: MetricRule): Promise<Evaluation> 
       .map((r) => ({ group: r.grp, value: r.current, previous: r.previous, change: round(((r.current - r.previous) / r.previous) * 100) }))
       .filter((b) => crosses(b.change))
       .sort((a, b) => Math.abs(b.change) - Math.abs(a.change));
-    summary = `${what}, ${periodLabel(current)} against the ${rule.period} before: ${breaches.length ? describeBreaches(breaches, (b) => `${rule.by ? `${name(b)} ` : ""}${signed(b.change ?? 0)} (${fmt(b.previous ?? 0)} → ${fmt(b.value)})`) : "no change"} ${bound}`;
+    summary = `${what}, ${periodLabel(current)} against the ${rule.period} before: ${breaches.length ? describeBreaches(breaches, (b) => `${rule.by ? `${name(b)} ` : ""}${signed(b.change ?? 0)} (${fmt(b.previous ?? 0)} → ${fmt(b.value)})`) : "none"} ${bound}`;
   }
   return { rule, period: current.key, firing: breaches.length > 0, summary, breaches };
 }
