@@ -1,6 +1,6 @@
 /**
  * @module The retail side: vendors, stores and their events, the product catalog with its price history,
- * inventory (current and month-end snapshots) and in-store sales. What shoppers buy, and when, follows the
+ * inventory (current, and snapshots at quarter ends) and in-store sales. What shoppers buy, and when, follows the
  * planted purchases (`model.ts`): a segment's sport mix, and each sport's sales season.
  */
 import type { Faker } from "@faker-js/faker";
