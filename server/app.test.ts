@@ -113,6 +113,9 @@ describe("Inspire: a user's whole life over HTTP", () => {
     expect(exported.body.dynamodb.sessions.length).toBeGreaterThanOrEqual(1);
     expect(exported.body.mysql.notification_outbox).toHaveLength(1);
     expect(exported.body.warehouse.user_pseudonym).toMatch(/^[0-9a-f]{16}$/);
+    // Every operational table that holds rows of a user is in the export (a new one cannot be forgotten).
+    const perUser = await query<{ t: string }>("SELECT DISTINCT TABLE_NAME AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'user_id' AND TABLE_NAME NOT IN (SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'user_pseudonym')");
+    expect(Object.keys(exported.body.mysql)).toEqual(expect.arrayContaining(perUser.map((r) => r.t)));
 
     // A second version of the goals, so that erasure has a superseded line to remove too.
     expect((await http("PUT", "/v1/me/goals", { token, body: goals({ target_workouts_per_week: 5 }) })).status).toBe(200);

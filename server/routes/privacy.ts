@@ -15,7 +15,7 @@ import { ApiError } from "../errors.ts";
 import { ALWAYS, FAILS, SIGNED_IN_SECURITY, errorResponses, json } from "../openapi.ts";
 import { routeGroup } from "../validation.ts";
 
-const PER_USER_TABLES = ["user_preferences", "user_interests", "devices", "memberships", "sales", "orders", "notification_outbox", "quote_history"];
+const PER_USER_TABLES = ["user_preferences", "user_interests", "devices", "memberships", "addresses", "sales", "orders", "notification_outbox", "quote_history"];
 
 export async function exportUser(ctx: AppContext, userId: number) {
   const [users] = await ctx.mysql.query("SELECT * FROM users WHERE user_id = ?", [userId]);
