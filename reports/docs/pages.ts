@@ -95,9 +95,13 @@ ${runsTable(catalog.runs)}
 <tbody>${catalog.tables.map((t) => html`<tr data-table="${t.name}"><td>${tableLink(t)}</td><td>${KIND_LABELS[t.kind]}</td><td>${grainOf(t.description)}</td><td class="num">${t.rows ? int(t.rows.mysql) : "—"}</td><td class="num">${t.rows ? int(t.rows.lake) : "—"}</td></tr>`)}</tbody></table>
 <p>Staging models are computed within each ETL run and stored nowhere; <code>user_segment</code> and <code>segment_profile</code> are written by <code>nike report</code>.</p>
 <h2 id="sources">Staged sources</h2>
-${catalog.sources.map((s) => html`<section class="item" id="source-${s.name}"><h3><code>${s.name}</code></h3><p>${s.description}</p>
-${freshnessTable(catalog.freshness.filter((f) => f.source === s.name || (s.name === "users" && f.source === "memberships")))}
-${columnsTable(s.columns)}</section>`)}
+${catalog.sources.map((s) => {
+  // The users source is extracted past two watermarks: the users' own changes and their memberships'.
+  const freshness = catalog.freshness.filter((f) => f.source === s.name || (s.name === "users" && f.source === "memberships"));
+  return html`<section class="item" id="source-${s.name}"><h3><code>${s.name}</code></h3><p>${s.description}</p>
+${freshness.length ? freshnessTable(freshness) : html`<p>No watermark: read whole on every run, so always as fresh as the last run.</p>`}
+${columnsTable(s.columns)}</section>`;
+})}
 <h2 id="seeds">Seeds</h2>
 ${catalog.seeds.map((s) => html`<section class="item" id="seed-${s.name}"><h3><code>${s.name}</code></h3><p>${s.description} ${int(s.rows)} rows.</p>${columnsTable(s.columns)}</section>`)}
 <h2 id="insights">Insights</h2>
