@@ -51,7 +51,7 @@ export function program(): Command {
     .option("--full", "rebuild the warehouse and lake from scratch instead of the changes since the last run")
     .option("--follow", "run micro-batches until stopped (Ctrl-C finishes the current batch)")
     .option("--interval <time>", "pause between --follow batches, e.g. 5s or 500ms", "5s")
-    .option("--status", "show the ledger: recent runs and each source's watermark")
+    .option("--status", "show the ledger: recent runs, each source's watermark and its freshness")
     .action(async (options: EtlOptions & { status?: boolean }) => (options.status ? (await import("./etl-status.ts")).etlStatus() : (await import("./etl.ts")).etl(options)));
 
   cli
@@ -67,6 +67,12 @@ export function program(): Command {
     .addOption(new Option("--source <store>", "read the warehouse from the Parquet lake or the MySQL star schema").choices(["lake", "mysql"]).default("lake"))
     .addOption(seedOption())
     .action(async (options: ReportOptions) => (await import("./report.ts")).reportCommand(options));
+
+  cli
+    .command("docs")
+    .description("write the data docs (every table, the lineage graph, checks, ETL runs, source freshness) to reports/site/docs/; nike report also builds them")
+    .option("--out <dir>", "folder of the docs (default: reports/site/docs in this checkout)")
+    .action(async (options: { out?: string }) => (await import("./docs.ts")).docsCommand(options));
 
   cli
     .command("serve")
@@ -100,6 +106,19 @@ export function program(): Command {
     .command("status")
     .description("whether it runs, its pid and where it listens")
     .action(async () => (await stores()).printStores("status", {}));
+
+  const alerts = cli.command("alerts").description("alert rules (alerts.yml): thresholds, percent changes, freshness and quarantine, e-mailed once per rule and period");
+  const rulesOption = () => new Option("--rules <file>", "the rules file (default: alerts.yml in this checkout)");
+  alerts
+    .command("check")
+    .description("evaluate every rule now, e-mail the ones that newly fire (ALERT_EMAILS or the file's recipients) and print each rule's state")
+    .addOption(rulesOption())
+    .action(async (options: { rules?: string }) => (await import("./alerts.ts")).alertsCommand("check", options));
+  alerts
+    .command("list")
+    .description("the rules, and each one's latest state: firing or ok, since when, when it was last e-mailed")
+    .addOption(rulesOption())
+    .action(async (options: { rules?: string }) => (await import("./alerts.ts")).alertsCommand("list", options));
 
   cli
     .command("migrate")

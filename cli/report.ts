@@ -10,12 +10,14 @@ import { loadConfig, type Config } from "../lib/config.ts";
 import { UserError } from "../lib/errors.ts";
 import { sendMail } from "../lib/mail.ts";
 import { log } from "../lib/progress.ts";
+import { firingAlerts, type FiringAlert } from "../warehouse/alerts/events.ts";
 import { recentRuns } from "../warehouse/ledger.ts";
 import { connectMysql } from "../stores/mysql.ts";
 import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
 import { publishSegments } from "../warehouse/insights/publish-segments.ts";
 import { digest } from "../reports/digest.ts";
 import { insightsJson } from "../reports/insights-json.ts";
+import { collectDocs } from "../reports/docs/catalog.ts";
 import { presentInsights, type InsightsReport } from "../reports/insights/index.ts";
 import { parsePaper, PRINTING, writePdf } from "../reports/pdf.ts";
 import { FINDINGS_FILE, writeSingleFile, writeSite, type ReportFacts } from "../reports/site.ts";
@@ -59,6 +61,18 @@ async function lastPublishedRun(config: Config): Promise<string | null> {
   }
 }
 
+/** The alerts firing at their latest check, for the summary page; none when alerts have never run. */
+async function currentAlerts(config: Config): Promise<FiringAlert[]> {
+  const db = await connectMysql(config.mysqlUrl, 1);
+  try {
+    return await firingAlerts(db);
+  } catch {
+    return []; // no alert_state yet: no alerts to show
+  } finally {
+    await db.end();
+  }
+}
+
 /** `nike report`: prints the site's index (or the single file and the PDF, a line each, or the JSON) on stdout. */
 export async function reportCommand(options: ReportOptions): Promise<void> {
   const result = await report(options);
@@ -94,6 +108,7 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
       ["segment labels written", written],
     ],
     command: `nike ${argv.join(" ")}`.trim(),
+    alerts: await currentAlerts(config),
   };
 
   const result: ReportResult = { run, seconds: 0 };
@@ -105,7 +120,7 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
     const file = typeof options.pdf === "string" ? options.pdf : join(out, "..", "nike-insights.pdf");
     result.pdf = await writePdf(run, facts, file, { paper, chromium });
   }
-  if (!options.singleFile && !options.pdf) result.index = (await writeSite(run, facts, out)).index;
+  if (!options.singleFile && !options.pdf) result.index = (await writeSite(run, facts, out, await collectDocs(config))).index;
   if (recipients) {
     const siteUrl = options.siteUrl ?? pathToFileURL(`${out}/`).href;
     const delivery = await sendMail(config, await digest(run, { to: recipients, siteUrl, dataAsOf: facts.dataAsOf }));
