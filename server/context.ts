@@ -8,7 +8,7 @@ import { openSessionStore, type SessionStore } from "../stores/sessions.ts";
 import { AttemptLimits, type Throttles } from "./auth/attempt-limits.ts";
 import { ErasureGate } from "./auth/erasure-gate.ts";
 import { createLogger } from "./log.ts";
-import { TtlCache } from "./cache.ts";
+import { NO_PEERS, SharedCache, shareCaches, type Peers } from "./shared-caches.ts";
 import type { TodaysInspiration } from "./inspiration/today.ts";
 import type { UserPlace } from "./users.ts";
 
@@ -22,12 +22,14 @@ export type AppContext = {
   sessions: SessionStore;
   log: Logger;
   now(): Date;
-  /** Token hash → the live session: a valid one skips DynamoDB for a minute; logout and erase drop it. */
-  sessionCache: TtlCache<string, CachedSession>;
-  /** User → today's inspiration (it carries its day); logging a workout or changing goals drops it. */
-  inspirationCache: TtlCache<number, TodaysInspiration>;
-  /** User → home city and time zone, for the workouts they log; changing goals drops it. */
-  placeCache: TtlCache<number, UserPlace>;
+  /** Token hash → the live session: a valid one skips DynamoDB for a minute; logout and erase drop it (in every worker). */
+  sessionCache: SharedCache<string, CachedSession>;
+  /** User → today's inspiration (it carries its day); logging a workout or changing goals drops it (in every worker). */
+  inspirationCache: SharedCache<number, TodaysInspiration>;
+  /** User → home city and time zone, for the workouts they log; changing goals drops it (in every worker). */
+  placeCache: SharedCache<number, UserPlace>;
+  /** The other worker processes of `nike serve --workers`, which drop what these caches drop. */
+  peers: Peers;
   /** Requests acting for each user, and the users being erased: erasure waits for the one and refuses the other. */
   erasure: ErasureGate;
   /** Login and sign-up throttles, shared through MySQL by every instance. */
@@ -46,6 +48,8 @@ export type ContextOptions = {
   logDestination?: DestinationStream;
   /** Login and sign-up throttles other than the defaults (tests shorten the windows). */
   throttles?: Partial<Throttles>;
+  /** The other processes keeping the same caches (the cluster's workers); none by default. */
+  peers?: Peers;
 };
 
 export async function openAppContext(config: Config, options: ContextOptions): Promise<AppContext> {
@@ -58,6 +62,13 @@ export async function openAppContext(config: Config, options: ContextOptions): P
     await documents.ensureSchema();
     const sessions = await openSessionStore(config);
     await sessions.ensureTable();
+    const peers = options.peers ?? NO_PEERS;
+    const caches = {
+      sessionCache: new SharedCache<string, CachedSession>("sessions", peers, 60_000),
+      inspirationCache: new SharedCache<number, TodaysInspiration>("inspiration", peers, 10 * 60_000),
+      placeCache: new SharedCache<number, UserPlace>("places", peers, 10 * 60_000),
+    };
+    shareCaches(peers, Object.values(caches));
     return {
       config,
       mysql,
@@ -65,9 +76,8 @@ export async function openAppContext(config: Config, options: ContextOptions): P
       sessions,
       log: createLogger(options.logLevel ?? process.env.LOG_LEVEL ?? "info", options.logDestination),
       now: options.now ?? (() => new Date()),
-      sessionCache: new TtlCache(60_000),
-      inspirationCache: new TtlCache(10 * 60_000),
-      placeCache: new TtlCache(10 * 60_000),
+      ...caches,
+      peers,
       erasure: new ErasureGate(),
       limits: new AttemptLimits(mysql, parseMysqlUrl(config.mysqlUrl).database, config.pseudonymKey, options.throttles),
       reportsDir: options.reportsDir,

@@ -1,7 +1,8 @@
 /**
  * @module Bearer-token authentication: the token's hash names a live session in DynamoDB `sessions`.
  * The request then runs through the erasure gate: refused once the user's erasure has begun, and
- * waited for by an erasure that begins while it runs.
+ * waited for by an erasure that begins while it runs. Under `nike serve --workers`, a request that
+ * dropped cached entries answers only once every worker has dropped them (`server/shared-caches.ts`).
  */
 import { createMiddleware } from "hono/factory";
 import type { AppContext } from "../context.ts";
@@ -28,10 +29,12 @@ export function requireUser(ctx: AppContext) {
     let session = ctx.sessionCache.get(tokenHash, now.getTime());
     if (session && session.expiresAt * 1000 <= now.getTime()) session = undefined;
     if (!session) {
+      const forgets = ctx.sessionCache.forgets;
       const stored = await ctx.sessions.get(tokenHash, now);
       if (!stored) throw new ApiError(401, "invalid_token", "The session is unknown or has expired: log in again with POST /v1/sessions.");
       session = { userId: stored.user_id, expiresAt: stored.expires_at, startedAt: stored.started_at, lastSeenAt: Date.parse(stored.last_seen_at) };
-      ctx.sessionCache.set(tokenHash, session, now.getTime());
+      // A logout or erasure meanwhile (here or in another worker) may have ended what was just read: use it once, cache it not.
+      if (ctx.sessionCache.forgets === forgets) ctx.sessionCache.set(tokenHash, session, now.getTime());
     }
     useSession(ctx, tokenHash, session, now);
     const userId = session.userId;
@@ -42,6 +45,9 @@ export function requireUser(ctx: AppContext) {
       c.set("viaCookie", fromCookie !== undefined);
       await next();
     } finally {
+      // What this request dropped from the caches (a logout, an erasure, new goals) is gone from every worker before it answers.
+      const settling = ctx.peers.settled();
+      if (settling) await settling;
       ctx.erasure.leave(userId);
     }
   });
