@@ -67,7 +67,7 @@ export function runCluster(options: ClusterOptions): Promise<void> {
     function stop() {
       if (stopping) return;
       stopping = true;
-      if (!failure) options.log("shutting down: every worker finishes its in-flight requests");
+      if (!failure) options.log("shutting down: finishing in-flight requests in every worker");
       for (const timer of timers) clearTimeout(timer);
       for (const worker of live()) worker.process.kill("SIGTERM");
       finishIfDone();

@@ -227,7 +227,7 @@ describe("nike serve --workers 2", () => {
     expect(await answered).toBe(201);
     const [code] = await exited;
     expect(code).toBe(0);
-    expect(output).toContain("shutting down: every worker finishes its in-flight requests");
+    expect(output).toContain("shutting down: finishing in-flight requests in every worker");
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
   });
 
