@@ -22,6 +22,12 @@ export const FRESHNESS: Record<Source, FreshnessRule> = {
   users: { warnAfterMs: 1 * DAY, errorAfterMs: 7 * DAY },
   user_goals: { warnAfterMs: 7 * DAY, errorAfterMs: 30 * DAY },
   memberships: { warnAfterMs: 7 * DAY, errorAfterMs: 30 * DAY },
+  orders: { warnAfterMs: 1 * HOUR, errorAfterMs: 1 * DAY },
+  sales: { warnAfterMs: 1 * DAY, errorAfterMs: 3 * DAY },
+  // Counted at each quarter's end, and shipped every few days.
+  inventory_snapshots: { warnAfterMs: 100 * DAY, errorAfterMs: 120 * DAY },
+  inbound_shipments: { warnAfterMs: 7 * DAY, errorAfterMs: 30 * DAY },
+  products: { warnAfterMs: 30 * DAY, errorAfterMs: 90 * DAY },
 };
 
 export type FreshnessStatus = "pass" | "warn" | "error" | "never loaded";

@@ -8,7 +8,10 @@ import { MARTS } from "./models/index.ts";
 export const STAR_SCHEMA: SchemaSet = { name: "warehouse", folder: new URL("./migrations/", import.meta.url) };
 
 /** The operational sources the ETL reads, each with its own watermark. */
-export const SOURCES = ["users", "memberships", "user_goals", "activity_logs", "sessions"] as const;
+export const SOURCES = [
+  "users", "memberships", "user_goals", "activity_logs", "sessions",
+  "orders", "sales", "inventory_snapshots", "inbound_shipments", "products",
+] as const;
 export type Source = (typeof SOURCES)[number];
 /** The position reached in a source: the last (updated_at, id) extracted. `updatedAt` is ISO 8601. */
 export type Watermark = { updatedAt: string; lastId: string };

@@ -19,7 +19,11 @@ export type Extracted = {
   rows: Record<string, number>;
   watermarks: Partial<Record<Source, Watermark>>;
   quarantined: Quarantined[];
+  /** Per month of `ordered_at` (YYYY-MM, UTC), the orders' total in MySQL in cents, read in the snapshot the orders were extracted in. */
+  orderTotals: OrderTotal[];
 };
+
+export type OrderTotal = { month: string; cents: number; orders: number };
 
 const USER_BATCH = 5000;
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : new Date(`${String(value).replace(" ", "T")}Z`).toISOString());
@@ -27,13 +31,10 @@ const later = (a: Watermark | undefined, b: Watermark) => (!a || b.updatedAt > a
 
 /** Staged columns, as the models' sources declare them. Timestamps stay text here; the staging models type them. */
 const columnsOf = (source: keyof typeof STAGED_SOURCES): Columns => Object.fromEntries(Object.entries(STAGED_SOURCES[source].columns).map(([c, { type }]) => [c, type]));
-const COLUMNS = {
-  states: columnsOf("states"),
-  users: columnsOf("users"),
-  user_goals: columnsOf("user_goals"),
-  activity_logs: columnsOf("activity_logs"),
-  sessions: columnsOf("sessions"),
-};
+const COLUMNS = Object.fromEntries(Object.keys(STAGED_SOURCES).map((name) => [name, columnsOf(name)])) as Record<keyof typeof STAGED_SOURCES, Columns>;
+const ORDER_BATCH = 5000;
+const pad = (id: number | string) => String(id).padStart(12, "0");
+const mysqlTime = (isoTime: string) => isoTime.replace("T", " ").replace("Z", "");
 
 async function* once<T>(rows: T[]): AsyncIterable<T[]> {
   yield rows;
@@ -64,9 +65,17 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
   rows.activity_logs = workouts.staged;
   rows.activity_logs_read = workouts.read;
   rows.sessions = await extractSessions(run);
+  const orders = await extractOrders(run);
+  Object.assign(rows, orders.rows);
+  rows.sales = await extractSales(run);
+  rows.inventory_snapshots = await extractInventorySnapshots(run);
+  rows.inbound_shipments = await extractInboundShipments(run);
+  // The dimensions these facts name, after them: a store, vendor or product read above is in what is read here.
+  Object.assign(rows, await extractStoresAndVendors(run));
+  Object.assign(rows, await extractProducts(run));
   Object.assign(rows, await extractUsers(run));
   log(`etl: extracted ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}; quarantined ${run.quarantined.length}`);
-  return { rows, watermarks: run.next, quarantined: run.quarantined };
+  return { rows, watermarks: run.next, quarantined: run.quarantined, orderTotals: orders.totals };
 }
 
 async function extractStates({ mysql, duck, dir }: Extraction): Promise<number> {
@@ -155,6 +164,134 @@ async function extractUsers({ mysql, documents, duck, dir, watermarks, next }: E
     user_id: d.user_id, goal_type: d.goal_type, target_workouts_per_week: d.target_workouts_per_week, updated_at: iso(d.updated_at),
   }))));
   return { users, user_goals };
+}
+
+/**
+ * Orders changed since the watermark and every line of them, and the orders' monthly totals, all in
+ * one consistent snapshot, so that the run can reconcile what it read with what MySQL holds. The
+ * watermark never passes the snapshot's time: an order stamped later (a clock ahead, generated data
+ * stamped in the future) is read again until its stamp has passed, never skipped.
+ */
+async function extractOrders({ mysql, duck, dir, watermarks, next }: Extraction): Promise<{ rows: Record<string, number>; totals: OrderTotal[] }> {
+  const conn = await mysql.getConnection();
+  try {
+    await conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    const [[{ now }]] = (await conn.query("SELECT UTC_TIMESTAMP() AS now")) as unknown as [[{ now: string }]];
+    const since = watermarks.orders;
+    const t = since ? mysqlTime(since.updatedAt) : undefined;
+    const [changed] = await conn.query(
+      `SELECT order_id, updated_at FROM orders ${since ? "WHERE updated_at > ? OR (updated_at = ? AND order_id > ?)" : ""} ORDER BY updated_at, order_id`,
+      since ? [t, t, Number(since.lastId)] : [],
+    );
+    const list = changed as Array<{ order_id: number; updated_at: string }>;
+    const settled = list.filter((r) => r.updated_at <= now);
+    const last = settled[settled.length - 1];
+    if (last) next.orders = later(next.orders, { updatedAt: iso(last.updated_at), lastId: pad(last.order_id) });
+    const ids = list.map((r) => r.order_id).sort((a, b) => a - b);
+
+    async function* inBatches(sql: string) {
+      for (let i = 0; i < ids.length; i += ORDER_BATCH) yield (await conn.query(sql, [ids.slice(i, i + ORDER_BATCH)]))[0] as Record<string, unknown>[];
+    }
+    const orders = await writeStaged(duck, dir, "src_orders", COLUMNS.orders, inBatches(
+      `SELECT o.order_id, o.user_id, o.store_id, o.status, o.discount_id, o.total_amount, c.name AS ship_city, c.state_code AS ship_state, o.ordered_at, o.updated_at
+       FROM orders o LEFT JOIN addresses a ON a.address_id = o.shipping_address_id LEFT JOIN cities c ON c.city_id = a.city_id
+       WHERE o.order_id IN (?)`,
+    ));
+    const order_items = await writeStaged(duck, dir, "src_order_items", COLUMNS.order_items, inBatches(
+      "SELECT order_id, line_no, product_id, quantity, unit_price, discount_amount, net_amount FROM order_items WHERE order_id IN (?)",
+    ));
+    const [totals] = await conn.query(
+      "SELECT DATE_FORMAT(ordered_at, '%Y-%m') AS month, ROUND(SUM(total_amount) * 100) AS cents, COUNT(*) AS orders FROM orders GROUP BY 1 ORDER BY 1",
+    );
+    await conn.commit();
+    return {
+      rows: { orders, order_items },
+      totals: (totals as Array<{ month: string; cents: number | string; orders: number }>).map((r) => ({ month: r.month, cents: Number(r.cents), orders: Number(r.orders) })),
+    };
+  } catch (error) {
+    await conn.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    conn.release();
+  }
+}
+
+/** Sale lines are written once and never changed: new ones are those with an id above the watermark's. */
+async function extractSales({ mysql, duck, dir, watermarks, next }: Extraction): Promise<number> {
+  const after = watermarks.sales ? Number(watermarks.sales.lastId) : 0;
+  const [rows] = await mysql.query("SELECT sale_id, store_id, user_id, product_id, quantity, unit_price, sold_at FROM sales WHERE sale_id > ? ORDER BY sale_id", [after]);
+  const list = rows as Array<{ sale_id: number; sold_at: string }>;
+  if (list.length) {
+    const newest = list.reduce((a, r) => (r.sold_at > a ? r.sold_at : a), list[0].sold_at);
+    next.sales = { updatedAt: iso(newest), lastId: pad(list[list.length - 1].sale_id) };
+  }
+  return writeStaged(duck, dir, "src_sales", COLUMNS.sales, once(list as unknown as Record<string, unknown>[]));
+}
+
+/** Snapshots after the watermark (snapshot date, then store and product): a quarter's snapshot is read once, also when it is written in parts in key order. */
+async function extractInventorySnapshots({ mysql, duck, dir, watermarks, next }: Extraction): Promise<number> {
+  const since = watermarks.inventory_snapshots;
+  const [day, store, product] = since ? [since.updatedAt.slice(0, 10), ...since.lastId.split("|")] : [];
+  const [rows] = await mysql.query(
+    `SELECT store_id, product_id, DATE_FORMAT(snapshot_date, '%Y-%m-%d') AS snapshot_date, quantity FROM inventory_snapshots
+     ${since ? "WHERE snapshot_date > ? OR (snapshot_date = ? AND (store_id > ? OR (store_id = ? AND product_id > ?)))" : ""}
+     ORDER BY snapshot_date, store_id, product_id`,
+    since ? [day, day, Number(store), Number(store), product] : [],
+  );
+  const list = rows as Array<{ store_id: number; product_id: string; snapshot_date: string }>;
+  const last = list[list.length - 1];
+  if (last) next.inventory_snapshots = { updatedAt: `${last.snapshot_date}T00:00:00.000Z`, lastId: `${pad(last.store_id)}|${last.product_id}` };
+  return writeStaged(duck, dir, "src_inventory_snapshots", COLUMNS.inventory_snapshots, once(list as unknown as Record<string, unknown>[]));
+}
+
+/**
+ * Shipments carry no change stamp, and only one still in transit changes (it is delivered or
+ * cancelled): a run reads the new ones (id above the watermark's) and again those the warehouse
+ * has in transit.
+ */
+async function extractInboundShipments({ mysql, duck, dir, watermarks, next }: Extraction): Promise<number> {
+  const after = watermarks.inbound_shipments ? Number(watermarks.inbound_shipments.lastId) : 0;
+  const [open] = watermarks.inbound_shipments ? await mysql.query("SELECT shipment_id FROM fact_inbound_shipment WHERE status = 'in transit'") : [[]];
+  const openIds = (open as Array<{ shipment_id: number }>).map((r) => r.shipment_id);
+  const columns = "shipment_id, vendor_id, product_id, store_id, quantity, DATE_FORMAT(shipped_on, '%Y-%m-%d') AS shipped_on, DATE_FORMAT(promised_on, '%Y-%m-%d') AS promised_on, DATE_FORMAT(delivered_on, '%Y-%m-%d') AS delivered_on, status";
+  const [rows] = await mysql.query(`SELECT ${columns} FROM inbound_shipments WHERE shipment_id > ? ${openIds.length ? "OR shipment_id IN (?)" : ""} ORDER BY shipment_id`, openIds.length ? [after, openIds] : [after]);
+  const list = rows as Array<{ shipment_id: number; shipped_on: string }>;
+  const fresh = list.filter((r) => r.shipment_id > after);
+  if (fresh.length) {
+    const newest = fresh.reduce((a, r) => (r.shipped_on > a ? r.shipped_on : a), fresh[0].shipped_on);
+    next.inbound_shipments = { updatedAt: `${newest}T00:00:00.000Z`, lastId: pad(fresh[fresh.length - 1].shipment_id) };
+  }
+  return writeStaged(duck, dir, "src_inbound_shipments", COLUMNS.inbound_shipments, once(list as unknown as Record<string, unknown>[]));
+}
+
+/** Stores and vendors are few: read whole on every run (the dimensions publish only what changed). */
+async function extractStoresAndVendors({ mysql, duck, dir }: Extraction): Promise<{ stores: number; vendors: number }> {
+  const [stores] = await mysql.query(
+    "SELECT s.store_id, s.name, s.store_type, s.channel, c.name AS city, c.state_code AS state, s.opened_at FROM stores s LEFT JOIN cities c USING (city_id) ORDER BY s.store_id",
+  );
+  const [vendors] = await mysql.query("SELECT vendor_id, name, country FROM vendors ORDER BY vendor_id");
+  return {
+    stores: await writeStaged(duck, dir, "src_stores", COLUMNS.stores, once(stores as Record<string, unknown>[])),
+    vendors: await writeStaged(duck, dir, "src_vendors", COLUMNS.vendors, once(vendors as Record<string, unknown>[])),
+  };
+}
+
+/** Catalog products changed since the watermark, and every price each has had. */
+async function extractProducts({ documents, duck, dir, watermarks, next }: Extraction): Promise<{ products: number; product_prices: number }> {
+  const filter = watermarks.products ? afterWatermark(watermarks.products) : {};
+  const docs = await documents.collection("products").find(filter);
+  for (const doc of docs) if (doc.updated_at instanceof Date) next.products = later(next.products, docWatermark(doc));
+  const products = await writeStaged(duck, dir, "src_products", COLUMNS.products, once(docs.map((d) => ({
+    product_id: d._id, name: d.name, category: d.category, subcategory: d.subcategory, sport: d.sport, vendor_id: d.vendor_id, price: d.price,
+    created_at: d.created_at, updated_at: d.updated_at,
+  }))));
+  const prices = docs.flatMap((d) => {
+    const history = Array.isArray(d.price_history) ? (d.price_history as Array<{ price: number; valid_from: Date }>) : [];
+    return history.length ? history.map((p) => ({ product_id: d._id, price: p.price, valid_from: p.valid_from })) : [{ product_id: d._id, price: d.price, valid_from: d.created_at }];
+  });
+  const product_prices = await writeStaged(duck, dir, "src_product_prices", COLUMNS.product_prices, once(prices));
+  return { products, product_prices };
 }
 
 /** Ids are compared as zero-padded text, so numeric and string ids order the same way in every store. */

@@ -24,6 +24,8 @@ describe("dependencies derived from refs", () => {
     const deps = Object.fromEntries(project.models.map((m) => [m.name, [...m.deps].sort()]));
     expect(deps).toEqual({
       stg_states: [], stg_users: [], stg_user_goals: [], stg_activity_logs: [], stg_sessions: [],
+      stg_orders: [], stg_order_items: [], stg_store_sales: [], stg_inventory_snapshots: [], stg_inbound_shipments: [],
+      stg_stores: [], stg_vendors: [], stg_products: [], stg_product_prices: [],
       dim_date: [], dim_time: [], dim_fitness_goal: [],
       dim_activity: ["stg_activity_logs"],
       dim_location: ["stg_activity_logs", "stg_states", "stg_users"],
