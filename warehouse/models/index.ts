@@ -37,8 +37,16 @@ export const MODELS: Model[] = [
   { name: "dim_fitness_goal", layer: "marts", key: "goal_key" },
   { name: "dim_location", layer: "marts", key: "location_key" },
   { name: "dim_user", layer: "marts", key: "user_key" },
+  { name: "dim_store", layer: "marts", key: "store_key" },
+  { name: "dim_vendor", layer: "marts", key: "vendor_key" },
+  { name: "dim_product", layer: "marts", key: "product_key" },
   { name: "fact_activity", layer: "marts", key: "activity_id", partitionBy: "started_at" },
   { name: "fact_app_session", layer: "marts", key: "session_key", partitionBy: "started_at" },
+  // An order is read again whole when it changes, so its lines are replaced together (key: the order).
+  { name: "fact_order_line", layer: "marts", key: "order_id", partitionBy: "ordered_at" },
+  { name: "fact_store_sale", layer: "marts", key: "sale_id", partitionBy: "sold_at" },
+  { name: "fact_inventory_snapshot", layer: "marts", key: "snapshot_key", partitionBy: "snapshot_date" },
+  { name: "fact_inbound_shipment", layer: "marts", key: "shipment_id", partitionBy: "shipped_on" },
 ];
 
 export const MARTS = MODELS.filter((m) => m.layer === "marts");

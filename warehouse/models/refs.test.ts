@@ -28,10 +28,17 @@ describe("dependencies derived from refs", () => {
       stg_stores: [], stg_vendors: [], stg_products: [], stg_product_prices: [],
       dim_date: [], dim_time: [], dim_fitness_goal: [],
       dim_activity: ["stg_activity_logs"],
-      dim_location: ["stg_activity_logs", "stg_states", "stg_users"],
+      dim_location: ["stg_activity_logs", "stg_orders", "stg_states", "stg_stores", "stg_users"],
+      dim_store: ["dim_location", "stg_stores"],
+      dim_vendor: ["stg_vendors"],
+      dim_product: ["dim_vendor", "stg_product_prices", "stg_products"],
       dim_user: ["dim_fitness_goal", "dim_location", "stg_states", "stg_user_goals", "stg_users"],
       fact_activity: ["dim_activity", "dim_date", "dim_fitness_goal", "dim_location", "dim_time", "dim_user", "stg_activity_logs"],
       fact_app_session: ["dim_date", "dim_time", "dim_user", "stg_sessions"],
+      fact_order_line: ["dim_date", "dim_location", "dim_product", "dim_store", "dim_user", "stg_order_items", "stg_orders"],
+      fact_store_sale: ["dim_date", "dim_location", "dim_product", "dim_store", "dim_user", "stg_store_sales"],
+      fact_inventory_snapshot: ["dim_date", "dim_product", "dim_store", "stg_inventory_snapshots"],
+      fact_inbound_shipment: ["dim_date", "dim_product", "dim_store", "dim_vendor", "stg_inbound_shipments"],
     });
     const names = project.models.map((m) => m.name);
     for (const m of project.models) for (const d of m.deps) expect(names.indexOf(d), `${d} before ${m.name}`).toBeLessThan(names.indexOf(m.name));

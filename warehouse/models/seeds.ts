@@ -3,6 +3,7 @@
  * `{{ ref('activity_types') }}` like any model. Keys are positions in the vocabulary, so they are
  * the same on every run.
  */
+import { DEFAULT_TIME_ZONE, STATE_TIME_ZONES } from "../../domain/time-zones.ts";
 import { ACTIVITIES, GOALS } from "../../domain/vocabulary.ts";
 import type { Relation } from "./sources.ts";
 import type { Row } from "./spec.ts";
@@ -28,5 +29,13 @@ export const SEEDS: Record<string, Seed> = {
       description: { type: "VARCHAR", description: "The goal in words, e.g. Improve endurance." },
     },
     rows: GOALS.map((g, i) => ({ goal_key: i + 1, goal_type: g, description: g.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase()) })),
+  },
+  state_time_zones: {
+    description: "Each US state's time zone (its most populous one), and ?? for a place whose state is unknown (the default zone): where a moment with no zone of its own, such as an order, is placed on a local day.",
+    columns: {
+      state: { type: "VARCHAR", description: "Two-letter state code, or ??." },
+      time_zone: { type: "VARCHAR", description: "IANA time zone, e.g. America/Denver." },
+    },
+    rows: [...Object.entries(STATE_TIME_ZONES).map(([state, time_zone]) => ({ state, time_zone })), { state: "??", time_zone: DEFAULT_TIME_ZONE }],
   },
 };

@@ -1,8 +1,12 @@
--- Cities where users live or work out.
+-- Cities where users live or work out, where stores are and where orders ship to.
 with places as (
     select city, state from {{ ref('stg_users') }}
     union
     select city, state from {{ ref('stg_activity_logs') }}
+    union
+    select city, state from {{ ref('stg_stores') }} where city is not null
+    union
+    select ship_city, ship_state from {{ ref('stg_orders') }}
 ),
 
 final as (
