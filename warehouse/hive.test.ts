@@ -17,12 +17,14 @@ describe("Hive DDL", () => {
     try {
       await applySchema(db, STAR_SCHEMA);
       const files = hiveDdl(await martSchemas(db, LAKE_TABLES.map((t) => t.name)));
-      expect(Object.keys(files)).toHaveLength(9);
+      expect(Object.keys(files)).toHaveLength(16);
       for (const [file, ddl] of Object.entries(files)) {
         expect(await readFile(new URL(`./hive/${file}`, import.meta.url), "utf8"), file).toBe(ddl);
       }
       expect(files["fact_activity.hql"]).toMatch(/PARTITIONED BY \(`year` INT, `month` INT\)\nSTORED AS PARQUET/);
       expect(files["dim_user.hql"]).not.toMatch(/PARTITIONED/);
+      for (const fact of ["fact_order_line", "fact_store_sale", "fact_inventory_snapshot", "fact_inbound_shipment"]) expect(files[`${fact}.hql`]).toMatch(/PARTITIONED BY \(`year` INT, `month` INT\)/);
+      expect(files["dim_product.hql"]).not.toMatch(/PARTITIONED/);
     } finally {
       await db.end();
     }

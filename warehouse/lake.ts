@@ -39,8 +39,10 @@ export async function writePending(duck: DuckDB, pending: string, lake: string, 
       manifest.whole.push(mart.name);
       continue;
     }
-    // Only the months this run touched are rewritten, each whole: old rows merged with the delta.
-    await duck.run(`CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT year(${p}) AS y, month(${p}) AS m FROM ${mart.name}`);
+    // Only the months this run touched are rewritten, each whole: old rows merged with the delta. A row
+    // the delta moves to another month (an order placed at another time) touches its old month too.
+    await duck.run(`CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT year(${p}) AS y, month(${p}) AS m FROM ${mart.name}
+      UNION SELECT DISTINCT year(${p}), month(${p}) FROM lake_${mart.name} WHERE ${mart.key} IN (SELECT ${mart.key} FROM ${mart.name})`);
     await duck.run(`COPY (SELECT ${partitionColumns} FROM cur_${mart.name} WHERE (year(${p}), month(${p})) IN (SELECT (y, m) FROM touched) ORDER BY ${p})
       TO '${join(pending, mart.name)}' (FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)`);
     const touched = await duck.all<{ y: number; m: number }>("SELECT y, m FROM touched ORDER BY y, m");

@@ -20,6 +20,7 @@ import { extract, type Extracted } from "./extract.ts";
 import { lakeRelation, swapIn, writePending } from "../../warehouse/lake.ts";
 import { STAR_SCHEMA, finishRun, martSchemas, readWatermarks, runsWithStatus, startRun, writeQuarantine, writeWatermarks, type Quarantined } from "../../warehouse/ledger.ts";
 import type { CheckResult } from "./checks.ts";
+import { reconcileLake, reconcileStarSchema, reconcileWithSource } from "./reconcile.ts";
 import { transform } from "./transform.ts";
 import { takeWarehouseLock } from "../../warehouse/publish-lock.ts";
 
@@ -135,18 +136,24 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     lap("transform", t);
 
     const quarantined = await quarantineOf(duck, extracted, runId, config.maxQuarantineRatio);
+    // Orders reconcile with their facts month by month: here the run's view, below the star schema and the lake it writes.
+    const reconciled = await reconcileWithSource(duck, extracted.orderTotals, Boolean(options.full));
+    const checks = [...transformed.checks, reconciled.check];
 
     t = performance.now();
     log(`etl: run ${runId}: load`);
-    await writePending(duck, join(dir, "lake"), lake, MARTS, Boolean(options.full) || !lakeRelation(lake, "fact_activity"));
+    const wholeLake = Boolean(options.full) || !lakeRelation(lake, "fact_activity");
+    await writePending(duck, join(dir, "lake"), lake, MARTS, wholeLake);
+    await reconcileLake(duck, join(dir, "lake"), lake, reconciled, wholeLake);
     const loaded: Record<string, number> = {};
-    const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: transformed.checksPassed, checks: transformed.checks, seconds };
+    const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: checks.length, checks, seconds };
     await bulkTransaction(mysql, async (conn) => {
       if (options.full) await emptyMarts(conn);
       for (const mart of MARTS) {
         loaded[mart.name] = transformed.rows[mart.name];
         if (loaded[mart.name] > 0) await copyToMysql(conn, duck, mart.name, mart.name, join(dir, `${mart.name}.csv`));
       }
+      await reconcileStarSchema(conn, reconciled);
       await writeQuarantine(conn, runId, quarantined);
       await writeWatermarks(conn, runId, extracted.watermarks);
       lap("load", t);
@@ -159,7 +166,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     lap("lake", t);
     await finishRun(mysql, runId, "complete", { report });
     await rm(dir, { recursive: true, force: true });
-    log(`etl: run ${runId} complete: ${Object.entries(loaded).filter(([, n]) => n).map(([k, n]) => `${k} +${n.toLocaleString("en-US")}`).join(", ") || "no changes"}; quarantined ${quarantined.length}; ${transformed.checksPassed} checks passed`);
+    log(`etl: run ${runId} complete: ${Object.entries(loaded).filter(([, n]) => n).map(([k, n]) => `${k} +${n.toLocaleString("en-US")}`).join(", ") || "no changes"}; quarantined ${quarantined.length}; ${checks.length} checks passed`);
     return report;
   } catch (error) {
     if (!published) {
