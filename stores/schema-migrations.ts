@@ -1,12 +1,12 @@
 /**
- * @module Versioned schema migrations for MySQL, run by Kysely's migrator over the mysql2 pool.
+ * @module Versioned schema migrations for MySQL, run by Kysely's migrator over the mysql2 pool
+ * (`kysely-migrator.ts`, loaded only when a database lacks a migration: it takes a quarter second to load).
  * A schema (the operational one, the warehouse's) is a folder of `NNNN_name.sql` files applied in
  * order, each once; which ones a database has is kept in its own table, `schema_migrations_<name>`.
  * The two schemas share one database by default and are told apart by that table.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import type { Pool } from "mysql2/promise";
-import { Kysely, Migrator, MysqlAdapter, MysqlDialect, sql, type Migration } from "kysely";
 
 /** A schema kept by migrations: its name (which names its version table) and its folder of `.sql` files. */
 export type SchemaSet = { name: string; folder: URL };
@@ -16,12 +16,6 @@ export type MigrateOutcome = { schema: string; ran: string[]; version: number };
 export type SchemaStatus = { schema: string; version: number; migrations: Array<{ name: string; appliedAt?: Date }> };
 
 const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
-const LOCK_TABLE = "schema_migrations_lock";
-/** Kysely's own wait for the lock: a process starting during a long migration waits for it. */
-const LOCK_TIMEOUT_S = 3600;
-/** One lock per database, not per server: tests migrate their own databases side by side. The name is hashed as lock names stop at 64 characters. */
-const LOCK_NAME = sql`CONCAT('schema_migrations_', SHA1(DATABASE()))`;
-
 /** The migrations of a schema, in order. A file in the folder that is not `NNNN_name.sql` is an error, not skipped. */
 export function readMigrations(schema: SchemaSet): MigrationFile[] {
   const files = readdirSync(schema.folder).sort();
@@ -42,46 +36,25 @@ export function statements(ddl: string): string[] {
     .filter(Boolean);
 }
 
-/** Kysely's MySQL adapter locks every migration on the server with one name; this one locks the database being migrated. */
-class DatabaseLockAdapter extends MysqlAdapter {
-  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
-    const { rows } = await sql<{ locked: number | null }>`SELECT GET_LOCK(${LOCK_NAME}, ${LOCK_TIMEOUT_S}) AS locked`.execute(db);
-    if (rows[0]?.locked !== 1) throw new Error(`Another process has been migrating this database for ${LOCK_TIMEOUT_S} s; see SHOW PROCESSLIST.`);
-  }
+const versionTable = (schema: SchemaSet) => `schema_migrations_${schema.name}`;
 
-  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
-    await sql`SELECT RELEASE_LOCK(${LOCK_NAME})`.execute(db);
-  }
-}
-
-class SchemaDialect extends MysqlDialect {
-  override createAdapter() {
-    return new DatabaseLockAdapter();
+/** The migrations a database has recorded, in order; none when it has no version table yet. */
+async function appliedMigrations(db: Pool, schema: SchemaSet): Promise<string[]> {
+  try {
+    const [rows] = await db.query(`SELECT name FROM \`${versionTable(schema)}\` ORDER BY name`);
+    return (rows as Array<{ name: string }>).map((r) => r.name);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") return [];
+    throw error;
   }
 }
 
-/** A migrator over the pool. Never destroy its Kysely: that would end the caller's pool. */
-function migrator(db: Pool, schema: SchemaSet, migrations: MigrationFile[]): Migrator {
-  return new Migrator({
-    db: new Kysely<unknown>({ dialect: new SchemaDialect({ pool: db.pool }) }),
-    migrationTableName: `schema_migrations_${schema.name}`,
-    migrationLockTableName: LOCK_TABLE,
-    provider: {
-      async getMigrations() {
-        const up = (file: MigrationFile): Migration => ({
-          async up(kysely) {
-            for (const statement of statements(file.sql)) await sql.raw(statement).execute(kysely);
-          },
-          // Without a down, Kysely would unrecord a migration and leave its tables.
-          async down() {
-            throw new Error(`Migrations only go forward: ${file.name} cannot be undone (restore a backup instead).`);
-          },
-        });
-        return Object.fromEntries(migrations.map((file) => [file.name, up(file)]));
-      },
-    },
-  });
+async function runner(db: Pool, schema: SchemaSet, migrations: MigrationFile[]) {
+  const { migrator } = await import("./kysely-migrator.ts");
+  return migrator(db, versionTable(schema), migrations.map((m) => ({ name: m.name, statements: statements(m.sql) })));
 }
+
+const sameNames = (applied: string[], migrations: MigrationFile[]) => applied.length === migrations.length && migrations.every((m, i) => m.name === applied[i]);
 
 /**
  * Runs the migrations the database does not have yet, in order (up to and including `to` if given),
@@ -92,7 +65,8 @@ export async function migrateSchema(db: Pool, schema: SchemaSet, options: { to?:
   const migrations = readMigrations(schema);
   const target = options.to === undefined ? migrations.at(-1) : migrations.find((m) => m.name === options.to);
   if (!target) throw new Error(`The ${schema.name} schema has no migration ${options.to ?? "at all"} in ${schema.folder.pathname}.`);
-  const run = migrator(db, schema, migrations);
+  if (options.to === undefined && sameNames(await appliedMigrations(db, schema), migrations)) return { schema: schema.name, ran: [], version: migrations.length };
+  const run = await runner(db, schema, migrations);
   const { error, results = [] } = options.to === undefined ? await run.migrateToLatest() : await run.migrateTo(target.name);
   if (error) {
     const failed = results.find((r) => r.status === "Error")?.migrationName;
@@ -104,7 +78,7 @@ export async function migrateSchema(db: Pool, schema: SchemaSet, options: { to?:
 
 /** Which migrations a database has (with when), and which it lacks. Reads only. */
 export async function schemaStatus(db: Pool, schema: SchemaSet): Promise<SchemaStatus> {
-  const migrations = await migrator(db, schema, readMigrations(schema)).getMigrations();
+  const migrations = await (await runner(db, schema, readMigrations(schema))).getMigrations();
   // Applied migrations are always the first ones, so their count is the version.
   const applied = migrations.filter((m) => m.executedAt !== undefined);
   return { schema: schema.name, version: applied.length, migrations: migrations.map((m) => ({ name: m.name, appliedAt: m.executedAt })) };
