@@ -33,6 +33,8 @@ const later = (a: Watermark | undefined, b: Watermark) => (!a || b.updatedAt > a
 const columnsOf = (source: keyof typeof STAGED_SOURCES): Columns => Object.fromEntries(Object.entries(STAGED_SOURCES[source].columns).map(([c, { type }]) => [c, type]));
 const COLUMNS = Object.fromEntries(Object.keys(STAGED_SOURCES).map((name) => [name, columnsOf(name)])) as Record<keyof typeof STAGED_SOURCES, Columns>;
 const ORDER_BATCH = 5000;
+/** Rows per page of a table read in key order. */
+const PAGE = 20_000;
 const pad = (id: number | string) => String(id).padStart(12, "0");
 const mysqlTime = (isoTime: string) => isoTime.replace("T", " ").replace("Z", "");
 
@@ -190,16 +192,21 @@ async function extractOrders({ mysql, duck, dir, watermarks, next }: Extraction)
     if (last) next.orders = later(next.orders, { updatedAt: iso(last.updated_at), lastId: pad(last.order_id) });
     const ids = list.map((r) => r.order_id).sort((a, b) => a - b);
 
-    async function* inBatches(sql: string) {
-      for (let i = 0; i < ids.length; i += ORDER_BATCH) yield (await conn.query(sql, [ids.slice(i, i + ORDER_BATCH)]))[0] as Record<string, unknown>[];
+    // A first run reads every order: batches of consecutive ids are ranges, not lists.
+    async function* inBatches(sql: (ids: string) => string) {
+      for (let i = 0; i < ids.length; i += ORDER_BATCH) {
+        const batch = ids.slice(i, i + ORDER_BATCH);
+        const [rows] = since ? await conn.query(sql("IN (?)"), [batch]) : await conn.query(sql("BETWEEN ? AND ?"), [batch[0], batch[batch.length - 1]]);
+        yield rows as Record<string, unknown>[];
+      }
     }
-    const orders = await writeStaged(duck, dir, "src_orders", COLUMNS.orders, inBatches(
+    const orders = await writeStaged(duck, dir, "src_orders", COLUMNS.orders, inBatches((ids) =>
       `SELECT o.order_id, o.user_id, o.store_id, o.status, o.discount_id, o.total_amount, c.name AS ship_city, c.state_code AS ship_state, o.ordered_at, o.updated_at
        FROM orders o LEFT JOIN addresses a ON a.address_id = o.shipping_address_id LEFT JOIN cities c ON c.city_id = a.city_id
-       WHERE o.order_id IN (?)`,
+       WHERE o.order_id ${ids}`,
     ));
-    const order_items = await writeStaged(duck, dir, "src_order_items", COLUMNS.order_items, inBatches(
-      "SELECT order_id, line_no, product_id, quantity, unit_price, discount_amount, net_amount FROM order_items WHERE order_id IN (?)",
+    const order_items = await writeStaged(duck, dir, "src_order_items", COLUMNS.order_items, inBatches((ids) =>
+      `SELECT order_id, line_no, product_id, quantity, unit_price, discount_amount, net_amount FROM order_items WHERE order_id ${ids}`,
     ));
     const [totals] = await conn.query(
       "SELECT DATE_FORMAT(ordered_at, '%Y-%m') AS month, ROUND(SUM(total_amount) * 100) AS cents, COUNT(*) AS orders FROM orders GROUP BY 1 ORDER BY 1",
@@ -217,32 +224,45 @@ async function extractOrders({ mysql, duck, dir, watermarks, next }: Extraction)
   }
 }
 
-/** Sale lines are written once and never changed: new ones are those with an id above the watermark's. */
+/** Sale lines are written once and never changed: new ones are those with an id above the watermark's, read in pages. */
 async function extractSales({ mysql, duck, dir, watermarks, next }: Extraction): Promise<number> {
-  const after = watermarks.sales ? Number(watermarks.sales.lastId) : 0;
-  const [rows] = await mysql.query("SELECT sale_id, store_id, user_id, product_id, quantity, unit_price, sold_at FROM sales WHERE sale_id > ? ORDER BY sale_id", [after]);
-  const list = rows as Array<{ sale_id: number; sold_at: string }>;
-  if (list.length) {
-    const newest = list.reduce((a, r) => (r.sold_at > a ? r.sold_at : a), list[0].sold_at);
-    next.sales = { updatedAt: iso(newest), lastId: pad(list[list.length - 1].sale_id) };
+  let after = watermarks.sales ? Number(watermarks.sales.lastId) : 0;
+  let newest = "";
+  async function* pages() {
+    for (;;) {
+      const [rows] = await mysql.query("SELECT sale_id, store_id, user_id, product_id, quantity, unit_price, sold_at FROM sales WHERE sale_id > ? ORDER BY sale_id LIMIT ?", [after, PAGE]);
+      const list = rows as Array<{ sale_id: number; sold_at: string }>;
+      if (!list.length) return;
+      after = list[list.length - 1].sale_id;
+      for (const r of list) if (r.sold_at > newest) newest = r.sold_at;
+      next.sales = { updatedAt: iso(newest), lastId: pad(after) };
+      yield list as unknown as Record<string, unknown>[];
+    }
   }
-  return writeStaged(duck, dir, "src_sales", COLUMNS.sales, once(list as unknown as Record<string, unknown>[]));
+  return writeStaged(duck, dir, "src_sales", COLUMNS.sales, pages());
 }
 
-/** Snapshots after the watermark (snapshot date, then store and product): a quarter's snapshot is read once, also when it is written in parts in key order. */
+/** Snapshots after the watermark (snapshot date, then store and product), in pages: a quarter's snapshot is read once, also when it is written in parts in key order. */
 async function extractInventorySnapshots({ mysql, duck, dir, watermarks, next }: Extraction): Promise<number> {
   const since = watermarks.inventory_snapshots;
-  const [day, store, product] = since ? [since.updatedAt.slice(0, 10), ...since.lastId.split("|")] : [];
-  const [rows] = await mysql.query(
-    `SELECT store_id, product_id, DATE_FORMAT(snapshot_date, '%Y-%m-%d') AS snapshot_date, quantity FROM inventory_snapshots
-     ${since ? "WHERE snapshot_date > ? OR (snapshot_date = ? AND (store_id > ? OR (store_id = ? AND product_id > ?)))" : ""}
-     ORDER BY snapshot_date, store_id, product_id`,
-    since ? [day, day, Number(store), Number(store), product] : [],
-  );
-  const list = rows as Array<{ store_id: number; product_id: string; snapshot_date: string }>;
-  const last = list[list.length - 1];
-  if (last) next.inventory_snapshots = { updatedAt: `${last.snapshot_date}T00:00:00.000Z`, lastId: `${pad(last.store_id)}|${last.product_id}` };
-  return writeStaged(duck, dir, "src_inventory_snapshots", COLUMNS.inventory_snapshots, once(list as unknown as Record<string, unknown>[]));
+  let position = since ? { day: since.updatedAt.slice(0, 10), store: Number(since.lastId.split("|")[0]), product: since.lastId.split("|")[1] } : undefined;
+  async function* pages() {
+    for (;;) {
+      const [rows] = await mysql.query(
+        `SELECT store_id, product_id, DATE_FORMAT(snapshot_date, '%Y-%m-%d') AS snapshot_date, quantity FROM inventory_snapshots
+         ${position ? "WHERE snapshot_date > ? OR (snapshot_date = ? AND (store_id > ? OR (store_id = ? AND product_id > ?)))" : ""}
+         ORDER BY snapshot_date, store_id, product_id LIMIT ?`,
+        position ? [position.day, position.day, position.store, position.store, position.product, PAGE] : [PAGE],
+      );
+      const list = rows as Array<{ store_id: number; product_id: string; snapshot_date: string }>;
+      if (!list.length) return;
+      const last = list[list.length - 1];
+      position = { day: last.snapshot_date, store: last.store_id, product: last.product_id };
+      next.inventory_snapshots = { updatedAt: `${last.snapshot_date}T00:00:00.000Z`, lastId: `${pad(last.store_id)}|${last.product_id}` };
+      yield list as unknown as Record<string, unknown>[];
+    }
+  }
+  return writeStaged(duck, dir, "src_inventory_snapshots", COLUMNS.inventory_snapshots, pages());
 }
 
 /**

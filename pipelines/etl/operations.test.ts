@@ -44,6 +44,14 @@ async function lake<T = Record<string, unknown>>(table: string, select = "count(
     duck.close();
   }
 }
+/**
+ * A change stamp a minute after the orders' latest: later than the ETL's watermark, yet in the past
+ * (a stamp in the future is read again by every run until its time has come).
+ */
+async function nextStamp(): Promise<string> {
+  return (await query<{ m: string }>("SELECT DATE_FORMAT(MAX(updated_at) + INTERVAL 1 MINUTE, '%Y-%m-%d %H:%i:%s') AS m FROM orders"))[0].m;
+}
+const touchOrder = async (orderId: number) => query("UPDATE orders SET updated_at = ? WHERE order_id = ?", [await nextStamp(), orderId]);
 const count = async (sql: string, params: unknown[] = []) => Number((await query<{ n: number }>(sql, params))[0].n);
 const lakeCount = async (table: string, where = "true") => Number((await lake<{ n: bigint }>(table, "count(*) AS n", where))[0].n);
 
@@ -111,7 +119,10 @@ describe("the operational facts", () => {
     const [product] = await query<{ product_id: string; unit_price: number }>("SELECT product_id, unit_price FROM order_items ORDER BY order_id DESC LIMIT 1");
     const db = await connectMysql(world.config.mysqlUrl, 1);
     try {
-      await db.query("INSERT INTO orders (order_id, user_id, store_id, status, total_amount, ordered_at) VALUES (?, ?, ?, 'processing', ?, UTC_TIMESTAMP())", [id, order.user_id, order.store_id, product.unit_price * 3]);
+      const stamp = await nextStamp();
+      await db.query("INSERT INTO orders (order_id, user_id, store_id, status, total_amount, ordered_at, created_at, updated_at) VALUES (?, ?, ?, 'processing', ?, ?, ?, ?)", [
+        id, order.user_id, order.store_id, product.unit_price * 3, stamp, stamp, stamp,
+      ]);
       await db.query("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, discount_amount, net_amount) VALUES (?, 1, ?, 1, ?, 0, ?), (?, 2, ?, 2, ?, 0, ?)", [
         id, product.product_id, product.unit_price, product.unit_price, id, product.product_id, product.unit_price, product.unit_price * 2,
       ]);
@@ -124,7 +135,7 @@ describe("the operational facts", () => {
     expect(await count("SELECT COUNT(*) AS n FROM fact_order_line WHERE order_id = ?", [id])).toBe(2);
     expect(await lakeCount("fact_order_line", `order_id = ${id}`)).toBe(2);
 
-    await query("UPDATE orders SET status = 'shipped', updated_at = UTC_TIMESTAMP() + INTERVAL 1 SECOND WHERE order_id = ?", [id]);
+    await query("UPDATE orders SET status = 'shipped', updated_at = ? WHERE order_id = ?", [await nextStamp(), id]);
     const again = await etl();
     expect(again.loaded.fact_order_line).toBe(2);
     expect(await query("SELECT DISTINCT status FROM fact_order_line WHERE order_id = ?", [id])).toEqual([{ status: "shipped" }]);
@@ -135,13 +146,42 @@ describe("the operational facts", () => {
     expect(months.lake).toEqual(months.mysql);
   }, 60_000);
 
+  it("take new sale lines, a new quarter's snapshot and a delivered shipment in an incremental batch, and nothing else", async () => {
+    const [sale] = await query<{ id: number; store_id: number; employee_id: number; product_id: string }>(
+      "SELECT MAX(sale_id) + 1 AS id, MIN(store_id) AS store_id, MIN(employee_id) AS employee_id, MIN(product_id) AS product_id FROM sales",
+    );
+    const [stock] = await query<{ store_id: number; product_id: string }>("SELECT store_id, product_id FROM inventory ORDER BY store_id, product_id LIMIT 1");
+    const [shipment] = await query<{ shipment_id: number }>("SELECT shipment_id FROM inbound_shipments WHERE status = 'in transit' ORDER BY shipment_id LIMIT 1");
+    expect(await count("SELECT COUNT(*) AS n FROM fact_inbound_shipment WHERE shipment_id = ? AND status = 'in transit'", [shipment.shipment_id])).toBe(1);
+    await query("INSERT INTO sales (sale_id, store_id, employee_id, user_id, product_id, quantity, unit_price, sold_at) VALUES (?, ?, ?, NULL, ?, 2, 10.00, UTC_TIMESTAMP())", [
+      sale.id, sale.store_id, sale.employee_id, sale.product_id,
+    ]);
+    await query("INSERT INTO inventory_snapshots (store_id, product_id, snapshot_date, quantity) VALUES (?, ?, '2026-09-30', 7)", [stock.store_id, stock.product_id]);
+    await query("UPDATE inbound_shipments SET status = 'delivered', delivered_on = promised_on + INTERVAL 3 DAY WHERE shipment_id = ?", [shipment.shipment_id]);
+    const report = await etl();
+    expect([report.extracted.sales, report.extracted.inventory_snapshots]).toEqual([1, 1]);
+    expect([report.loaded.fact_store_sale, report.loaded.fact_inventory_snapshot, report.loaded.fact_inbound_shipment]).toEqual([1, 1, 1]);
+    expect(report.loaded.fact_order_line).toBe(0);
+    expect(await query("SELECT status, on_time, days_late FROM fact_inbound_shipment WHERE shipment_id = ?", [shipment.shipment_id])).toEqual([{ status: "delivered", on_time: 0, days_late: 3 }]);
+    expect(await lakeCount("fact_inbound_shipment", `shipment_id = ${shipment.shipment_id} AND NOT on_time`)).toBe(1);
+    expect(await lakeCount("fact_store_sale", `sale_id = ${sale.id}`)).toBe(1);
+    expect(await lakeCount("fact_inventory_snapshot", "snapshot_date = DATE '2026-09-30'")).toBe(1);
+    for (const [fact, source] of [["fact_store_sale", "sales"], ["fact_inventory_snapshot", "inventory_snapshots"], ["fact_inbound_shipment", "inbound_shipments"]]) {
+      expect(await count(`SELECT COUNT(*) AS n FROM ${fact}`), fact).toBe(await count(`SELECT COUNT(*) AS n FROM ${source}`));
+    }
+    // The shipments still in transit are read again next time, but unchanged they publish nothing.
+    const quiet = await etl();
+    expect(quiet.extracted.inbound_shipments).toBeGreaterThan(0);
+    expect(Object.values(quiet.loaded).every((n) => n === 0)).toBe(true);
+  }, 60_000);
+
   it("reconcile with the orders every run: a line that no longer adds up to its order fails the run, naming the month and both sums, and publishes nothing", async () => {
     const [order] = await query<{ order_id: number; month: string }>(
       "SELECT o.order_id, DATE_FORMAT(o.ordered_at, '%Y-%m') AS month FROM orders o JOIN order_items i USING (order_id) WHERE i.line_no = 1 AND i.quantity * i.unit_price >= 5 ORDER BY o.order_id LIMIT 1",
     );
     // A line loses 1.00 to a discount its order's total does not know of.
     await query("UPDATE order_items SET discount_amount = discount_amount + 1, net_amount = net_amount - 1 WHERE order_id = ? AND line_no = 1", [order.order_id]);
-    await query("UPDATE orders SET updated_at = UTC_TIMESTAMP() + INTERVAL 2 SECOND WHERE order_id = ?", [order.order_id]);
+    await touchOrder(order.order_id);
     const before = await mysqlFingerprint(world);
     const error = await etl().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckFailed);
@@ -166,7 +206,7 @@ describe("the operational facts", () => {
       `SELECT order_id FROM orders WHERE DATE_FORMAT(ordered_at, '%Y-%m') = (SELECT DATE_FORMAT(MIN(ordered_at), '%Y-%m') FROM orders) ORDER BY order_id LIMIT 2`,
     );
     await query("UPDATE fact_order_line SET net_amount = net_amount + 5 WHERE order_id = ? AND line_no = 1", [a.order_id]);
-    await query("UPDATE orders SET updated_at = UTC_TIMESTAMP() + INTERVAL 3 SECOND WHERE order_id = ?", [b.order_id]);
+    await touchOrder(b.order_id);
     const error = await etl().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CheckFailed);
     expect((error as Error).message).toMatch(/orders\.total_amount in MySQL [\d,.]+ ≠ fact_order_line\.net_amount in the star schema [\d,.]+/);
