@@ -175,6 +175,40 @@ describe("the operational facts", () => {
     expect(Object.values(quiet.loaded).every((n) => n === 0)).toBe(true);
   }, 60_000);
 
+  it("keep each product's price history (type 2): a new price opens a version, closes the current one, and prices the orders after it", async () => {
+    const [line] = await query<{ product_id: string; store_id: number; user_id: number }>(
+      "SELECT i.product_id, o.store_id, o.user_id FROM order_items i JOIN orders o USING (order_id) ORDER BY o.order_id LIMIT 1",
+    );
+    const versionsBefore = await count("SELECT COUNT(*) AS n FROM dim_product WHERE product_id = ?", [line.product_id]);
+    const changedAt = new Date(Date.parse(`${(await nextStamp()).replace(" ", "T")}Z`) - 30_000);
+    const stores = await openEtlStores(world.config);
+    try {
+      const products = stores.documents.collection("products");
+      const product = (await products.findOne({ _id: line.product_id }))!;
+      await products.updateOne({ _id: line.product_id }, {
+        $set: { price: 333.33, updated_at: new Date(), price_history: [...(product.price_history as unknown[]), { price: 333.33, valid_from: changedAt }] },
+      });
+    } finally {
+      await stores.close();
+    }
+    const [{ id }] = await query<{ id: number }>("SELECT MAX(order_id) + 1 AS id FROM orders");
+    const stamp = await nextStamp();
+    await query("INSERT INTO orders (order_id, user_id, store_id, status, total_amount, ordered_at, created_at, updated_at) VALUES (?, ?, ?, 'processing', 333.33, ?, ?, ?)", [id, line.user_id, line.store_id, stamp, stamp, stamp]);
+    await query("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, discount_amount, net_amount) VALUES (?, 1, ?, 1, 333.33, 0, 333.33)", [id, line.product_id]);
+    const report = await etl();
+    expect(report.extracted.products).toBe(1);
+    expect(report.loaded.dim_product).toBe(versionsBefore + 1);
+    const versions = await query<{ price: number; price_band: string; is_current: number; valid_to: string }>(
+      "SELECT price, price_band, is_current, valid_to FROM dim_product WHERE product_id = ? ORDER BY valid_from", [line.product_id],
+    );
+    expect(versions).toHaveLength(versionsBefore + 1);
+    expect(versions.at(-1)).toMatchObject({ price: 333.33, price_band: "150+", is_current: 1, valid_to: "9999-12-31 00:00:00" });
+    expect(versions.filter((v) => v.is_current)).toHaveLength(1);
+    expect(await query("SELECT p.price FROM fact_order_line f JOIN dim_product p USING (product_key) WHERE f.order_id = ?", [id])).toEqual([{ price: 333.33 }]);
+    // Orders placed before the change keep the version of their day.
+    expect(await count("SELECT COUNT(*) AS n FROM fact_order_line f JOIN dim_product p USING (product_key) WHERE p.price <> f.unit_price")).toBe(0);
+  }, 60_000);
+
   it("reconcile with the orders every run: a line that no longer adds up to its order fails the run, naming the month and both sums, and publishes nothing", async () => {
     const [order] = await query<{ order_id: number; month: string }>(
       "SELECT o.order_id, DATE_FORMAT(o.ordered_at, '%Y-%m') AS month FROM orders o JOIN order_items i USING (order_id) WHERE i.line_no = 1 AND i.quantity * i.unit_price >= 5 ORDER BY o.order_id LIMIT 1",
