@@ -80,7 +80,7 @@ async function inspireSection() {
   await generate({ scale: inspireScale, seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
   await load(config);
   try {
-    await inspireBench(config, root, report);
+    await inspireBench(config, root, report, { scale: inspireScale.name });
   } finally {
     await stopLocalService(config.dataDir);
     await dropDatabase(config.mysqlUrl);
