@@ -16,12 +16,12 @@
  */
 import cluster, { type Worker } from "node:cluster";
 import { UserError } from "../lib/errors.ts";
-import type { ForgetMessage, ForgottenMessage } from "./shared-caches.ts";
+import type { CachingMessage, ForgetMessage, ForgottenMessage } from "./shared-caches.ts";
 
 /** What a worker tells the primary about its start. */
 export type ListeningMessage = { type: "nike:listening"; url: string };
 export type StartFailedMessage = { type: "nike:start-failed"; message: string; exitCode: number };
-type WorkerMessage = ListeningMessage | StartFailedMessage | ForgetMessage | ForgottenMessage;
+type WorkerMessage = ListeningMessage | StartFailedMessage | CachingMessage | ForgetMessage | ForgottenMessage;
 
 export type ClusterOptions = {
   workers: number;
@@ -46,6 +46,7 @@ export function runCluster(options: ClusterOptions): Promise<void> {
   const listening = new Map<number, number>(); // worker id → when it started listening
   const failures = new Map<number, StartFailedMessage>();
   const relays = new Map<number, { from: Worker; id: number; waiting: Set<number> }>();
+  const caching = new Set<number>(); // workers whose caches are set up (only they are asked to drop entries)
   let ready = false;
   let stopping = false;
   let failure: Error | undefined;
@@ -89,7 +90,7 @@ export function runCluster(options: ClusterOptions): Promise<void> {
 
     const relay = (from: Worker, message: ForgetMessage) => {
       const relayId = nextRelay++;
-      const others = live().filter((w) => w !== from);
+      const others = live().filter((w) => w !== from && caching.has(w.id));
       relays.set(relayId, { from, id: message.id, waiting: new Set(others.map((w) => w.id)) });
       for (const worker of others) worker.send({ ...message, id: relayId } satisfies ForgetMessage);
       answerRelay(relayId);
@@ -108,6 +109,8 @@ export function runCluster(options: ClusterOptions): Promise<void> {
           }
         } else if (message?.type === "nike:start-failed") {
           failures.set(worker.id, message);
+        } else if (message?.type === "nike:caching") {
+          caching.add(worker.id);
         } else if (message?.type === "nike:forget") {
           relay(worker, message);
         } else if (message?.type === "nike:forgotten") {
@@ -116,6 +119,7 @@ export function runCluster(options: ClusterOptions): Promise<void> {
         }
       });
       worker.on("exit", (code, signal) => {
+        caching.delete(worker.id);
         for (const [relayId, r] of relays) {
           r.waiting.delete(worker.id);
           answerRelay(relayId);

@@ -11,6 +11,8 @@ import { TtlCache } from "./cache.ts";
 /** Messages between the workers and the primary (`server/cluster.ts`). */
 export type ForgetMessage = { type: "nike:forget"; id: number; cache: string; key: string | number };
 export type ForgottenMessage = { type: "nike:forgotten"; id: number };
+/** A worker keeps caches from now on: drops are relayed to it (before this, it has nothing to drop). */
+export type CachingMessage = { type: "nike:caching" };
 
 /** How long a worker waits for the other workers to drop an entry before it answers anyway. */
 const SETTLE_LIMIT_MS = 2_000;
@@ -42,6 +44,7 @@ export function clusterPeers(channel: NodeJS.Process = process): Peers {
       outstanding.get(message.id)?.();
     }
   });
+  channel.send?.({ type: "nike:caching" } satisfies CachingMessage);
   return {
     forget(cache, key) {
       const id = nextId++;
