@@ -80,6 +80,7 @@ export function program(): Command {
     .option("--port <n>", "port to listen on", process.env.PORT ?? "3000")
     .option("--host <address>", "address to listen on", process.env.HOST ?? "127.0.0.1")
     .option("--reports <dir>", "folder of the report site to serve (default: reports/site)")
+    .option("--workers <n>", "processes serving the one port (node:cluster); 1 = a single process (default: the number of cores)")
     .action(async (options) => (await import("./serve.ts")).serveCommand(options));
 
   const notify = cli.command("notify").description("Inspire's notification outbox");
