@@ -83,4 +83,62 @@ ORDER BY segment_id`,
 FROM segment_profile
 ORDER BY segment_id`,
   },
+  fact_order_line: {
+    question: "Orders, units and net sales per channel and product category in the latest month",
+    sql: `SELECT f.channel, p.category, COUNT(DISTINCT f.order_id) AS orders, SUM(f.quantity) AS units, ROUND(SUM(f.net_amount), 2) AS net_sales
+FROM fact_order_line f
+JOIN dim_product p ON p.product_key = f.product_key
+WHERE f.date_key >= (SELECT MAX(date_key) - MAX(date_key) % 100 FROM fact_order_line)
+GROUP BY f.channel, p.category
+ORDER BY net_sales DESC`,
+  },
+  fact_store_sale: {
+    question: "In-store sale lines and sales per state and sport",
+    sql: `SELECT l.state, p.sport, COUNT(*) AS sale_lines, ROUND(SUM(f.amount), 2) AS sales
+FROM fact_store_sale f
+JOIN dim_location l ON l.location_key = f.location_key
+JOIN dim_product p ON p.product_key = f.product_key
+GROUP BY l.state, p.sport
+ORDER BY sales DESC`,
+  },
+  fact_inventory_snapshot: {
+    question: "Stores, units in stock and their value per store type at the latest quarter end",
+    sql: `SELECT s.store_type, COUNT(DISTINCT f.store_key) AS stores, SUM(f.quantity) AS units, ROUND(SUM(f.stock_value), 2) AS stock_value
+FROM fact_inventory_snapshot f
+JOIN dim_store s ON s.store_key = f.store_key
+WHERE f.date_key = (SELECT MAX(date_key) FROM fact_inventory_snapshot)
+GROUP BY s.store_type
+ORDER BY s.store_type`,
+  },
+  fact_inbound_shipment: {
+    question: "Delivered shipments, on-time share and average lead time per vendor, least punctual first",
+    sql: `SELECT v.vendor_name, COUNT(*) AS delivered, ROUND(AVG(CASE WHEN f.on_time THEN 1.0 ELSE 0.0 END), 3) AS on_time_share, ROUND(AVG(f.lead_time_days), 1) AS avg_lead_days
+FROM fact_inbound_shipment f
+JOIN dim_vendor v ON v.vendor_key = f.vendor_key
+WHERE f.status = 'delivered'
+GROUP BY v.vendor_name
+ORDER BY on_time_share, v.vendor_name`,
+  },
+  dim_product: {
+    question: "Current products per category and price band",
+    sql: `SELECT category, price_band, COUNT(*) AS products
+FROM dim_product
+WHERE is_current = TRUE
+GROUP BY category, price_band
+ORDER BY category, price_band`,
+  },
+  dim_store: {
+    question: "Stores per channel and type",
+    sql: `SELECT channel, store_type, COUNT(*) AS stores
+FROM dim_store
+GROUP BY channel, store_type
+ORDER BY channel, store_type`,
+  },
+  dim_vendor: {
+    question: "Vendors per country",
+    sql: `SELECT country, COUNT(*) AS vendors
+FROM dim_vendor
+GROUP BY country
+ORDER BY vendors DESC, country`,
+  },
 };
