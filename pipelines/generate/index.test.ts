@@ -41,6 +41,15 @@ describe("generate", () => {
     expect((await one<bigint>(`SELECT count(DISTINCT text) AS n FROM '${file("a", "quotes")}'`)).n).toBeGreaterThanOrEqual(300n);
   });
 
+  it("changes nothing after the day the data is as of: every updated_at is before --until", async () => {
+    for (const table of RAW_TABLES) {
+      const columns = await duck.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE SELECT * FROM '${file("d", table)}')`);
+      if (!columns.some((c) => c.column_name === "updated_at")) continue;
+      const { late } = await one<bigint>(`SELECT count(*) AS late FROM '${file("d", table)}' WHERE updated_at >= TIMESTAMP '2025-03-15'`);
+      expect({ table, late }).toEqual({ table, late: 0n });
+    }
+  });
+
   it("gives every user a notification channel that something delivers", async () => {
     const rows = await duck.all<{ channel: string }>(`SELECT DISTINCT channel FROM '${file("a", "user_goals")}' ORDER BY channel`);
     expect(rows.map((r) => r.channel)).toEqual([...CHANNELS].sort());

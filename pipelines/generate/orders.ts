@@ -127,7 +127,7 @@ export const ORDER_TABLES = {
     SELECT o.order_id, o.user_id, o.store_id,
       CASE WHEN r < 0.85 THEN 'delivered' WHEN r < 0.9 THEN 'shipped' WHEN r < 0.93 THEN 'processing' WHEN r < 0.97 THEN 'cancelled' ELSE 'returned' END AS status,
       o.discount_id, o.billing_address_id, o.shipping_address_id, t.total_amount,
-      o.ordered_at, o.ordered_at AS created_at, o.ordered_at + to_days(CASE WHEN r < 0.93 THEN 5 ELSE 12 END) AS updated_at
+      o.ordered_at, o.ordered_at AS created_at, least(o.ordered_at + to_days(CASE WHEN r < 0.93 THEN 5 ELSE 12 END), getvariable('until')::TIMESTAMP - INTERVAL 1 SECOND) AS updated_at
     FROM (SELECT *, rnd(order_id, 'status') AS r FROM orders_g) o JOIN totals t USING (order_id)
     ORDER BY o.order_id`,
   order_items: "SELECT * FROM order_lines_g ORDER BY order_id, line_no",

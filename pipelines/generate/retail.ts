@@ -161,7 +161,7 @@ export const RETAIL_TABLES = {
     FROM typed ORDER BY event_id`,
   products: `SELECT product_id, name, category, subcategory, sport, vendor_id, price::DECIMAL(10, 2) AS price, price_history, color, attributes, created_at::TIMESTAMP AS created_at, updated_at::TIMESTAMP AS updated_at FROM products_g ORDER BY product_id`,
   inventory: `
-    SELECT s.store_id, p.product_id, floor(rnd(hash(s.store_id, p.product_id), 'qty') * 120)::INT AS quantity, getvariable('until')::TIMESTAMP AS updated_at
+    SELECT s.store_id, p.product_id, floor(rnd(hash(s.store_id, p.product_id), 'qty') * 120)::INT AS quantity, getvariable('until')::TIMESTAMP - INTERVAL 1 SECOND AS updated_at
     FROM stores_g s, products_g p
     WHERE rnd(hash(s.store_id, p.product_id), 'stock') < CASE WHEN s.store_type = 'online' THEN 0.9 ELSE 0.2 END
     ORDER BY s.store_id, p.product_id`,
