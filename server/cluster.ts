@@ -15,7 +15,7 @@
  * worker runs a dispatcher and each message is still sent once).
  */
 import cluster, { type Worker } from "node:cluster";
-import { UserError } from "../lib/errors.ts";
+import { UserError, describe } from "../lib/errors.ts";
 import type { CachingMessage, ForgetMessage, ForgottenMessage } from "./shared-caches.ts";
 
 /** What a worker tells the primary about its start. */
@@ -85,12 +85,12 @@ export function runCluster(options: ClusterOptions): Promise<void> {
       const relay = relays.get(relayId);
       if (!relay || relay.waiting.size > 0) return;
       relays.delete(relayId);
-      if (!relay.from.isDead()) relay.from.send({ type: "nike:forgotten", id: relay.id } satisfies ForgottenMessage);
+      if (relay.from.isConnected()) relay.from.send({ type: "nike:forgotten", id: relay.id } satisfies ForgottenMessage);
     };
 
     const relay = (from: Worker, message: ForgetMessage) => {
       const relayId = nextRelay++;
-      const others = live().filter((w) => w !== from && caching.has(w.id));
+      const others = live().filter((w) => w !== from && caching.has(w.id) && w.isConnected());
       relays.set(relayId, { from, id: message.id, waiting: new Set(others.map((w) => w.id)) });
       for (const worker of others) worker.send({ ...message, id: relayId } satisfies ForgetMessage);
       answerRelay(relayId);
@@ -98,6 +98,8 @@ export function runCluster(options: ClusterOptions): Promise<void> {
 
     const fork = () => {
       const worker = cluster.fork();
+      // A message to a worker that is going away fails; its exit is handled below.
+      worker.on("error", (error) => options.log(`worker ${worker.process.pid}: ${describe(error)}`));
       worker.on("message", (message: WorkerMessage) => {
         if (message?.type === "nike:listening") {
           listening.set(worker.id, Date.now());
