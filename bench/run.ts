@@ -69,6 +69,18 @@ function benchWorld(name: string) {
   return loadConfig({ dataDir: join(root, name), mysqlUrl: url.toString() });
 }
 
+/** Generates data at `scale` into the world, loads it and publishes the warehouse with a full ETL run. */
+async function publish(config: ReturnType<typeof loadConfig>, scale: ReturnType<typeof parseScale>): Promise<void> {
+  await generate({ scale, seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
+  await load(config);
+  const stores = await openEtlStores(config);
+  try {
+    await runEtl(config, stores, { full: true });
+  } finally {
+    await stores.close();
+  }
+}
+
 async function dropDatabase(url: string) {
   const db = await connectMysql(url, 1);
   await db.query(`DROP DATABASE IF EXISTS \`${parseMysqlUrl(url).database}\``);
@@ -92,15 +104,8 @@ async function cliSection() {
   const hyperfine = spawnSync("hyperfine", ["--version"]);
   if (hyperfine.error) throw new Error("The cli section times commands with hyperfine: install it (apt-get install hyperfine) or leave cli out of --only.");
   const config = benchWorld("cli");
-  await generate({ scale: parseScale("tiny"), seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
   try {
-    await load(config);
-    const stores = await openEtlStores(config);
-    try {
-      await runEtl(config, stores, { full: true });
-    } finally {
-      await stores.close();
-    }
+    await publish(config, parseScale("tiny"));
     const env = { ...process.env, DATA_DIR: config.dataDir, MYSQL_URL: config.mysqlUrl, CI: "true" };
     const json = join(root, "cli.json");
     const commands = ["node -e 0", `node ${NIKE} --help`, `node ${NIKE} etl --status`];
@@ -175,15 +180,8 @@ async function warehouseBench() {
 /** The segmentation figures alone: the insight on a warehouse at the load scale, then k-means on a million users. */
 async function segmentationSection() {
   const config = benchWorld("segmentation");
-  await generate({ scale: loadScale, seed: 42, until: FIXED_UNTIL, outDir: rawDir(config) });
   try {
-    await load(config);
-    const stores = await openEtlStores(config);
-    try {
-      await runEtl(config, stores, { full: true });
-    } finally {
-      await stores.close();
-    }
+    await publish(config, loadScale);
     const source = await openSource(config);
     try {
       // The overview is shared by every insight, so `runInsights` computes it before timing them: likewise here.

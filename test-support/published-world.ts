@@ -30,6 +30,16 @@ export async function publishedWorld(seed = 11, scale = "tiny"): Promise<World> 
   return world;
 }
 
+/** Runs one query on the world's MySQL database, on a connection of its own. */
+export async function queryWorld<T>(world: World, sql: string, params: unknown[] = []): Promise<T[]> {
+  const db = await connectMysql(world.config.mysqlUrl, 1);
+  try {
+    return (await db.query(sql, params))[0] as T[];
+  } finally {
+    await db.end();
+  }
+}
+
 /** Per mart: row count and an order-independent checksum of every row, in MySQL. */
 export async function mysqlFingerprint(world: World): Promise<Record<string, string>> {
   const db = await connectMysql(world.config.mysqlUrl, 1);

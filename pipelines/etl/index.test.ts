@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DocumentStore } from "../../stores/documents.ts";
 import { mongoUriOf } from "../../stores/local/locate.ts";
 import { runLocalService } from "../../stores/local/service.ts";
-import { connectMysql } from "../../stores/mysql.ts";
 import type { World } from "../../test-support/world.ts";
 import { CheckFailed } from "./checks.ts";
 import { follow } from "./follow.ts";
 import { openEtlStores, runEtl } from "./index.ts";
-import { loadedWorld, monthlyActivity, mysqlFingerprint } from "../../test-support/published-world.ts";
+import { loadedWorld, monthlyActivity, mysqlFingerprint, queryWorld } from "../../test-support/published-world.ts";
 
 const workout = (id: number, user: number, startedAt: Date) => ({
   _id: id, user_id: user, activity_type: "running", started_at: startedAt, time_zone: "America/Denver", duration_min: 42, distance_km: 7.5, calories: 480,
@@ -21,14 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => world?.dispose());
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = await connectMysql(world.config.mysqlUrl, 1);
-  try {
-    return (await db.query(sql, params))[0] as T[];
-  } finally {
-    await db.end();
-  }
-}
+const query = <T>(sql: string, params: unknown[] = []) => queryWorld<T>(world, sql, params);
 
 describe("etl", () => {
   it("builds the star schema and the lake, which agree month by month", async () => {

@@ -5,7 +5,7 @@ import { lakeDir, rawDir } from "../../lib/config.ts";
 import { openDuckDB } from "../../lib/duckdb.ts";
 import { pseudonym } from "../../lib/pseudonym.ts";
 import { connectMysql } from "../../stores/mysql.ts";
-import { loadedWorld, mysqlFingerprint } from "../../test-support/published-world.ts";
+import { loadedWorld, mysqlFingerprint, queryWorld } from "../../test-support/published-world.ts";
 import type { World } from "../../test-support/world.ts";
 import { eraseFromWarehouse, warehouseRows } from "../../warehouse/erase.ts";
 import { CheckFailed } from "./checks.ts";
@@ -17,14 +17,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => world?.dispose());
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const db = await connectMysql(world.config.mysqlUrl, 1);
-  try {
-    return (await db.query(sql, params))[0] as T[];
-  } finally {
-    await db.end();
-  }
-}
+const query = <T>(sql: string, params: unknown[] = []) => queryWorld<T>(world, sql, params);
 
 async function etl(full = false): Promise<RunReport> {
   const stores = await openEtlStores(world.config);
