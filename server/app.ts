@@ -23,6 +23,18 @@ const CODES: Record<number, string> = { 400: "invalid_request", 401: "unauthoriz
 
 const notJson = () => new ApiError(415, "unsupported_media_type", "Send the request body as JSON with Content-Type: application/json.");
 
+/**
+ * A request refused before its body was read (413, 415, 401, 404 …) leaves that body on the socket,
+ * which the server drains for a while and then destroys: a client that kept the connection alive
+ * could send its next request into a socket being closed ("other side closed"). Saying
+ * `Connection: close` makes Node close it once the answer is sent, and tells the client not to reuse it.
+ */
+const closeAfterUnreadBody = createMiddleware(async (c, next) => {
+  await next();
+  const hasBody = c.req.header("transfer-encoding") !== undefined || Number(c.req.header("content-length") ?? 0) > 0;
+  if (hasBody && (c.res.status === 413 || !c.req.raw.bodyUsed)) c.header("Connection", "close");
+});
+
 export function createApp(ctx: AppContext) {
   const app = routeGroup<{ Variables: RequestIdVariables }>();
   app.use(requestId());
@@ -32,6 +44,7 @@ export function createApp(ctx: AppContext) {
     ctx.log.info({ request_id: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Number((performance.now() - started).toFixed(1)) }, "request");
   });
   app.use(secureHeaders({ contentSecurityPolicy: undefined, crossOriginEmbedderPolicy: false }));
+  app.use(closeAfterUnreadBody);
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(errorBody("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES / 1024} KiB.`), 413) });
   // Only requests that carry a body pay for the checks (touching the body builds the full Request object).
   const jsonBodies = createMiddleware(async (c, next) => {

@@ -1,5 +1,6 @@
 /** Malformed and hostile requests: each gets the right 4xx in the one error shape, never a 500, and writes nothing. */
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../test-support/world.ts";
@@ -139,6 +140,39 @@ describe("bad input", () => {
     const servers = JSON.parse(body).servers;
     expect(servers).toHaveLength(1);
     expect(JSON.stringify(servers)).not.toContain("evil.example");
+  });
+
+  it("closes a connection whose body it refused unread, so a kept-alive client opens a new one for its next request", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+      new Promise<{ response: IncomingMessage; socket: Socket }>((resolve, reject) => {
+        const request = httpRequest(`${server.url}${path}`, { method, agent, headers: { "content-type": "application/json", ...headers } }, (response) => {
+          response.resume().on("end", () => resolve({ response, socket: request.socket! }));
+        });
+        request.on("error", reject).end(body);
+      });
+    try {
+      const refused: Array<[string, string, string, Record<string, string>?]> = [
+        ["POST", "/v1/users", JSON.stringify({ ...valid, name: "x".repeat(200_000) })],
+        ["POST", "/v1/users", "name=x", { "content-type": "application/x-www-form-urlencoded" }],
+        ["POST", "/v1/me/activities", JSON.stringify(workout)],
+      ];
+      for (const [method, path, body, headers] of refused) {
+        const first = await send(method, path, body, headers);
+        expect(first.response.statusCode).toBeGreaterThanOrEqual(400);
+        expect(first.response.headers.connection, `${first.response.statusCode} on ${path}`).toBe("close");
+        const next = await send("GET", "/health");
+        expect(next.response.statusCode).toBe(200);
+        expect(next.socket).not.toBe(first.socket);
+      }
+      // A body that was read keeps the connection for the next request.
+      const read = await send("POST", "/v1/sessions", JSON.stringify({ email: "robin@example.com", password: valid.password }));
+      expect(read.response.statusCode).toBe(201);
+      expect(read.response.headers.connection).toBe("keep-alive");
+      expect((await send("GET", "/health")).socket).toBe(read.socket);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("keeps each user to their own data: another user's workout is not theirs to see", async () => {
