@@ -5,6 +5,9 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", "data/**"],
     pool: "forks",
+    // Two test files at a time (Vitest's default on 2 cores is one): every file builds its own world
+    // (database, DATA_DIR, store service, free ports), and no test measures itself against the clock.
+    maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

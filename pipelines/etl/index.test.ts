@@ -6,7 +6,7 @@ import { runLocalService } from "../../stores/local/service.ts";
 import type { World } from "../../test-support/world.ts";
 import { CheckFailed } from "./checks.ts";
 import { follow } from "./follow.ts";
-import { openEtlStores, runEtl } from "./index.ts";
+import { openEtlStores, runEtl, type RunReport } from "./index.ts";
 import { loadedWorld, monthlyActivity, mysqlFingerprint, queryWorld } from "../../test-support/published-world.ts";
 
 const workout = (id: number, user: number, startedAt: Date) => ({
@@ -21,6 +21,22 @@ beforeAll(async () => {
 afterAll(async () => world?.dispose());
 
 const query = <T>(sql: string, params: unknown[] = []) => queryWorld<T>(world, sql, params);
+
+/** The follow loop's batch reports as they come (failed batches report nothing), and a wait for the n-th. */
+function batchLog() {
+  const reports: RunReport[] = [];
+  let wake = () => {};
+  return {
+    reports,
+    onBatch(report: RunReport) {
+      reports.push(report);
+      wake();
+    },
+    async until(n: number) {
+      while (reports.length < n) await new Promise<void>((resolve) => (wake = resolve));
+    },
+  };
+}
 
 describe("etl", () => {
   it("builds the star schema and the lake, which agree month by month", async () => {
@@ -181,24 +197,19 @@ describe("etl", () => {
     }
   });
 
-  it("follows: a workout written to the store reaches MySQL and the lake within two intervals", async () => {
-    const intervalMs = 1500;
+  it("follows: a workout written to the store reaches MySQL and the lake in the loop's next two batches", async () => {
     const stores = await openEtlStores(world.config);
     const controller = new AbortController();
-    const running = follow(world.config, stores, { intervalMs, signal: controller.signal });
+    const batches = batchLog();
+    const running = follow(world.config, stores, { intervalMs: 500, signal: controller.signal, onBatch: batches.onBatch });
     try {
-      await new Promise((r) => setTimeout(r, 300));
-      const written = Date.now();
+      await batches.until(1);
       await stores.documents.collection("activity_logs").insertMany([workout(900_300, 4, new Date(Date.UTC(2025, 7, 8, 6)))]);
-      let seenAt = 0;
-      while (!seenAt && Date.now() - written < 2 * intervalMs + 5000) {
-        const rows = await stores.mysql.query("SELECT 1 FROM fact_activity WHERE activity_id = 900300");
-        if ((rows[0] as unknown[]).length) seenAt = Date.now();
-        else await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(seenAt, "workout never reached fact_activity").toBeGreaterThan(0);
-      // Two intervals, plus the time one batch takes on this machine.
-      expect(seenAt - written).toBeLessThanOrEqual(2 * intervalMs + 3000);
+      // The batch under way while it was written may have read before it; the next one cannot miss it.
+      const written = batches.reports.length;
+      await batches.until(written + 2);
+      expect(batches.reports.slice(written).map((r) => r.loaded.fact_activity ?? 0).reduce((a, b) => a + b)).toBe(1);
+      expect(await query("SELECT 1 FROM fact_activity WHERE activity_id = 900300")).toHaveLength(1);
     } finally {
       controller.abort();
       await running;
@@ -241,25 +252,21 @@ describe("etl", () => {
   });
 
   it("follows through a restart of the store service: the failed batch is retried, nothing lost", async () => {
-    const intervalMs = 1000;
+    const intervalMs = 500;
     const stores = await openEtlStores(world.config);
     const controller = new AbortController();
-    const batches: number[] = [];
-    const running = follow(world.config, stores, { intervalMs, signal: controller.signal, onBatch: () => batches.push(Date.now()) });
+    const batches = batchLog();
+    const running = follow(world.config, stores, { intervalMs, signal: controller.signal, onBatch: batches.onBatch });
     try {
-      await new Promise((r) => setTimeout(r, 500));
+      await batches.until(1);
       await world.service.stop();
-      await new Promise((r) => setTimeout(r, 2.5 * intervalMs)); // batches fail meanwhile
+      await new Promise((r) => setTimeout(r, 3 * intervalMs)); // batches fail meanwhile
       world.service = await runLocalService(world.dataDir, { idleMs: 0 });
-      const restartedAt = Date.now();
       await stores.documents.collection("activity_logs").insertMany([workout(900_500, 5, new Date(Date.UTC(2025, 8, 1, 7)))]);
-      let published = false;
-      while (!published && Date.now() - restartedAt < 30_000) {
-        published = ((await stores.mysql.query("SELECT 1 FROM fact_activity WHERE activity_id = 900500"))[0] as unknown[]).length === 1;
-        if (!published) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(published).toBe(true);
-      expect(batches.some((t) => t > restartedAt)).toBe(true);
+      const written = batches.reports.length;
+      await batches.until(written + 2);
+      expect(batches.reports.slice(written).map((r) => r.loaded.fact_activity ?? 0).reduce((a, b) => a + b)).toBe(1);
+      expect(await query("SELECT 1 FROM fact_activity WHERE activity_id = 900500")).toHaveLength(1);
     } finally {
       controller.abort();
       await running;
