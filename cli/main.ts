@@ -56,10 +56,10 @@ export function program(): Command {
 
   cli
     .command("report")
-    .description("compute the five insights and write the report site (reports/site/), the segment labels, and optionally an e-mail digest")
+    .description("compute the six insights and write the report site (reports/site/), the segment labels, and optionally an e-mail digest")
     .option("--out <dir>", "folder of the site (default: reports/site in this checkout)")
     .option("--single-file [file]", "write one self-contained HTML file instead of the site (default: reports/nike-insights.html)")
-    .option("--pdf [file]", "write the summary and the five insights as one PDF instead of the site, printed by headless Chromium (CHROMIUM_PATH, else /usr/bin/chromium) (default: reports/nike-insights.pdf)")
+    .option("--pdf [file]", "write the summary and the six insights as one PDF instead of the site, printed by headless Chromium (CHROMIUM_PATH, else /usr/bin/chromium) (default: reports/nike-insights.pdf)")
     .addOption(new Option("--paper <size>", "the PDF's page size (default: a4)").choices(["a4", "letter"]))
     .option("--email <addresses>", "send the morning digest to these comma-separated addresses (SMTP_URL, or the outbox folder)")
     .option("--site-url <url>", "where readers open the full site, for the digest's links (default: the site's file:// URL)")

@@ -9,10 +9,10 @@ const NOTEBOOKS = readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
 type Cell = { cell_type: string; source: string[]; outputs?: unknown[]; execution_count?: number | null };
 
 describe("notebooks", () => {
-  it("cover the lake and each of the five insights", () => {
+  it("cover the lake and each of the six insights", () => {
     expect(NOTEBOOKS).toEqual([
       "00-explore-the-lake.ipynb", "01-activity-by-location.ipynb", "02-seasonal-trends.ipynb",
-      "03-user-segmentation.ipynb", "04-age-engagement.ipynb", "05-peak-workout-hours.ipynb",
+      "03-user-segmentation.ipynb", "04-age-engagement.ipynb", "05-peak-workout-hours.ipynb", "06-sales-and-seasons.ipynb",
     ]);
   });
 

@@ -17,6 +17,7 @@ import { MONTHS, fmt, hourLabel, type Computed, type Overview } from "../warehou
 import { openSource } from "../warehouse/insights/source.ts";
 import type { InsightsDocument } from "./insights-json.ts";
 import { VIEWS, presentInsights } from "./insights/index.ts";
+import { dayLabel } from "./insights/sales-and-seasons.ts";
 import type { View } from "./insights/view.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "nike.mjs");
@@ -133,6 +134,31 @@ describe("findings as JSON, narratives and tables agree", () => {
     }
   });
 
+  it("sales and seasons: each product line's peaks and lead, and the often-late vendors at the stated cut-offs", async () => {
+    const rows = await table("sales-and-seasons");
+    const sales = (await documentOf()).insights["sales-and-seasons"];
+    const text = sales.narrative.join(" ");
+    expect(sales.categories.length).toBeGreaterThan(0);
+    expect(rows.map((r) => [r.category, r.units, r.revenue, r.sales_peak, r.activity_peak, r.lead_weeks])).toEqual(
+      sales.categories.map((c) => [c.category, cell(c.units), cell(c.revenue), dayLabel(c.salesPeakDay), dayLabel(c.activityPeakDay), cell(c.leadWeeks)]),
+    );
+    for (const c of sales.categories) {
+      expect(text).toContain(`${c.category} around ${dayLabel(c.salesPeakDay)} (activity peaks ${dayLabel(c.activityPeakDay)})`);
+      expect(c.salesIndex).toHaveLength(12);
+      expect(c.salesIndex.reduce((a, b) => a + b, 0)).toBeCloseTo(12, 1);
+      // The lead is the days from one peak to the other, round the year, in weeks.
+      const days = (((c.activityPeakDay - c.salesPeakDay) % 365.25) + 365.25) % 365.25;
+      expect(c.leadWeeks).toBeCloseTo((days > 182.625 ? days - 365.25 : days) / 7, 1);
+    }
+    expect(sales.vendors.reduce((n, v) => n + v.delivered, 0)).toBe(sales.deliveries);
+    const { lateMargin, minDeliveries } = sales.cutoffs;
+    expect(sales.lateVendors).toEqual(sales.vendors.filter((v) => v.delivered >= minDeliveries && v.onTimeRate <= sales.onTimeRate - lateMargin + 1e-4).map((v) => v.vendorId));
+    for (const id of sales.lateVendors) {
+      const v = sales.vendors.find((x) => x.vendorId === id);
+      expect(text).toContain(`${v?.vendor} (${fmt.pct(v?.onTimeRate ?? -1)} of ${fmt.int(v?.delivered ?? -1)})`);
+    }
+  });
+
   it("per-segment hours count exactly the workouts of each segment's members, as the published labels say", async () => {
     const hours = (await documentOf()).insights["peak-workout-hours"];
     const source = await openSource(world.config, "lake");
@@ -214,6 +240,7 @@ function findingsOf(doc: InsightsDocument): { overview: Overview; findings: Find
         weekdayShare: hours.weekdayShare,
         bestHourBySegment: hours.segments.map((s) => ({ segment: s.id, name: s.name, bestHour: s.bestHour, share: s.shareAtBestHour, ...hourProfile(s) })),
       },
+      sales: withoutAbout(insights["sales-and-seasons"]),
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * @module The five insights' findings as one JSON document: printed by `nike report --json` and written
+ * @module The six insights' findings as one JSON document: printed by `nike report --json` and written
  * into the site as `data/insights.json`. It is built from the findings alone (no chart is drawn), with
  * the narratives written from them; its shape is documented in the README ("Findings as JSON") and versioned.
  */
@@ -8,6 +8,7 @@ import type { AgeFindings } from "../warehouse/insights/age-engagement.ts";
 import type { RunFindings } from "../warehouse/insights/index.ts";
 import { round, type Computed, type Overview } from "../warehouse/insights/insight.ts";
 import type { HourProfile } from "../warehouse/insights/peak-hours.ts";
+import type { SalesFindings } from "../warehouse/insights/sales-and-seasons.ts";
 import type { SeasonFindings } from "../warehouse/insights/seasonal-trends.ts";
 import type { Segment } from "../warehouse/insights/segmentation.ts";
 import { VIEWS } from "./insights/index.ts";
@@ -29,6 +30,12 @@ const UNITS = {
   workoutsPerWeek: "workouts per user per week",
   meanMinutes: "mean workout duration in minutes",
   meanIntensity: "mean workout intensity, 1 = low, 2 = moderate, 3 = high",
+  salesIndex: "a calendar month's share of a year's units sold, over 1/12 (1 = an average month)",
+  activityIndex: "a calendar month's share of a year's workouts, over 1/12 (1 = an average month)",
+  salesPeakDay: "day of the year a product line's sales peak, 0 = January 1st (a 365.25-day year)",
+  activityPeakDay: "day of the year a sport's workouts peak, 0 = January 1st (a 365.25-day year)",
+  leadWeeks: "weeks from a product line's sales peak to its sport's activity peak (negative: sales peak after)",
+  onTimeRate: "fraction (0 to 1) of delivered inbound shipments that arrived on or before the promised day",
 } as const;
 
 /** The segment profile fields the document carries, named one by one so that the segmentation's own types can change without changing this document unseen. */
@@ -53,6 +60,7 @@ export type InsightsDocument = {
     "user-segmentation": About & { k: number; silhouette: Array<{ k: number; score: number; se: number }>; features: string[]; users: number; usersWithoutWorkouts: number; segments: SegmentProfile[] };
     "age-engagement": About & AgeFindings;
     "peak-workout-hours": About & Hours & { busiestWeekday: number; weekdayShare: number[]; segments: Array<Hours & { id: number; name: string; bestHour: number; shareAtBestHour: number }> };
+    "sales-and-seasons": About & SalesFindings;
   };
 };
 
@@ -60,7 +68,7 @@ const about = <F>(view: View<Computed<F>>, findings: F, overview: Overview): Abo
 const hours = (p: HourProfile): Hours => ({ workouts: p.workouts, peakHours: p.peakHours.map((hour) => ({ hour, share: p.hourShare[hour] })), hourShare: p.hourShare });
 
 export function insightsDocument(run: RunFindings): InsightsDocument {
-  const { overview: o, location, seasons, segments, age, hours: peak } = run;
+  const { overview: o, location, seasons, segments, age, hours: peak, sales } = run;
   const states = new Map(location.findings.states.map((s) => [s.state, s]));
   const named = (codes: string[]) => codes.map((code) => states.get(code) as StateEngagement);
   const { k, silhouette, features, labels, usersWithoutWorkouts } = segments.findings;
@@ -97,6 +105,7 @@ export function insightsDocument(run: RunFindings): InsightsDocument {
         weekdayShare: peak.findings.weekdayShare,
         segments: peak.findings.bestHourBySegment.map((b) => ({ id: b.segment, name: b.name, bestHour: b.bestHour, shareAtBestHour: b.share, ...hours(b) })),
       },
+      "sales-and-seasons": { ...about(VIEWS.sales, sales.findings, o), ...sales.findings },
     },
   };
 }

@@ -165,7 +165,7 @@ ${insight.charts.map((chart) => figure(insight, chart, mode))}
 /** The summary: headline figures, then each insight's lead; `findingsHref` links the findings as JSON (the site has that file). */
 export function summaryBody(headline: Array<{ label: string; value: string }>, insights: Insight[], nav: NavItem[], mode: PageMode, findingsHref?: string): Html {
   return html`<h1>Executive summary</h1>
-<p class="question">Who trains, where, when and how: the five insights at a glance.</p>
+<p class="question">Who trains, where, when and how, and what sells when: the six insights at a glance.</p>
 ${cards(headline)}
 ${findingsHref ? html`<p>Every insight's findings as data: <a href="${findingsHref}" type="application/json">${findingsHref}</a> (its fields are described in the README).</p>` : ""}
 ${insights.map(

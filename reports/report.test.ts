@@ -33,7 +33,7 @@ afterAll(async () => {
   await world?.dispose();
 });
 
-const PAGES = ["index", "activity-by-location", "seasonal-trends", "user-segmentation", "age-engagement", "peak-workout-hours"];
+const PAGES = ["index", "activity-by-location", "seasonal-trends", "user-segmentation", "age-engagement", "peak-workout-hours", "sales-and-seasons"];
 
 const visit = (url: string, screenshot: string) => visitReportPage(browser, url, join(SCREENSHOTS, screenshot));
 
@@ -155,7 +155,7 @@ describe("nike report --email", () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<style/i);
     const images = mail.attachments.filter((a) => a.contentType === "image/png");
-    expect(images).toHaveLength(5);
+    expect(images).toHaveLength(6);
     for (const image of images) {
       expect(image.cid).toBeTruthy();
       expect(html).toContain(`cid:${image.cid}`);
@@ -171,7 +171,7 @@ describe("nike report --email", () => {
     expect(files).toHaveLength(1);
     const mail = await simpleParser(await readFile(join(dir, files[0])));
     expect(mail.to && "text" in mail.to ? mail.to.text : "").toBe("ana@example.com");
-    expect(mail.attachments.filter((a) => a.contentType === "image/png")).toHaveLength(5);
+    expect(mail.attachments.filter((a) => a.contentType === "image/png")).toHaveLength(6);
   });
 
   it("refuses an invalid address before doing any work", async () => {

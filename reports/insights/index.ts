@@ -1,8 +1,9 @@
-/** @module The five insights of a run, shown: what each says and draws, in reading order. */
+/** @module The six insights of a run, shown: what each says and draws, in reading order. */
 import type { FindingsOf, InsightsRun } from "../../warehouse/insights/index.ts";
 import { activityByLocationView } from "./activity-by-location.ts";
 import { ageEngagementView } from "./age-engagement.ts";
 import { peakWorkoutHoursView } from "./peak-hours.ts";
+import { salesAndSeasonsView } from "./sales-and-seasons.ts";
 import { seasonalTrendsView } from "./seasonal-trends.ts";
 import { userSegmentationView } from "./segmentation.ts";
 import { present, type Insight } from "./view.ts";
@@ -14,11 +15,12 @@ export const VIEWS = {
   segments: userSegmentationView,
   age: ageEngagementView,
   hours: peakWorkoutHoursView,
+  sales: salesAndSeasonsView,
 };
 
 /** A run with every insight shown: what the pages, the digest and the single file are made from. */
 export type InsightsReport = Pick<InsightsRun, "source" | "generatedAt" | "overview" | "timings"> & { [K in keyof FindingsOf]: Insight<FindingsOf[K]> } & {
-  /** The five, in reading order. */
+  /** The six, in reading order. */
   all: Insight[];
 };
 
@@ -28,6 +30,7 @@ export function presentInsights(run: InsightsRun): InsightsReport {
   const segments = present(VIEWS.segments, run.segments, run.overview);
   const age = present(VIEWS.age, run.age, run.overview);
   const hours = present(VIEWS.hours, run.hours, run.overview);
+  const sales = present(VIEWS.sales, run.sales, run.overview);
   const { source, generatedAt, overview, timings } = run;
-  return { source, generatedAt, overview, timings, location, seasons, segments, age, hours, all: [location, seasons, segments, age, hours] };
+  return { source, generatedAt, overview, timings, location, seasons, segments, age, hours, sales, all: [location, seasons, segments, age, hours, sales] };
 }

@@ -36,7 +36,7 @@ describe("insights: lake and MySQL star schema agree (tiny data)", () => {
     expect(mysql.overview).toEqual(lake.overview);
   });
 
-  for (const id of ["location", "seasons", "segments", "age", "hours"] as const) {
+  for (const id of ["location", "seasons", "segments", "age", "hours", "sales"] as const) {
     it(`on ${id}: tables, chart data, narrative and findings`, () => {
       const a = lake[id];
       const b = mysql[id];

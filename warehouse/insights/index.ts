@@ -1,5 +1,5 @@
 /**
- * @module All five insights in one pass over the warehouse, in dependency order (segments before peak
+ * @module All six insights in one pass over the warehouse, in dependency order (segments before peak
  * hours): their findings, and the rows their charts need. Shown by `reports/insights/`.
  */
 import type { Config } from "../../lib/config.ts";
@@ -10,6 +10,7 @@ import { activityByLocation, type ComputedLocation, type LocationFindings } from
 import { ageEngagement, type AgeFindings } from "./age-engagement.ts";
 import { overview, type Computed, type Overview } from "./insight.ts";
 import { peakWorkoutHours, type ComputedHours, type PeakHourFindings } from "./peak-hours.ts";
+import { salesAndSeasons, type ComputedSales, type SalesFindings } from "./sales-and-seasons.ts";
 import { seasonalTrends, type ComputedSeasons, type SeasonFindings } from "./seasonal-trends.ts";
 import { CATALOG_PIPELINE, userSegmentation, type CatalogGroup, type SegmentFindings } from "./segmentation.ts";
 import { openSource } from "./source.ts";
@@ -23,12 +24,13 @@ export type InsightsRun = {
   segments: Computed<SegmentFindings>;
   age: Computed<AgeFindings>;
   hours: ComputedHours;
+  sales: ComputedSales;
   /** Seconds per insight. */
   timings: Record<string, number>;
 };
 
 /** Each insight's findings, by its name in a run. */
-export type FindingsOf = { location: LocationFindings; seasons: SeasonFindings; segments: SegmentFindings; age: AgeFindings; hours: PeakHourFindings };
+export type FindingsOf = { location: LocationFindings; seasons: SeasonFindings; segments: SegmentFindings; age: AgeFindings; hours: PeakHourFindings; sales: SalesFindings };
 
 /**
  * What each insight reads from the warehouse, by its name in a run, and the insights whose findings
@@ -41,6 +43,7 @@ export const INSIGHT_READS: { [K in keyof FindingsOf]: { marts: string[]; insigh
   segments: { marts: ["fact_activity", "dim_user", "dim_activity", "dim_fitness_goal"], insights: [] },
   age: { marts: ["fact_activity", "dim_user", "dim_activity"], insights: [] },
   hours: { marts: ["fact_activity", "dim_user", "dim_date"], insights: ["segments"] },
+  sales: { marts: ["fact_order_line", "fact_store_sale", "dim_product", "fact_activity", "dim_activity", "fact_inbound_shipment", "dim_vendor"], insights: [] },
 };
 
 /** The tables `nike report` writes back to the warehouse (`publish-segments.ts`), and the insights they come from. */
@@ -91,7 +94,8 @@ export async function runInsights(
     const segments = await timed("user segmentation", () => userSegmentation(source, { catalog: products, seed }));
     const age = await timed("age-based engagement", () => ageEngagement(source));
     const hours = await timed("peak workout hours", () => peakWorkoutHours(source, segments.findings));
-    return { source: kind, generatedAt: new Date().toISOString(), overview: summary, location, seasons, segments, age, hours, timings };
+    const sales = await timed("sales and seasons", () => salesAndSeasons(source));
+    return { source: kind, generatedAt: new Date().toISOString(), overview: summary, location, seasons, segments, age, hours, sales, timings };
   } finally {
     await source.close();
   }

@@ -20,6 +20,8 @@ type Truth = {
   top_states: string[];
   state_multipliers: Record<string, number>;
   age_band_multipliers: Record<string, number>;
+  category_seasons: Array<{ category: string; lead_weeks: number; sales_peak_day_of_year: number }>;
+  late_vendors: { vendors: Array<{ vendor_id: number; name: string }> };
 };
 
 let world: World;
@@ -106,6 +108,27 @@ describe("insights against the planted truth (small scale)", () => {
     const bands = [...run.age.findings.bands].sort((a, b) => b.workoutsPerUserMonth - a.workoutsPerUserMonth);
     expect(["18-24", "25-34"]).toContain(bands[0].ageBand);
     expect(bands[bands.length - 1].ageBand).toBe("65+");
+  });
+
+  it("recovers each product line's planted sales lead over its sport's activity peak within a month (and 1.5 weeks on average)", () => {
+    const found = new Map(run.sales.findings.categories.map((c) => [c.category, c]));
+    expect([...found.keys()].sort()).toEqual(truth.category_seasons.map((c) => c.category).sort());
+    const errors = truth.category_seasons.map((planted) => {
+      const c = found.get(planted.category) as (typeof run.sales.findings.categories)[number];
+      expect(Math.abs(c.leadWeeks - planted.lead_weeks), `${planted.category}: found ${c.leadWeeks} weeks, planted ${planted.lead_weeks}`).toBeLessThanOrEqual(52 / 12);
+      // Sales peak before the activity: a lead of zero (peaks found together) fails here, not only on the average.
+      expect(c.leadWeeks, planted.category).toBeGreaterThan(0);
+      return Math.abs(c.leadWeeks - planted.lead_weeks);
+    });
+    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThanOrEqual(1.5);
+  });
+
+  it("names the planted late vendors, and only them, as often late", () => {
+    const planted = truth.late_vendors.vendors;
+    expect(planted.length).toBeGreaterThan(0);
+    expect([...run.sales.findings.lateVendors].sort((a, b) => a - b)).toEqual(planted.map((v) => v.vendor_id).sort((a, b) => a - b));
+    const narrative = VIEWS.sales.summary(run.sales.findings, run.overview).narrative.join(" ");
+    for (const v of planted) expect(narrative).toContain(`${v.name} (`);
   });
 
   it("writes the segment labels back to MySQL and the lake", async () => {

@@ -7,6 +7,7 @@ import { activityByLocation } from "./activity-by-location.ts";
 import { ageEngagement } from "./age-engagement.ts";
 import { INSIGHT_READS, type FindingsOf } from "./index.ts";
 import { peakWorkoutHours } from "./peak-hours.ts";
+import { salesAndSeasons } from "./sales-and-seasons.ts";
 import { seasonalTrends } from "./seasonal-trends.ts";
 import { userSegmentation } from "./segmentation.ts";
 import { openLakeSource, type WarehouseSource } from "./source.ts";
@@ -50,6 +51,7 @@ describe("INSIGHT_READS", () => {
       segments: (s) => userSegmentation(s, { catalog: [], seed: 1 }),
       age: ageEngagement,
       hours: (s) => peakWorkoutHours(s, segments.findings),
+      sales: salesAndSeasons,
     };
     for (const [name, run] of Object.entries(runs) as Array<[keyof FindingsOf, (s: WarehouseSource) => Promise<unknown>]>) {
       expect(await martsRead(run), name).toEqual([...INSIGHT_READS[name].marts].sort());
