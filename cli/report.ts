@@ -13,6 +13,7 @@ import { log } from "../lib/progress.ts";
 import { firingAlerts, type FiringAlert } from "../warehouse/alerts/events.ts";
 import { recentRuns } from "../warehouse/ledger.ts";
 import { connectMysql } from "../stores/mysql.ts";
+import { readFilterCubes } from "../warehouse/insights/cubes.ts";
 import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
 import { publishSegments } from "../warehouse/insights/publish-segments.ts";
 import { digest } from "../reports/digest.ts";
@@ -120,7 +121,10 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
     const file = typeof options.pdf === "string" ? options.pdf : join(out, "..", "nike-insights.pdf");
     result.pdf = await writePdf(run, facts, file, { paper, chromium });
   }
-  if (!options.singleFile && !options.pdf) result.index = (await writeSite(run, facts, out, await collectDocs(config))).index;
+  if (!options.singleFile && !options.pdf) {
+    const cubes = await readFilterCubes(config, source, computed.overview, computed.segments.findings);
+    result.index = (await writeSite(run, facts, out, await collectDocs(config), cubes)).index;
+  }
   if (recipients) {
     const siteUrl = options.siteUrl ?? pathToFileURL(`${out}/`).href;
     const delivery = await sendMail(config, await digest(run, { to: recipients, siteUrl, dataAsOf: facts.dataAsOf }));

@@ -23,6 +23,9 @@ export const SCRIPTS = [
   { file: "vega-embed.min.js", from: () => join(packageDir("vega-embed"), "build", "vega-embed.min.js") },
 ];
 
+/** The pages' filter script, copied into `<site>/assets/` (site pages only: the single file and the PDF are not filtered). */
+export const FILTER_SCRIPT = { file: "filters.js", from: () => new URL("./filters/filters.js", import.meta.url).pathname };
+
 /** Data files the specs refer to by URL (relative to the page), and where they come from. */
 export const SHARED_DATA: Record<string, () => string> = {
   "data/us-10m.json": () => join(packageDir("vega-datasets"), "data", "us-10m.json"),

@@ -42,7 +42,7 @@ describe("report pages", () => {
   it("render the summary's figures and leads as text", () => {
     const html = summaryBody([{ label: `Label ${HOSTILE}`, value: "1" }], [insight], nav, site, "data/insights.json").toString();
     expect(html).not.toContain("<img");
-    expect(html).toContain(`<a href="activity-by-location.html">Activity ${ESCAPED}</a></h2>\n<p>Lead ${ESCAPED}</p>`);
+    expect(html).toContain(`<a href="activity-by-location.html">Activity ${ESCAPED}</a></h2>\n<p class="lead">Lead ${ESCAPED}</p>`);
     expect(html).toContain('<a href="data/insights.json" type="application/json">data/insights.json</a>');
   });
 

@@ -8,11 +8,14 @@ import { html, raw, type Html } from "../lib/html.ts";
 import type { FiringAlert } from "../warehouse/alerts/events.ts";
 import type { Row } from "../warehouse/insights/source.ts";
 import { toCsv } from "./csv.ts";
+import type { FilterPage } from "./filters/declarations.ts";
 import type { Chart, Insight } from "./insights/view.ts";
 
 export type Footer = { dataAsOf: string; lastEtlRun: string | null; rowCounts: Array<[string, number]>; command: string; generatedAt: string; source: string; alerts?: FiringAlert[] };
 export type NavItem = { id: string; title: string; href: string };
 export type PageMode = { kind: "site" } | { kind: "single"; scripts: string[]; sharedData: Record<string, unknown> };
+/** A page's filters (site pages only): its declaration, its data file and the shared script, relative to the page. */
+export type PageFilters = { declaration: FilterPage; dataFile: string; script: string };
 
 /** JSON safe inside a <script> element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
@@ -45,6 +48,11 @@ th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align
 footer { max-width: 1100px; margin: 2rem auto; padding: 1rem; color: var(--muted); font-size: .85rem; border-top: 1px solid var(--line); }
 footer code { background: #f3f4f6; padding: 0 .25rem; }
 .alerts { background: #fef2f2; border-left: 4px solid #dc2626; padding: .25rem 1rem; margin: 1rem 0; }
+.filter-bar { background: white; border: 1px solid var(--line); border-radius: 8px; padding: .5rem .75rem; margin: 1rem 0 0; }
+#filters { display: flex; flex-wrap: wrap; gap: .4rem 1rem; font-size: .9rem; } #filters select { font: inherit; margin-left: .25rem; }
+#filter-chips:not(:empty) { margin-top: .5rem; }
+.chip { font: inherit; font-size: .85rem; border: 1px solid #fdba74; background: #fff7ed; color: #9a3412; border-radius: 999px; padding: .1rem .6rem; margin-right: .4rem; cursor: pointer; }
+#filter-narrative { margin: .5rem 0 0; font-weight: 600; }
 `;
 
 const cell = (v: Row[string]) => (typeof v === "number" ? html`<td class="num">${v.toLocaleString("en-US", { maximumFractionDigits: 3 })}</td>` : html`<td>${String(v ?? "")}</td>`);
@@ -64,7 +72,7 @@ function figure(insight: Insight, chart: Chart, mode: PageMode): Html {
       ? html`<a href="data/${csvName}" download>CSV</a> · <a href="charts/${chartFile(insight, chart, "svg")}">SVG</a> · <a href="charts/${chartFile(insight, chart, "png")}">PNG</a>`
       : html`<a href="data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(chart.data))}" download="${csvName}">CSV</a>`;
   return html`<figure><div class="chart" id="chart-${insight.id}-${chart.id}" role="img" aria-label="${chart.title}"></div>
-<figcaption>${chart.title} — ${chart.data.length.toLocaleString("en-US")} rows · ${links}</figcaption></figure>`;
+<figcaption>${chart.title} — <span class="row-count">${chart.data.length.toLocaleString("en-US")}</span> rows · ${links}</figcaption></figure>`;
 }
 
 const cards = (items: Array<{ label: string; value: string }>) =>
@@ -73,7 +81,8 @@ const cards = (items: Array<{ label: string; value: string }>) =>
 /**
  * The script that embeds the charts; shared data (map shapes) comes from `window.NIKE_SHARED_DATA`, so
  * pages work from file://. `ast: true` has Vega interpret its expressions instead of compiling them
- * with `new Function`, which the pages' Content-Security-Policy does not allow.
+ * with `new Function`, which the pages' Content-Security-Policy does not allow. The views, by chart
+ * id, are `window.NIKE_CHARTS_READY`'s value: the filters hand them new rows.
  */
 const EMBED = `
 (function () {
@@ -86,13 +95,18 @@ const EMBED = `
     }
     var out = {}; for (var k in node) out[k] = inline(node[k]); return out;
   }
-  var charts = JSON.parse(document.getElementById("chart-specs").textContent);
-  Object.keys(charts).forEach(function (id) {
+  var charts = JSON.parse(document.getElementById("chart-specs").textContent), views = {};
+  window.NIKE_CHARTS_READY = Promise.all(Object.keys(charts).map(function (id) {
     var target = document.getElementById("chart-" + id);
-    vegaEmbed(target, inline(charts[id]), { renderer: "svg", ast: true, actions: { export: true, source: false, compiled: false, editor: false } })
+    return vegaEmbed(target, inline(charts[id]), { renderer: "svg", ast: true, actions: { export: true, source: false, compiled: false, editor: false } })
+      .then(function (result) { views[id] = result.view; })
       .catch(function (error) { target.textContent = "This chart could not be drawn: " + error.message; console.error(error); });
-  });
+  })).then(function () { return views; });
 })();`;
+
+/** Where the filters draw their inputs, the chips that remove them, and the sentence saying what the page is filtered to (filters.js fills them). */
+const filterBar = html`<section class="filter-bar" aria-label="Filters"><form id="filters"></form><div id="filter-chips" aria-live="polite"></div><p id="filter-narrative" hidden></p></section>
+`;
 
 /** The policy a server sends with the site's pages (the same as each page's own `<meta>` copy, plus no framing). */
 export const REPORT_SITE_POLICY = contentSecurityPolicy([EMBED]);
@@ -112,8 +126,9 @@ export function page(options: {
   footer: Footer;
   mode: PageMode;
   needsSharedData: boolean;
+  filters?: PageFilters;
 }): string {
-  const { title, nav, current, body, charts, footer, mode } = options;
+  const { title, nav, current, body, charts, footer, mode, filters } = options;
   const specs = Object.fromEntries(charts.map(({ insight, chart }) => [`${insight.id}-${chart.id}`, chart.spec]));
   // Inline scripts are hashed into the policy exactly as they stand between their tags.
   const inline = mode.kind === "site" ? [] : [...mode.scripts.map((s) => s.replace(/<\/script/gi, "<\\/script")), `window.NIKE_SHARED_DATA = ${scriptJson(mode.sharedData)};`];
@@ -139,7 +154,7 @@ ${head}
 <header><strong>Nike Data Workbench</strong>
 <nav aria-label="Reports">${nav.map((n) => (n.id === current ? html`<a href="${n.href}" aria-current="page">${n.title}</a>` : html`<a href="${n.href}">${n.title}</a>`))}</nav></header>
 <main id="main">
-${current === "index" && footer.alerts?.length ? alertsSection(footer.alerts) : ""}${body}
+${current === "index" && footer.alerts?.length ? alertsSection(footer.alerts) : ""}${filters ? filterBar : ""}${body}
 </main>
 <footer>
 <p>Data as of <strong>${footer.dataAsOf}</strong> (latest workout in the warehouse)${footer.lastEtlRun ? html`; last ETL run published ${footer.lastEtlRun}` : ""}. Read from the ${footer.source}.</p>
@@ -148,7 +163,10 @@ ${current === "index" && footer.alerts?.length ? alertsSection(footer.alerts) : 
 </footer>
 <script type="application/json" id="chart-specs">${raw(scriptJson(specs))}</script>
 <script>${raw(EMBED)}</script>
-</body>
+${filters ? html`<script type="application/json" id="filter-page">${raw(scriptJson(filters.declaration))}</script>
+<script src="${filters.dataFile}"></script>
+<script src="${filters.script}"></script>
+` : ""}</body>
 </html>
 `.toString();
 }
@@ -170,7 +188,7 @@ ${cards(headline)}
 ${findingsHref ? html`<p>Every insight's findings as data: <a href="${findingsHref}" type="application/json">${findingsHref}</a> (its fields are described in the README).</p>` : ""}
 ${insights.map(
   (insight) => html`<section aria-labelledby="h-${insight.id}"><h2 id="h-${insight.id}"><a href="${nav.find((n) => n.id === insight.id)?.href ?? "#"}">${insight.title}</a></h2>
-<p>${insight.narrative[0] ?? ""}</p>
+<p class="lead">${insight.narrative[0] ?? ""}</p>
 ${figure(insight, insight.charts[0], mode)}</section>`,
 )}`;
 }

@@ -55,7 +55,7 @@ describe("nike report: the site", () => {
   it("writes every page, the Vega runtime, and each chart's CSV, SVG and PNG", async () => {
     expect(built.index).toBe(join(site, "index.html"));
     expect((await readdir(site)).filter((f) => f.endsWith(".html")).sort()).toEqual(PAGES.map((p) => `${p}.html`).sort());
-    expect((await readdir(join(site, "assets"))).sort()).toEqual(["shared-data.js", "vega-embed.min.js", "vega-lite.min.js", "vega.min.js"]);
+    expect((await readdir(join(site, "assets"))).sort()).toEqual(["filters.js", "shared-data.js", "vega-embed.min.js", "vega-lite.min.js", "vega.min.js"]);
     const charts = built.run.all.flatMap((i) => i.charts.map((c) => `${i.id}-${c.id}`));
     expect(charts.length).toBeGreaterThanOrEqual(12);
     for (const chart of charts) {

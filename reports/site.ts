@@ -8,14 +8,17 @@ import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { swapFolder, writeFileAtomic } from "../lib/files.ts";
 import { fmt, hourLabel } from "../warehouse/insights/insight.ts";
-import { SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
+import type { Cubes } from "../warehouse/insights/cubes.ts";
+import { FILTER_SCRIPT, SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
 import { toCsv } from "./csv.ts";
 import { DOCS_DIR, writeDocsFiles } from "./docs/index.ts";
 import type { DocsCatalog } from "./docs/catalog.ts";
+import { filterPages } from "./filters/declarations.ts";
+import { cubePacker, filterDataFile, filterDataScript } from "./filters/page-data.ts";
 import { insightsJson } from "./insights-json.ts";
 import type { InsightsReport } from "./insights/index.ts";
 import type { Insight } from "./insights/view.ts";
-import { chartFile, insightBody, page, singleFileBody, summaryBody, type Footer, type NavItem, type PageMode } from "./pages.ts";
+import { chartFile, insightBody, page, singleFileBody, summaryBody, type Footer, type NavItem, type PageFilters, type PageMode } from "./pages.ts";
 import { chartSvg, svgToPng } from "./render.ts";
 
 /** The findings as JSON, in the site's `data/` folder. */
@@ -44,8 +47,11 @@ const footerOf = (run: InsightsReport, facts: ReportFacts): Footer => ({ ...fact
 
 const usesSharedData = (insights: Insight[]) => insights.some((i) => i.charts.some((c) => JSON.stringify(c.spec).includes('"url":"data/')));
 
-/** Writes the site into `outDir` (replacing it), with the data docs in `docs/` when given; returns the path of index.html. */
-export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir: string, docs?: DocsCatalog): Promise<{ index: string; pages: string[]; charts: number }> {
+/**
+ * Writes the site into `outDir` (replacing it), with the data docs in `docs/` and the pages' filters
+ * (each page's cubes in `data/filters-<page>.js`) when given; returns the path of index.html.
+ */
+export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir: string, docs?: DocsCatalog, cubes?: Cubes): Promise<{ index: string; pages: string[]; charts: number }> {
   const out = resolve(outDir);
   const work = join(dirname(out), `.${basename(out)}.building-${process.pid}`);
   await rm(work, { recursive: true, force: true });
@@ -54,8 +60,17 @@ export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir:
   const nav: NavItem[] = [{ id: "index", title: "Summary", href: "index.html" }, ...run.all.map((i) => ({ id: i.id, title: i.title, href: `${i.id}.html` }))];
   if (docs) nav.push({ id: DOCS_DIR, title: "Data docs", href: `${DOCS_DIR}/index.html` });
   const mode: PageMode = { kind: "site" };
+  const declarations = cubes ? filterPages(run) : {};
+  const pack = cubes ? cubePacker(cubes) : undefined;
+  /** Writes the page's data file and returns its filters, when the page has a declaration. */
+  const filtersOf = async (id: string): Promise<PageFilters | undefined> => {
+    if (!cubes || !pack || !declarations[id]) return undefined;
+    await writeFile(join(work, filterDataFile(id)), filterDataScript(cubes, declarations[id], pack));
+    return { declaration: declarations[id], dataFile: filterDataFile(id), script: `assets/${FILTER_SCRIPT.file}` };
+  };
   try {
     for (const script of SCRIPTS) await copyFile(script.from(), join(work, "assets", script.file));
+    if (cubes) await copyFile(FILTER_SCRIPT.from(), join(work, "assets", FILTER_SCRIPT.file));
     for (const [url, from] of Object.entries(SHARED_DATA)) await copyFile(from(), join(work, url));
     await writeFile(join(work, "assets", "shared-data.js"), `window.NIKE_SHARED_DATA = ${JSON.stringify(sharedDataValues())};\n`);
 
@@ -71,7 +86,7 @@ export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir:
       await writeFile(join(work, "data", `${insight.id}-table.csv`), toCsv(insight.table.rows));
       await writeFile(
         join(work, `${insight.id}.html`),
-        page({ title: insight.title, nav, current: insight.id, body: insightBody(insight, mode), charts: insight.charts.map((chart) => ({ insight, chart })), footer, mode, needsSharedData: usesSharedData([insight]) }),
+        page({ title: insight.title, nav, current: insight.id, body: insightBody(insight, mode), charts: insight.charts.map((chart) => ({ insight, chart })), footer, mode, needsSharedData: usesSharedData([insight]), filters: await filtersOf(insight.id) }),
       );
     }
     await writeFile(join(work, "data", FINDINGS_FILE), insightsJson(run));
@@ -82,7 +97,10 @@ export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir:
     const firstCharts = run.all.map((insight) => ({ insight, chart: insight.charts[0] }));
     await writeFile(
       join(work, "index.html"),
-      page({ title: "Executive summary", nav, current: "index", body: summaryBody(headline(run), run.all, nav, mode, `data/${FINDINGS_FILE}`), charts: firstCharts, footer, mode, needsSharedData: usesSharedData(firstCharts.map((c) => ({ ...c.insight, charts: [c.chart] }))) }),
+      page({
+        title: "Executive summary", nav, current: "index", body: summaryBody(headline(run), run.all, nav, mode, `data/${FINDINGS_FILE}`), charts: firstCharts, footer, mode,
+        needsSharedData: usesSharedData(firstCharts.map((c) => ({ ...c.insight, charts: [c.chart] }))), filters: await filtersOf("index"),
+      }),
     );
     await mkdir(dirname(out), { recursive: true });
     await swapFolder(work, out);

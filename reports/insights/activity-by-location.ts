@@ -2,12 +2,12 @@
 import { HIGH_FACTOR, MAX_RELATIVE_ERROR, type CityEngagement, type ComputedLocation, type LocationFindings, type StateEngagement } from "../../warehouse/insights/activity-by-location.ts";
 import { fmt, type Overview } from "../../warehouse/insights/insight.ts";
 import { STATE_FIPS } from "./us-states.ts";
-import { chart, type Chart, type Summary, type View } from "./view.ts";
+import { CHART_ROWS, chart, type Chart, type Summary, type View } from "./view.ts";
 
 /** Map shapes, served beside the pages (copied from `vega-datasets`); inlined for single-file pages and notebooks. */
 export const US_SHAPES_URL = "data/us-10m.json";
 /** How many of the most engaged cities the city chart ranks. */
-const CHARTED_CITIES = 15;
+export const CHARTED_CITIES = 15;
 
 const signed = (fraction: number) => `${fraction >= 0 ? "+" : ""}${fmt.pct(fraction)}`;
 const perMonth = (x: number) => `${fmt.dec(x, 2)}/month`;
@@ -69,7 +69,7 @@ function stateMap(rows: ReturnType<typeof stateRows>): Chart {
       {
         data: shapes,
         transform: [
-          { lookup: "id", from: { data: { values: chartRows }, key: "fips", fields: ["state", "state_name", "workouts_per_user_month", "minutes_per_user_month", "active_users", "workouts", "engagement"] } },
+          { lookup: "id", from: { data: { name: CHART_ROWS }, key: "fips", fields: ["state", "state_name", "workouts_per_user_month", "minutes_per_user_month", "active_users", "workouts", "engagement"] } },
           { filter: "datum.state != null" },
         ],
         mark: { type: "geoshape", stroke: "white" },

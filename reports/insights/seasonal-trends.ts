@@ -3,7 +3,7 @@ import { MONTHS, fmt } from "../../warehouse/insights/insight.ts";
 import type { ComputedSeasons, SeasonFindings } from "../../warehouse/insights/seasonal-trends.ts";
 import { chart, type Chart, type Summary, type View } from "./view.ts";
 
-const SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
+export const SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
 const monthList = (months: number[]) => months.map((m) => SHORT_MONTHS[m - 1]).join("–");
 
 function summary({ years, activities, launchWindows }: SeasonFindings): Summary {
@@ -33,7 +33,7 @@ function charts({ findings, monthly }: ComputedSeasons): Chart[] {
   const indexRows = findings.activities.flatMap((a) => a.seasonalIndex.map((v, m) => ({ activity_type: a.activity, month: SHORT_MONTHS[m], month_number: m + 1, seasonal_index: v })));
   const lines = chart("monthly-workouts", "Monthly workouts per activity", monthRows, {
     height: 320,
-    mark: { type: "line", point: false, tooltip: true },
+    mark: { type: "line", point: { size: 16 }, tooltip: true },
     encoding: {
       x: { field: "month", type: "temporal", timeUnit: "yearmonth", title: null },
       y: { field: "workouts", type: "quantitative", title: "Workouts" },

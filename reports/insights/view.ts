@@ -12,7 +12,7 @@ export type VegaLiteSpec = Record<string, unknown>;
 export type Chart = {
   id: string;
   title: string;
-  /** The spec with its data inline (`data.values`), except shared files such as map shapes (`data.url`). */
+  /** The spec with its rows inline as the dataset named CHART_ROWS, except shared files such as map shapes (`data.url`). */
   spec: VegaLiteSpec;
   /** The rows the chart shows: offered as CSV beside the chart. */
   data: Row[];
@@ -54,7 +54,10 @@ export function present<C extends Computed<unknown>>(view: View<C>, computed: C,
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
-/** A chart spec with the shared defaults: schema, inline data, responsive width and tooltips on. */
+/** The name of every chart's rows in its spec: the pages' filters replace them by this name. */
+export const CHART_ROWS = "rows";
+
+/** A chart spec with the shared defaults: schema, its rows as a named dataset, responsive width and tooltips on. */
 export function chart(id: string, title: string, data: Row[], spec: VegaLiteSpec): Chart {
   return {
     id,
@@ -65,7 +68,8 @@ export function chart(id: string, title: string, data: Row[], spec: VegaLiteSpec
       title,
       width: 640,
       ...spec,
-      data: spec.data ?? { values: data },
+      datasets: { [CHART_ROWS]: data },
+      data: spec.data ?? { name: CHART_ROWS },
       config: { font: "DejaVu Sans, Helvetica, Arial, sans-serif", view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 12 } },
     },
   };

@@ -18,7 +18,7 @@ export const MAX_RELATIVE_ERROR = 0.2;
 const MIN_USERS_FLOOR = 5;
 /** A ranked state at least this far above the average is high-engagement; this far below, low. */
 export const HIGH_FACTOR = 1.1;
-const LOW_FACTOR = 0.9;
+export const LOW_FACTOR = 0.9;
 /** How many of the most engaged cities the narrative names. */
 const TOP_CITIES = 5;
 

@@ -47,9 +47,12 @@ export function seasonalIndex(series: Map<number, number>): number[] {
   return logIndex.map((v) => (Number.isNaN(v) ? 0 : Number(Math.exp(v - mean).toFixed(3))));
 }
 
-/** The run of months around the peak (wrapping round the year end) whose index is at least HIGH_SEASON_FLOOR of the peak's. */
-function highSeason(index: number[], peak: number): number[] {
-  const floor = HIGH_SEASON_FLOOR * index[peak - 1];
+/**
+ * The run of months around the peak (wrapping round the year end) whose index is at least `shareOfPeak`
+ * of the peak's. Self-contained (no module constant in its body): the report pages run its source too.
+ */
+export function highSeason(index: number[], peak: number, shareOfPeak = HIGH_SEASON_FLOOR): number[] {
+  const floor = shareOfPeak * index[peak - 1];
   const months = [peak];
   for (let step = 1; step < 6; step++) {
     const next = ((peak - 1 + step) % 12) + 1;

@@ -1,0 +1,488 @@
+/*
+ * The report pages' filters, shared by every page (copied to the site as assets/filters.js).
+ *
+ * A page declares (in #filter-page) which rows feed each of its charts, its table and its headline
+ * figures; its data file (data/filters-<page>.js) carries the cubes those rows are made from
+ * (warehouse/insights/cubes.ts). The filter lives in the URL's hash, so a view can be bookmarked and
+ * sent; each change re-aggregates the cubes and hands each chart its new rows (Vega's changesets,
+ * no re-embedding). Nothing is fetched: it works from file:// as over HTTP.
+ */
+(function () {
+  "use strict";
+  var DATA = window.NIKE_FILTER_DATA;
+  var declaration = document.getElementById("filter-page");
+  if (!DATA || !declaration) return;
+  var PAGE = JSON.parse(declaration.textContent);
+  var FNS = window.NIKE_FILTER_FUNCTIONS || {};
+  var dims = DATA.dims;
+  var periods = DATA.periods;
+  var KEYS = ["dates", "from", "to", "state", "activity", "age", "segment"];
+  var PRESETS = { all: "All dates", "30d": "Last 30 days", "90d": "Last 90 days", ytd: "Year to date", months: "Months…" };
+  var LABELS = { state: "State", activity: "Activity", age: "Age band", segment: "Segment" };
+
+  // ---- unpacking (reports/filters/pack.ts) ----
+  var ARRAYS = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array };
+  function unpack(packed) {
+    var binary = atob(packed.gzip);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var cube = { rows: packed.rows }, offset = 0;
+      packed.columns.forEach(function (c) {
+        var Type = ARRAYS[c.type];
+        cube[c.name] = new Type(buffer, offset, packed.rows);
+        offset += Math.ceil((packed.rows * Type.BYTES_PER_ELEMENT) / 4) * 4;
+      });
+      return cube;
+    });
+  }
+
+  // ---- the filter: URL hash <-> state ----
+  function readHash() {
+    var params = new URLSearchParams(location.hash.replace(/^#/, "")), f = {};
+    KEYS.forEach(function (k) { var v = params.get(k); if (v) f[k] = v; });
+    if (f.from || f.to) f.dates = "months";
+    if (f.dates === "months") { f.from = f.from || periods[0].month; f.to = f.to || periods[periods.length - 1].month; }
+    if (f.dates === "all") delete f.dates;
+    return f;
+  }
+  function hashOf(f) {
+    var params = new URLSearchParams();
+    KEYS.forEach(function (k) { if (f[k] && !(k === "dates" && (f.from || f.to))) params.set(k, f[k]); });
+    var s = params.toString();
+    return s ? "#" + s : "";
+  }
+  function setFilter(f) {
+    var hash = hashOf(f);
+    if (hash === location.hash || (hash === "" && location.hash === "")) return;
+    history.pushState(null, "", hash || location.pathname + location.search);
+    redraw();
+  }
+
+  // ---- selection: which periods, profiles and activities pass ----
+  function lastDays(n) { var d = new Date(Date.parse(DATA.lastDate) - (n - 1) * 86400000); return d.toISOString().slice(0, 10); }
+  function selection(f) {
+    var start = f.dates === "30d" ? lastDays(30) : f.dates === "90d" ? lastDays(90) : f.dates === "ytd" ? DATA.lastDate.slice(0, 4) + "-01-01" : null;
+    var period = new Uint8Array(periods.length), days = 0, first = null, last = null;
+    periods.forEach(function (p, i) {
+      var ok = f.dates === "months" ? p.month >= f.from && p.month <= f.to : start ? p.from >= start : true;
+      if (!ok) return;
+      period[i] = 1; days += p.days; first = first || p.from; last = p.to;
+    });
+    var state = f.state ? dims.state.indexOf(f.state) : -1, age = f.age ? dims.age.indexOf(f.age) : -1, segment = f.segment ? dims.segment.indexOf(f.segment) : -1;
+    var profiles = DATA.profiles, n = profiles.city.length, profile = new Uint8Array(n);
+    for (var p = 0; p < n; p++) {
+      profile[p] = (state < 0 || dims.cityState[profiles.city[p]] === state) && (age < 0 || profiles.age[p] === age) && (segment < 0 || profiles.segment[p] === segment) ? 1 : 0;
+    }
+    var activity = new Uint8Array(dims.activity.length);
+    for (var a = 0; a < activity.length; a++) activity[a] = !f.activity || dims.activity[a] === f.activity ? 1 : 0;
+    return { period: period, profile: profile, activity: activity, days: days, months: days / 30.44, weeks: days / 7, first: first, last: last, memo: {} };
+  }
+
+  // ---- aggregation ----
+  var cubes = {};
+  var round = function (x, digits) { return Number(x.toFixed(digits)); };
+  /** Sums a cube's measures over the passing cells, by the group `groupOf(cell)` returns (-1 leaves a cell out). */
+  function sum(cube, sel, groups, groupOf, measures) {
+    var out = measures.map(function () { return new Float64Array(groups); });
+    var pe = cube.period, pr = cube.profile, ac = cube.activity;
+    for (var i = 0; i < cube.rows; i++) {
+      if (!sel.period[pe[i]] || !sel.profile[pr[i]] || !sel.activity[ac[i]]) continue;
+      var g = groupOf(i);
+      if (g < 0) continue;
+      for (var m = 0; m < measures.length; m++) out[m][g] += cube[measures[m]][i];
+    }
+    return out;
+  }
+  /** Distinct users per group of profile (the users cube is sorted by user, so a user's cells are adjacent). */
+  function activeUsers(sel, groups, groupOfProfile) {
+    var cube = cubes.users, counts = new Float64Array(groups), lastUser = new Float64Array(groups).fill(-1);
+    for (var i = 0; i < cube.rows; i++) {
+      if (!sel.period[cube.period[i]] || !sel.profile[cube.profile[i]] || !sel.activity[cube.activity[i]]) continue;
+      var g = groupOfProfile(cube.profile[i]), u = cube.user[i];
+      if (g < 0 || lastUser[g] === u) continue;
+      lastUser[g] = u; counts[g]++;
+    }
+    return counts;
+  }
+  /** The profile → group functions by dimension name. */
+  var BY = {
+    all: { size: function () { return 1; }, of: function () { return 0; } },
+    state: { size: function () { return dims.state.length; }, of: function (p) { return dims.cityState[DATA.profiles.city[p]]; } },
+    city: { size: function () { return dims.city.length; }, of: function (p) { return DATA.profiles.city[p]; } },
+    age: { size: function () { return dims.age.length; }, of: function (p) { return DATA.profiles.age[p]; } },
+    segment: { size: function () { return dims.segment.length; }, of: function (p) { return DATA.profiles.segment[p]; } },
+  };
+  /** What `work(sel)` returns, computed once per selection: several charts and figures share their rows. */
+  function once(sel, key, work) { return key in sel.memo ? sel.memo[key] : (sel.memo[key] = work()); }
+  /** Workouts, minutes and active users per value of a user dimension, with the per-user rates the pages show (a fresh copy each call). */
+  function engagement(sel, by) {
+    return once(sel, "engagement:" + by, function () { return engagementRows(sel, by); }).map(function (r) { return Object.assign({}, r); });
+  }
+  function engagementRows(sel, by) {
+    var g = BY[by], size = g.size(), w = cubes.workouts;
+    var sums = sum(w, sel, size, function (i) { return g.of(w.profile[i]); }, ["workouts", "minutes10"]);
+    var users = activeUsers(sel, size, g.of);
+    var rows = [];
+    for (var i = 0; i < size; i++) {
+      if (!users[i]) continue;
+      var workouts = sums[0][i], minutes = sums[1][i] / 10;
+      rows.push({ index: i, active_users: users[i], workouts: workouts, minutes: minutes,
+        workouts_per_user_month: round(workouts / users[i] / sel.months, 3), minutes_per_user_month: round(minutes / users[i] / sel.months, 1),
+        workouts_per_week: round(workouts / users[i] / sel.weeks, 2), mean_minutes: round(minutes / workouts, 1) });
+    }
+    return rows;
+  }
+  function customers(sel, by) {
+    var g = BY[by], c = cubes.customers, out = new Float64Array(g.size());
+    for (var i = 0; i < c.rows; i++) if (sel.profile[c.profile[i]]) out[g.of(c.profile[i])] += c.customers[i];
+    return out;
+  }
+  /** Workouts per activity within each value of a user dimension. */
+  function activityMix(sel, by) {
+    var g = BY[by], w = cubes.workouts, n = dims.activity.length;
+    var sums = sum(w, sel, g.size() * n, function (i) { return g.of(w.profile[i]) * n + w.activity[i]; }, ["workouts"])[0];
+    return function (group) { return Array.prototype.slice.call(sums, group * n, group * n + n); };
+  }
+  /** Workouts per hour (0–23), optionally per weekday (7 × 24, Monday first), per value of a user dimension. */
+  function hourCounts(sel, by, withWeekday) {
+    return once(sel, "hours:" + by + withWeekday, function () { return hourCountsOf(sel, by, withWeekday); });
+  }
+  function hourCountsOf(sel, by, withWeekday) {
+    var g = BY[by], h = cubes.hours, width = withWeekday ? 168 : 24;
+    var sums = sum(h, sel, g.size() * width, function (i) { return g.of(h.profile[i]) * width + (withWeekday ? (h.weekday[i] - 1) * 24 : 0) + h.hour[i]; }, ["workouts"])[0];
+    return function (group) { return Array.prototype.slice.call(sums, group * width, group * width + width); };
+  }
+  function hourProfile(counts) {
+    var total = counts.reduce(function (a, b) { return a + b; }, 0);
+    var peak = counts.map(function (n, hour) { return { n: n, hour: hour }; }).sort(function (a, b) { return b.n - a.n; }).slice(0, 3).map(function (p) { return p.hour; });
+    return { workouts: total, peakHours: peak, hourShare: counts.map(function (n) { return total ? round(n / total, 4) : 0; }) };
+  }
+  function monthlySeries(sel) { return once(sel, "monthly", function () { return monthlySeriesOf(sel); }); }
+  function monthlySeriesOf(sel) {
+    var w = cubes.workouts, n = dims.activity.length;
+    var sums = sum(w, sel, periods.length * n, function (i) { return w.period[i] * n + w.activity[i]; }, ["workouts"])[0];
+    var byMonth = {};
+    periods.forEach(function (p, i) {
+      for (var a = 0; a < n; a++) if (sums[i * n + a]) byMonth[p.month + "|" + a] = (byMonth[p.month + "|" + a] || 0) + sums[i * n + a];
+    });
+    return Object.keys(byMonth).sort().map(function (k) { var parts = k.split("|"); return { month: parts[0], activity: Number(parts[1]), workouts: byMonth[k] }; });
+  }
+
+  var hourLabel = function (h) { return (h < 10 ? "0" : "") + h + ":00"; };
+  // Number formats are made once: making one per number (toLocaleString with options) costs more than the whole aggregation.
+  var formats = {};
+  function format(min, max) { var k = min + ":" + max; return formats[k] || (formats[k] = new Intl.NumberFormat("en-US", { minimumFractionDigits: min, maximumFractionDigits: max })); }
+  var fmt = {
+    int: function (x) { return format(0, 0).format(Math.round(x)); },
+    dec: function (x, d) { return format(d, d).format(x); },
+    pct: function (x, d) { return (x * 100).toFixed(d || 0) + "%"; },
+  };
+
+  // ---- the row builders a page's declaration names ----
+  /** States ranked as the location insight ranks them: enough active users to be ranked, then by workouts per user per month. */
+  function states(sel, params) { return once(sel, "states", function () { return statesOf(sel, params); }); }
+  function statesOf(sel, params) {
+    var rows = engagement(sel, "state");
+    var totals = engagement(sel, "all")[0];
+    if (!totals) return [];
+    var average = totals.workouts_per_user_month;
+    var minUsers = Math.min(params.minActiveUsers, Math.max.apply(null, rows.map(function (r) { return r.active_users; })));
+    rows.sort(function (a, b) { return b.workouts_per_user_month - a.workouts_per_user_month; });
+    var ranked = rows.filter(function (r) { return r.active_users >= minUsers; });
+    var ordered = ranked.concat(rows.filter(function (r) { return r.active_users < minUsers; }));
+    return ordered.map(function (r) {
+      var isRanked = r.active_users >= minUsers;
+      var high = round(average * params.highFactor, 3), low = round(average * params.lowFactor, 3);
+      return { rank: isRanked ? ranked.indexOf(r) + 1 : null, state: dims.state[r.index], state_name: dims.stateName[r.index], census_region: dims.region[r.index],
+        active_users: r.active_users, workouts: r.workouts, minutes: Math.round(r.minutes), workouts_per_user_month: r.workouts_per_user_month,
+        minutes_per_user_month: r.minutes_per_user_month, vs_average: round(r.workouts_per_user_month / average - 1, 3),
+        engagement: !isRanked ? "unranked" : r.workouts_per_user_month >= high ? "high" : r.workouts_per_user_month <= low ? "low" : "typical" };
+    });
+  }
+  var BUILDERS = {
+    states: states,
+    stateMap: function (sel, params) { return states(sel, params).map(function (r) { return Object.assign({}, r, { fips: params.fips[r.state] || null }); }); },
+    cities: function (sel, params) {
+      var rows = engagement(sel, "city");
+      if (!rows.length) return [];
+      var minUsers = Math.min(params.minCityActiveUsers, Math.max.apply(null, rows.map(function (r) { return r.active_users; })));
+      return rows.filter(function (r) { return r.active_users >= minUsers; })
+        .sort(function (a, b) { return b.workouts_per_user_month - a.workouts_per_user_month; }).slice(0, params.top)
+        .map(function (r) { return { city: dims.city[r.index], state: dims.state[dims.cityState[r.index]], active_users: r.active_users, workouts: r.workouts, minutes: Math.round(r.minutes), workouts_per_user_month: r.workouts_per_user_month, minutes_per_user_month: r.minutes_per_user_month }; });
+    },
+    monthly: function (sel) {
+      return monthlySeries(sel).map(function (r) { return { activity_type: dims.activity[r.activity], category: dims.category[r.activity], month: r.month, workouts: r.workouts }; });
+    },
+    seasons: function (sel, params) { return once(sel, "seasons", function () { return seasonsOf(sel, params); }).slice(); },
+  };
+  function seasonsOf(sel, params) {
+      var series = {};
+      monthlySeries(sel).forEach(function (r) {
+        var s = series[r.activity] || (series[r.activity] = { workouts: 0, months: new Map() });
+        s.workouts += r.workouts;
+        s.months.set(Number(r.month.slice(0, 4)) * 100 + Number(r.month.slice(5)), r.workouts);
+      });
+      return Object.keys(series).map(function (a) {
+        var index = FNS.seasonalIndex(series[a].months), peakIndex = Math.max.apply(null, index), peakMonth = index.indexOf(peakIndex) + 1;
+        return { activity: dims.activity[a], category: dims.category[a], workouts: series[a].workouts, peakMonth: peakMonth, peakIndex: peakIndex, highSeason: FNS.highSeason(index, peakMonth, params.highSeasonShare), seasonalIndex: index };
+      }).sort(function (a, b) { return b.workouts - a.workouts; });
+  }
+  Object.assign(BUILDERS, {
+    seasonalIndex: function (sel, params) {
+      return BUILDERS.seasons(sel, params).reduce(function (rows, a) {
+        return rows.concat(a.seasonalIndex.map(function (v, m) { return { activity_type: a.activity, month: params.shortMonths[m], month_number: m + 1, seasonal_index: v }; }));
+      }, []);
+    },
+    seasonTable: function (sel, params) {
+      return BUILDERS.seasons(sel, params).map(function (a) {
+        return { activity: a.activity, category: a.category, workouts: a.workouts, peak_month: params.months[a.peakMonth - 1], high_season: monthList(a.highSeason, params), peak_index: a.peakIndex };
+      });
+    },
+    bands: function (sel) {
+      var registered = customers(sel, "age"), mix = activityMix(sel, "age");
+      return engagement(sel, "age").map(function (r) {
+        var counts = mix(r.index), top = counts.indexOf(Math.max.apply(null, counts));
+        return { age_band: dims.age[r.index], users: registered[r.index], active_users: r.active_users, workouts_per_user_month: r.workouts_per_user_month, mean_minutes: r.mean_minutes, top_activity: dims.activity[top] };
+      });
+    },
+    bandMix: function (sel) { return mixRows(sel, "age", "age_band"); },
+    segmentMix: function (sel) { return mixRows(sel, "segment", "segment"); },
+    heat: function (sel, params) {
+      var counts = hourCounts(sel, "all", true)(0), rows = [];
+      for (var d = 0; d < 7; d++) for (var h = 0; h < 24; h++) if (counts[d * 24 + h] > 0) rows.push({ weekday: params.weekdays[d], weekday_number: d + 1, hour: h, workouts: counts[d * 24 + h] });
+      return rows;
+    },
+    segmentHours: function (sel) {
+      var counts = hourCounts(sel, "segment", false), rows = [];
+      for (var s = 1; s < dims.segment.length; s++) {
+        var profile = hourProfile(counts(s));
+        if (profile.workouts) profile.hourShare.forEach(function (share, hour) { rows.push({ segment: dims.segment[s], hour: hour, share: share }); });
+      }
+      return rows;
+    },
+    hoursTable: function (sel) {
+      var counts = hourCounts(sel, "segment", false), all = hourCounts(sel, "all", false)(0), rows = [];
+      var row = function (name, p) { return { segment: name, workouts: p.workouts, peak_hours: p.peakHours.map(hourLabel).join(", "), best_hour: hourLabel(p.peakHours[0]), share_at_best_hour: p.hourShare[p.peakHours[0]] }; };
+      var overall = hourProfile(all);
+      if (!overall.workouts) return [];
+      rows.push(row("All users", overall));
+      for (var s = 1; s < dims.segment.length; s++) { var p = hourProfile(counts(s)); if (p.workouts) rows.push(row(dims.segment[s], p)); }
+      return rows;
+    },
+    segmentSizes: function (sel, params) {
+      var rows = engagement(sel, "segment").filter(function (r) { return r.index > 0; });
+      var total = rows.reduce(function (n, r) { return n + r.active_users; }, 0);
+      return rows.sort(function (a, b) { return b.active_users - a.active_users; }).map(function (r) {
+        var name = dims.segment[r.index];
+        return Object.assign({}, params.profiles[name] || {}, { segment: name, users: r.active_users, share: round(r.active_users / total, 3), workouts_per_week: r.workouts_per_week });
+      });
+    },
+  });
+  function monthList(months, params) { return months.map(function (m) { return params.shortMonths[m - 1]; }).join("–"); }
+  function mixRows(sel, by, field) {
+    var mix = activityMix(sel, by), rows = [];
+    engagement(sel, by).forEach(function (r) {
+      if (by === "segment" && r.index === 0) return;
+      var counts = mix(r.index);
+      counts.map(function (n, a) { return { n: n, a: a }; }).filter(function (c) { return c.n > 0; }).sort(function (x, y) { return y.n - x.n; }).forEach(function (c) {
+        var row = {}; row[field] = dims[by][r.index]; row.activity = dims.activity[c.a]; row.share = round(c.n / r.workouts, 4); rows.push(row);
+      });
+    });
+    return rows;
+  }
+
+  // ---- headline figures by name ----
+  var FIGURES = {
+    workouts: function (sel) { var t = engagement(sel, "all")[0]; return t ? fmt.int(t.workouts) : "0"; },
+    appUsers: function (sel) {
+      var t = engagement(sel, "all")[0], c = customers(sel, "all")[0], users = t ? t.active_users : 0;
+      return fmt.int(users) + " of " + fmt.int(c) + " customers (" + fmt.pct(c ? round(users / c, 4) : 0) + ")";
+    },
+    workoutsPerUserWeek: function (sel) { var t = engagement(sel, "all")[0]; return t ? fmt.dec(t.workouts_per_week, 2) : "—"; },
+    workoutsPerUserMonth: function (sel) { var t = engagement(sel, "all")[0]; return t ? fmt.dec(t.workouts_per_user_month, 2) : "—"; },
+    hoursTrained: function (sel) { var t = engagement(sel, "all")[0]; return fmt.int(t ? t.minutes / 60 : 0); },
+    period: function (sel) { return sel.first ? sel.first + " – " + sel.last : "—"; },
+    mostEngagedState: function (sel, params) { var top = states(sel, params)[0]; return top && top.rank === 1 ? top.state_name : "—"; },
+    mostActiveAgeBand: function (sel) {
+      var rows = engagement(sel, "age").sort(function (a, b) { return b.workouts_per_user_month - a.workouts_per_user_month; });
+      return rows.length ? dims.age[rows[0].index] : "—";
+    },
+    peakHour: function (sel) { var p = hourProfile(hourCounts(sel, "all", false)(0)); return p.workouts ? hourLabel(p.peakHours[0]) : "—"; },
+    busiestDay: function (sel, params) {
+      var counts = hourCounts(sel, "all", true)(0), days = [];
+      for (var d = 0; d < 7; d++) days.push(counts.slice(d * 24, d * 24 + 24).reduce(function (a, b) { return a + b; }, 0));
+      var max = Math.max.apply(null, days);
+      return max > 0 ? params.weekdays[days.indexOf(max)] : "—";
+    },
+    activitiesTracked: function (sel, params) { return String(BUILDERS.seasons(sel, params).length); },
+    biggestSeason: function (sel, params) {
+      var top = BUILDERS.seasons(sel, params).sort(function (a, b) { return b.peakIndex - a.peakIndex; })[0];
+      return top ? top.activity + ", " + monthList(top.highSeason, params) : "—";
+    },
+    segmentCount: function (sel) { return String(engagement(sel, "segment").filter(function (r) { return r.index > 0; }).length); },
+    largestSegment: function (sel, params) { var top = BUILDERS.segmentSizes(sel, params)[0]; return top ? top.segment + " (" + fmt.pct(top.share) + ")" : "—"; },
+  };
+
+  // ---- the page ----
+  function describe(f, sel) {
+    var parts = [];
+    if (f.dates) parts.push(f.dates === "months" ? (f.from === f.to ? f.from : f.from + " to " + f.to) + " (" + sel.first + " – " + sel.last + ")" : PRESETS[f.dates].toLowerCase() + " (" + sel.first + " – " + sel.last + ")");
+    if (f.state) parts.push(dims.stateName[dims.state.indexOf(f.state)] || f.state);
+    if (f.activity) parts.push(f.activity);
+    if (f.age) parts.push("age " + f.age);
+    if (f.segment) parts.push("segment " + f.segment);
+    return parts.join(", ");
+  }
+  function option(value, label, current) { var o = document.createElement("option"); o.value = value; o.textContent = label; o.selected = value === (current || ""); return o; }
+  function select(name, label, values, labels, current) {
+    var wrap = document.createElement("label"), s = document.createElement("select");
+    wrap.textContent = label + " "; s.name = name;
+    values.forEach(function (v, i) { s.appendChild(option(v, labels[i], current)); });
+    wrap.appendChild(s);
+    return wrap;
+  }
+  var months = periods.map(function (p) { return p.month; }).filter(function (m, i, all) { return all.indexOf(m) === i; });
+  function renderControls(f) {
+    var form = document.getElementById("filters");
+    form.textContent = "";
+    var presetKeys = Object.keys(PRESETS);
+    form.appendChild(select("dates", "Dates", presetKeys.map(function (k) { return k === "all" ? "" : k; }), presetKeys.map(function (k) { return PRESETS[k]; }), f.dates));
+    if (f.dates === "months") {
+      form.appendChild(select("from", "From", months, months, f.from));
+      form.appendChild(select("to", "To", months, months, f.to));
+    }
+    var stateOrder = dims.state.map(function (s, i) { return i; }).sort(function (a, b) { return dims.stateName[a] < dims.stateName[b] ? -1 : 1; });
+    form.appendChild(select("state", "State", [""].concat(stateOrder.map(function (i) { return dims.state[i]; })), ["All states"].concat(stateOrder.map(function (i) { return dims.stateName[i]; })), f.state));
+    form.appendChild(select("activity", "Activity", [""].concat(dims.activity), ["All activities"].concat(dims.activity), f.activity));
+    form.appendChild(select("age", "Age band", [""].concat(dims.age), ["All ages"].concat(dims.age), f.age));
+    var segments = dims.segment.slice(1);
+    form.appendChild(select("segment", "Segment", [""].concat(segments), ["All segments"].concat(segments), f.segment));
+    var chips = document.getElementById("filter-chips");
+    chips.textContent = "";
+    ["dates", "state", "activity", "age", "segment"].forEach(function (k) {
+      if (!f[k]) return;
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "chip"; b.dataset.filter = k;
+      b.textContent = (k === "dates" ? (f.dates === "months" ? (f.from === f.to ? f.from : f.from + " – " + f.to) : PRESETS[f.dates]) : LABELS[k] + ": " + f[k]) + " ×";
+      b.setAttribute("aria-label", "Remove the filter " + b.textContent.slice(0, -2));
+      chips.appendChild(b);
+    });
+  }
+  function onControl(event) {
+    var f = readHash(), t = event.target;
+    if (t.name === "dates") { delete f.from; delete f.to; if (t.value) f.dates = t.value; else delete f.dates; if (t.value === "months") { f.from = periods[0].month; f.to = periods[periods.length - 1].month; } }
+    else if (t.value) f[t.name] = t.value; else delete f[t.name];
+    if (f.from && f.to && f.from > f.to) { if (t.name === "from") f.to = f.from; else f.from = f.to; }
+    setFilter(f);
+  }
+  function onChip(event) {
+    var k = event.target.dataset && event.target.dataset.filter;
+    if (!k) return;
+    var f = readHash();
+    delete f[k];
+    if (k === "dates") { delete f.from; delete f.to; }
+    setFilter(f);
+  }
+  /** A click on a mark filters by the field its chart declares (a state, an age band, a segment, a month). */
+  function onMark(chartId, click) {
+    return function (event, item) {
+      var datum = item && item.datum;
+      if (!datum || datum[click.field] == null) return;
+      var f = readHash(), value = datum[click.field];
+      if (click.filter === "month") {
+        var month = typeof value === "string" ? value.slice(0, 7) : new Date(value).toISOString().slice(0, 7);
+        f.dates = "months"; f.from = month; f.to = month;
+      } else f[click.filter] = String(value);
+      setFilter(f);
+    };
+  }
+
+  var views = {};
+  /** What the page showed as built (all data): restored when the last filter is removed. */
+  var original = { cards: {}, csv: {}, rows: {}, table: null };
+  var specs = JSON.parse(document.getElementById("chart-specs").textContent);
+  function toCsv(rows) {
+    if (!rows.length) return "";
+    var columns = Object.keys(rows[0]);
+    var field = function (v) { if (v == null) return ""; var s = String(v); return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
+    return [columns.map(field).join(",")].concat(rows.map(function (r) { return columns.map(function (c) { return field(r[c]); }).join(","); })).join("\r\n") + "\r\n";
+  }
+  function cellOf(v) {
+    var td = document.createElement("td");
+    if (typeof v === "number") { td.className = "num"; td.textContent = format(0, 3).format(v); } else td.textContent = v == null ? "" : String(v);
+    return td;
+  }
+  function renderTable(rows) {
+    var body = document.querySelector("main table tbody");
+    if (!body) return;
+    if (!original.table) original.table = body.cloneNode(true);
+    if (!rows) { body.replaceWith(original.table.cloneNode(true)); return; }
+    var columns = [].map.call(body.parentNode.querySelectorAll("thead th"), function (th, i) { return i; });
+    var keys = rows.length ? Object.keys(rows[0]) : [];
+    body.textContent = "";
+    rows.forEach(function (r) { var tr = document.createElement("tr"); columns.forEach(function (i) { tr.appendChild(cellOf(r[keys[i]])); }); body.appendChild(tr); });
+  }
+
+  /** The filtered totals, from the cubes the page has: workouts (and active users, where it counts them). */
+  function totalsSentence(sel) {
+    var cube = cubes.workouts || cubes.hours, workouts = sum(cube, sel, 1, function () { return 0; }, ["workouts"])[0][0];
+    if (!workouts) return "no workouts.";
+    if (!cubes.users) return fmt.int(workouts) + " workouts.";
+    var t = engagement(sel, "all")[0];
+    return fmt.int(t.workouts) + " workouts by " + fmt.int(t.active_users) + " active users, " + fmt.dec(t.workouts_per_user_month, 2) + " workouts per user per month.";
+  }
+
+  var first = true;
+  function redraw() {
+    var started = performance.now();
+    var f = readHash(), filtered = Object.keys(f).length > 0, sel = selection(f);
+    renderControls(f);
+    document.querySelectorAll("header nav a, main a[data-page-link]").forEach(function (a) { a.href = a.href.replace(/#.*$/, "") + hashOf(f); });
+    var narrative = document.getElementById("filter-narrative");
+    narrative.hidden = !filtered;
+    narrative.textContent = filtered ? "Filtered to " + describe(f, sel) + ": " + totalsSentence(sel) + " Every figure, chart, table and CSV below follows this filter." : "";
+    document.querySelectorAll(".narrative li, main p.lead").forEach(function (li) { li.hidden = filtered; });
+    PAGE.figures.forEach(function (fig) {
+      var card = [].find.call(document.querySelectorAll(".cards li"), function (li) { return li.querySelector(".label").textContent === fig.label; });
+      if (!card) return;
+      var value = card.querySelector(".value");
+      if (!(fig.label in original.cards)) original.cards[fig.label] = value.textContent;
+      value.textContent = filtered ? FIGURES[fig.figure](sel, PAGE.params) : original.cards[fig.label];
+    });
+    if (PAGE.table) renderTable(filtered ? BUILDERS[PAGE.table](sel, PAGE.params) : null);
+    var pending = Object.keys(PAGE.charts).map(function (id) {
+      var chart = PAGE.charts[id], view = views[id];
+      var rows = filtered ? BUILDERS[chart.rows](sel, PAGE.params) : specs[id].datasets.rows;
+      if (!filtered && first) return null; // as built
+      var figure = document.getElementById("chart-" + id).parentNode, link = figure.querySelector("figcaption a[download]"), count = figure.querySelector(".row-count");
+      if (link) {
+        if (!(id in original.csv)) original.csv[id] = link.getAttribute("href");
+        link.setAttribute("href", filtered ? "data:text/csv;charset=utf-8," + encodeURIComponent(toCsv(rows)) : original.csv[id]);
+      }
+      if (count) count.textContent = fmt.int(rows.length);
+      window.NIKE_CHART_ROWS[id] = rows;
+      // Each view gets rows of its own: Vega stamps the objects it holds.
+      return view ? view.change("rows", vega.changeset().remove(vega.truthy).insert(rows.map(function (r) { return Object.assign({}, r); }))).runAsync() : null;
+    });
+    first = false;
+    document.documentElement.dataset.computeMs = (performance.now() - started).toFixed(1);
+    return Promise.all(pending).then(function () {
+      document.documentElement.dataset.redrawMs = (performance.now() - started).toFixed(1);
+      document.documentElement.dataset.filter = location.hash;
+      document.dispatchEvent(new CustomEvent("nike:filtered"));
+    });
+  }
+
+  window.NIKE_CHART_ROWS = {};
+  Promise.all([window.NIKE_CHARTS_READY, Promise.all(PAGE.cubes.map(function (name) { return unpack(DATA.cubes[name]).then(function (c) { cubes[name] = c; }); }))]).then(function (results) {
+    views = results[0] || {};
+    Object.keys(PAGE.clicks || {}).forEach(function (id) { if (views[id]) views[id].addEventListener("click", onMark(id, PAGE.clicks[id])); });
+    var form = document.getElementById("filters");
+    form.addEventListener("change", onControl);
+    document.getElementById("filter-chips").addEventListener("click", onChip);
+    window.addEventListener("hashchange", redraw);
+    return redraw();
+  }).catch(function (error) { console.error("The filters could not start: " + error.message); });
+})();
