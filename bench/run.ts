@@ -2,7 +2,8 @@
  * @module `npm run bench`: the speed figures the issues name, each with its scale, so anyone can rerun them.
  * Usage: npm run bench [-- --generate-scale large --load-scale medium --inspire-scale small --only cli,generate,warehouse,inspire]
  * The load scale also sets the ETL, insight and report figures; Inspire is load-tested on its own world.
- * `--only segmentation` gives the segmentation figures alone (also part of `warehouse`).
+ * `--only segmentation` gives the segmentation figures alone (also part of `warehouse`); `--only filters` the
+ * report pages' filter redraw times and page weights alone (also part of `warehouse`).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,6 +21,7 @@ import { stopLocalService } from "../stores/local/locate.ts";
 import { connectMysql, parseMysqlUrl } from "../stores/mysql.ts";
 import { report as buildReport } from "../cli/report.ts";
 import { runInsights } from "../warehouse/insights/index.ts";
+import { filtersBench } from "./filters.ts";
 import { inspireBench } from "./inspire.ts";
 import { kmeans, rng } from "../warehouse/insights/kmeans.ts";
 import { overview } from "../warehouse/insights/insight.ts";
@@ -59,6 +61,7 @@ if (sections.has("generate")) {
 if (sections.has("cli")) await cliSection();
 if (sections.has("warehouse")) await warehouseBench();
 if (sections.has("segmentation")) await segmentationSection();
+if (sections.has("filters")) await filtersSection();
 if (sections.has("inspire")) await inspireSection();
 await rm(root, { recursive: true, force: true });
 
@@ -167,11 +170,27 @@ async function warehouseBench() {
     report(`insights ${loadScale.name}: per insight`, Object.values(insights.timings).map((x) => x.toFixed(2)).join(" / ") + " s", "");
     const site = await buildReport({ out: join(root, "site") }, ["report"], config);
     report(`nike report ${loadScale.name}: insights, segment write-back, site with ${site.run.all.reduce((n, i) => n + i.charts.length, 0)} charts (SVG + PNG)`, `${site.seconds.toFixed(2)} s`, "target ≤ 20 s at medium");
+    await filtersBench(join(root, "site"), report, loadScale.name);
 
     await segmentationBench(config);
   } finally {
     await dropDatabase(config.mysqlUrl);
     await stores.close();
+    await stopLocalService(config.dataDir);
+    await rm(config.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The filters' figures alone: a warehouse at the load scale, its report site, each page's redraw time and weight. */
+async function filtersSection() {
+  const config = benchWorld("filters");
+  try {
+    await publish(config, loadScale);
+    const site = await buildReport({ out: join(root, "filters-site") }, ["report"], config);
+    report(`nike report ${loadScale.name}: the site with its filters' cubes`, `${site.seconds.toFixed(2)} s`, "target ≤ 20 s at medium");
+    await filtersBench(join(root, "filters-site"), report, loadScale.name);
+  } finally {
+    await dropDatabase(config.mysqlUrl);
     await stopLocalService(config.dataDir);
     await rm(config.dataDir, { recursive: true, force: true });
   }

@@ -63,6 +63,7 @@ export function program(): Command {
     .addOption(new Option("--paper <size>", "the PDF's page size (default: a4)").choices(["a4", "letter"]))
     .option("--email <addresses>", "send the morning digest to these comma-separated addresses (SMTP_URL, or the outbox folder)")
     .option("--site-url <url>", "where readers open the full site, for the digest's links (default: the site's file:// URL)")
+    .option("--filter <filter>", "open the digest's links filtered, as a page's URL holds it: e.g. \"dates=90d&state=CO&activity=running\"")
     .option("--json", "print only the findings as JSON on stdout (the site's data/insights.json document) and write nothing")
     .addOption(new Option("--source <store>", "read the warehouse from the Parquet lake or the MySQL star schema").choices(["lake", "mysql"]).default("lake"))
     .addOption(seedOption())

@@ -17,6 +17,7 @@ import { readFilterCubes } from "../warehouse/insights/cubes.ts";
 import { runInsights, type InsightsRun } from "../warehouse/insights/index.ts";
 import { publishSegments } from "../warehouse/insights/publish-segments.ts";
 import { digest } from "../reports/digest.ts";
+import { filterHash } from "../reports/filters/url.ts";
 import { insightsJson } from "../reports/insights-json.ts";
 import { collectDocs } from "../reports/docs/catalog.ts";
 import { presentInsights, type InsightsReport } from "../reports/insights/index.ts";
@@ -26,13 +27,13 @@ import { FINDINGS_FILE, writeSingleFile, writeSite, type ReportFacts } from "../
 /** The site's default home: `reports/site/` in this checkout, whatever the working directory. */
 export const DEFAULT_SITE_DIR = new URL("../reports/site/", import.meta.url).pathname;
 
-export type ReportOptions = { out?: string; singleFile?: string | boolean; pdf?: string | boolean; paper?: string; email?: string; siteUrl?: string; source?: string; seed?: number; json?: boolean };
+export type ReportOptions = { out?: string; singleFile?: string | boolean; pdf?: string | boolean; paper?: string; email?: string; siteUrl?: string; filter?: string; source?: string; seed?: number; json?: boolean };
 /** What `nike report` made, and the run it made it from: the insights shown, or with `--json` their findings only. */
 export type ReportResult<Run = InsightsReport> = { index?: string; singleFile?: string; pdf?: string; emailed?: string[]; json?: string; run: Run; seconds: number };
 
 /** `--json` is a read: it refuses the options that write something, rather than ignore them. */
 function checkJsonOptions(options: ReportOptions): void {
-  const writers = ([["--out", options.out], ["--single-file", options.singleFile], ["--pdf", options.pdf], ["--paper", options.paper], ["--email", options.email], ["--site-url", options.siteUrl]] as const)
+  const writers = ([["--out", options.out], ["--single-file", options.singleFile], ["--pdf", options.pdf], ["--paper", options.paper], ["--email", options.email], ["--site-url", options.siteUrl], ["--filter", options.filter]] as const)
     .filter(([, value]) => value !== undefined)
     .map(([flag]) => flag);
   if (writers.length > 0) {
@@ -92,6 +93,8 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
   const paper = options.pdf ? parsePaper(options.paper ?? "a4") : undefined;
   const chromium = options.pdf ? requireChromium(chromiumPath(), PRINTING) : undefined;
   const recipients = options.email ? parseRecipients(options.email) : undefined;
+  if (options.filter !== undefined && !recipients) throw new UserError("--filter sets the filter the digest's links open the pages with: use it with --email.");
+  const filter = options.filter === undefined ? "" : filterHash(options.filter);
   const out = resolve(options.out ?? DEFAULT_SITE_DIR);
 
   const computed = await runInsights(config, { source, seed: options.seed });
@@ -127,7 +130,7 @@ export async function report(options: ReportOptions, argv: string[] = process.ar
   }
   if (recipients) {
     const siteUrl = options.siteUrl ?? pathToFileURL(`${out}/`).href;
-    const delivery = await sendMail(config, await digest(run, { to: recipients, siteUrl, dataAsOf: facts.dataAsOf }));
+    const delivery = await sendMail(config, await digest(run, { to: recipients, siteUrl, dataAsOf: facts.dataAsOf, filter }));
     log(`report: digest ${delivery.via === "smtp" ? "sent by SMTP" : `written to ${delivery.file}`} for ${recipients.join(", ")}`);
     result.emailed = recipients;
   }

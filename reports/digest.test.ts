@@ -30,4 +30,11 @@ describe("digest", () => {
     expect(mail.html).toContain(`<img src="cid:${mail.attachments![0].cid}"`);
     expect(mail.text).toContain(`Lead ${HOSTILE}`);
   });
+
+  it("opens every link filtered when given a filter", async () => {
+    const mail = await digest(run, { to: ["team@example.com"], siteUrl: "https://reports.example.com/nike", dataAsOf: "2024-05-01", filter: "#dates=90d&state=CO" });
+    expect(mail.html).toContain('href="https://reports.example.com/nike/peak-workout-hours.html#dates=90d&amp;state=CO"');
+    expect(mail.html).toContain('href="https://reports.example.com/nike/index.html#dates=90d&amp;state=CO"');
+    expect(mail.text).toContain("https://reports.example.com/nike/peak-workout-hours.html#dates=90d&state=CO");
+  });
 });

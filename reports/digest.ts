@@ -9,7 +9,8 @@ import type { InsightsReport } from "./insights/index.ts";
 import { chartSvg, svgToPng } from "./render.ts";
 import { headline } from "./site.ts";
 
-export async function digest(run: InsightsReport, { to, siteUrl, dataAsOf }: { to: string[]; siteUrl: string; dataAsOf: string }): Promise<Mail> {
+/** `filter`: a page's hash (`filterHash`), put on every link so that readers open the pages filtered. */
+export async function digest(run: InsightsReport, { to, siteUrl, dataAsOf, filter = "" }: { to: string[]; siteUrl: string; dataAsOf: string; filter?: string }): Promise<Mail> {
   const base = siteUrl.endsWith("/") ? siteUrl : `${siteUrl}/`;
   const figures = headline(run);
   const attachments: NonNullable<Mail["attachments"]> = [];
@@ -19,7 +20,7 @@ export async function digest(run: InsightsReport, { to, siteUrl, dataAsOf }: { t
     const chart = insight.charts[0];
     const cid = `${insight.id}-${chart.id}@nike-workbench`;
     attachments.push({ filename: `${insight.id}-${chart.id}.png`, content: svgToPng(await chartSvg(chart.spec), 1.5), cid, contentType: "image/png" });
-    const link = `${base}${insight.id}.html`;
+    const link = `${base}${insight.id}.html${filter}`;
     sections.push(html`<tr><td style="padding:16px 24px;border-top:1px solid #e5e7eb;">
 <h2 style="margin:0 0 8px;font:bold 18px Arial,Helvetica,sans-serif;color:#111827;"><a href="${link}" style="color:#111827;text-decoration:none;">${insight.title}</a></h2>
 ${insight.narrative.slice(0, 2).map((n) => html`<p style="margin:0 0 8px;font:14px/1.5 Arial,Helvetica,sans-serif;color:#374151;">${n}</p>`)}
@@ -39,14 +40,14 @@ ${insight.narrative.slice(0, 2).map((n) => html`<p style="margin:0 0 8px;font:14
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="width:100%;max-width:600px;background:#ffffff;">
 <tr><td style="padding:20px 24px;background:#111827;color:#ffffff;font:bold 20px Arial,Helvetica,sans-serif;">Nike insights — morning digest<br><span style="font:13px Arial,Helvetica,sans-serif;color:#fed7aa;">${date} · data as of ${dataAsOf}</span></td></tr>
 <tr><td style="padding:8px 16px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0">${figureRows}</table></td></tr>
-${sections}<tr><td style="padding:16px 24px;border-top:1px solid #e5e7eb;font:12px Arial,Helvetica,sans-serif;color:#6b7280;">Full site: <a href="${base}index.html" style="color:#9a3412;">${base}index.html</a>. Sent by <code>nike report --email</code>.</td></tr>
+${sections}<tr><td style="padding:16px 24px;border-top:1px solid #e5e7eb;font:12px Arial,Helvetica,sans-serif;color:#6b7280;">Full site: <a href="${base}index.html${filter}" style="color:#9a3412;">${base}index.html${filter}</a>. Sent by <code>nike report --email</code>.</td></tr>
 </table></td></tr></table>
 </body></html>`;
   const text = [
     `NIKE INSIGHTS — MORNING DIGEST (${date}, data as of ${dataAsOf})`,
     figures.map((f) => `${f.label}: ${f.value}`).join("\n"),
     ...textSections,
-    `Full site: ${base}index.html`,
+    `Full site: ${base}index.html${filter}`,
   ].join("\n\n");
   const figure = (label: string) => figures.find((f) => f.label === label)?.value ?? "—";
   return { to, subject: `Nike insights digest ${date}: ${figure("Workouts logged")} workouts, peak hour ${figure("Peak workout hour")}`, text, html: body.toString(), attachments };

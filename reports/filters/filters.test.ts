@@ -15,6 +15,8 @@ import { publishedWorld } from "../../test-support/published-world.ts";
 import { startTestServer } from "../../test-support/server.ts";
 import type { World } from "../../test-support/world.ts";
 import { lakeDir } from "../../lib/config.ts";
+import { digest } from "../digest.ts";
+import { filterHash } from "./url.ts";
 import { fmt, round } from "../../warehouse/insights/insight.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
 import { openLakeSource, type Row, type WarehouseSource } from "../../warehouse/insights/source.ts";
@@ -193,6 +195,22 @@ describe("report filters", () => {
       expect(csv[0]).toBe(Object.keys(rows[0]).join(","));
       expect(csv.slice(1)).toEqual(rows.map((r) => Object.values(r).map((v) => (v === null ? "" : String(v))).join(",")));
       await page.screenshot({ path: join(SCREENSHOTS, "filtered-age-engagement.png"), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("opens the e-mail digest's links with the filter they carry", async () => {
+    const state = String(built.run.location.findings.states[0].state);
+    const mail = await digest(built.run, { to: ["ana@example.com"], siteUrl: pathToFileURL(site).href, dataAsOf: lastDate, filter: filterHash(`state=${state}&dates=90d`) });
+    const link = String(/\S+activity-by-location\.html#\S+/.exec(mail.text)?.[0]);
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    try {
+      await page.goto(link);
+      await page.waitForFunction((h) => document.documentElement.dataset.filter === h, `#dates=90d&state=${state}`);
+      expect(await page.locator(".chip").allTextContents()).toEqual(["Last 90 days ×", `State: ${state} ×`]);
       expect(problems).toEqual([]);
     } finally {
       await page.close();
