@@ -50,6 +50,23 @@ describe("document engine", () => {
     expect([...logs(reopen()).find({}, { sort: { _id: 1 } })].map((d) => d._id)).toEqual([1, 2, 3]);
   });
 
+  it("answers indexed queries after a restart as before it, with updates and deletes applied", async () => {
+    const c = logs(open());
+    engine!.createIndexes("nike", "activity_logs", [{ key: { user_id: 1 }, name: "user_id_1" }, { key: { email: 1 }, name: "email_1", unique: true }]);
+    await c.insert([log(1, 10, { email: "a@x" }), log(2, 10, { email: "b@x" }), log(3, 20, { email: "c@x" })], true);
+    await c.update([{ q: { _id: 2 }, u: { $set: { user_id: 20, email: "d@x" } } }], true);
+    await c.remove([{ q: { _id: 3 } }], true);
+    const again = logs(reopen());
+    const ids = (filter: Doc) => [...again.find(filter, { sort: { _id: 1 } })].map((d) => d._id);
+    expect(ids({ user_id: 10 })).toEqual([1]);
+    expect(ids({ user_id: 20 })).toEqual([2]);
+    // The unique index holds the current values only: the updated and the deleted ones are free again.
+    await again.insert([log(4, 30, { email: "b@x" }), log(5, 30, { email: "c@x" })], true);
+    const duplicate = await again.insert([log(6, 30, { email: "d@x" })], true);
+    expect(duplicate.errors[0]?.code).toBe(11000);
+    expect(ids({ user_id: 30 })).toEqual([4, 5]);
+  });
+
   it("drops a write cut short by a crash and keeps every acknowledged one", async () => {
     await logs(open()).insert([log(1)], true);
     engine!.close();
@@ -114,11 +131,23 @@ describe("document engine", () => {
   it("lets exactly one of several processes racing for the folder own it", async () => {
     for (let trial = 0; trial < 3; trial++) {
       const folder = join(dir, `race-${trial}`);
+      const release = join(dir, `release-${trial}`);
+      // The owner holds the folder until every other racer has answered, however slowly they start.
       const script = `
+        const { existsSync } = await import("node:fs");
         const { DocumentEngine } = await import(${ENGINE});
-        try { const e = new DocumentEngine(${JSON.stringify(folder)}); console.log("owner"); await new Promise((r) => setTimeout(r, 1500)); e.close(); }
-        catch (error) { console.log(error.constructor.name); }`;
-      const outcomes = await Promise.all(Array.from({ length: 6 }, () => child(script)));
+        try {
+          const e = new DocumentEngine(${JSON.stringify(folder)});
+          console.log("owner");
+          while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 50));
+          e.close();
+        } catch (error) { console.log(error.constructor.name); }`;
+      let answered = 0;
+      const racers = Array.from({ length: 6 }, () => child(script).finally(() => answered++));
+      // Two owners would both wait: after a minute, release them so the assertion names the fault.
+      for (const until = Date.now() + 60_000; answered < 5 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+      await writeFile(release, "");
+      const outcomes = await Promise.all(racers);
       expect(outcomes.map((o) => o.trim()).sort()).toEqual(["FolderLockedError", "FolderLockedError", "FolderLockedError", "FolderLockedError", "FolderLockedError", "owner"]);
     }
   });

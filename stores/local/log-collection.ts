@@ -83,8 +83,8 @@ export class LogCollection {
   ) {
     if (!existsSync(this.path)) writeFileSync(this.path, "");
     this.openFiles();
+    this.defineIndexes();
     this.replay();
-    this.buildIndexes();
     if (this.damaged.length === 0 && this.logLines > 2 * this.live.size + 10_000) this.compact();
   }
 
@@ -103,9 +103,13 @@ export class LogCollection {
     this.readFd = openSync(this.path, "r");
   }
 
-  /** Applies committed lines, records damaged committed lines, and cuts off an uncommitted tail left by a crash. */
+  /**
+   * Applies committed lines, indexing each document as its commit line is read (so a document is parsed
+   * once on open, not again to index it), records damaged committed lines, and cuts off an uncommitted
+   * tail left by a crash.
+   */
   private replay(): void {
-    let pending: Array<{ id: Key; at?: number }> = [];
+    let pending: Array<{ id: Key; at?: number; doc?: Doc }> = [];
     let suspect: Damage[] = [];
     let committed = 0;
     let lineNo = 0;
@@ -113,13 +117,20 @@ export class LogCollection {
       lineNo++;
       const entry = parseLine(text);
       if (entry?.kind === "commit") {
-        for (const op of pending) op.at === undefined ? this.live.delete(op.id) : this.live.set(op.id, op.at);
+        for (const op of pending) {
+          this.unindex(op.id);
+          if (op.at === undefined) this.live.delete(op.id);
+          else {
+            this.live.set(op.id, op.at);
+            this.indexDoc(op.id, op.doc!);
+          }
+        }
         this.damaged.push(...suspect);
         pending = [];
         suspect = [];
         committed = end + 1;
         this.logLines = lineNo;
-      } else if (entry?.kind === "put") pending.push({ id: keyOf(entry.doc._id), at: pack(start, end - start) });
+      } else if (entry?.kind === "put") pending.push({ id: keyOf(entry.doc._id), at: pack(start, end - start), doc: entry.doc });
       else if (entry?.kind === "delete") pending.push({ id: keyOf(entry.id) });
       else if (!entry) suspect.push({ file: this.path, line: lineNo, offset: start });
     }
@@ -132,8 +143,8 @@ export class LogCollection {
     this.size = committed;
   }
 
-  /** Rebuilds the in-memory indexes from the live documents (on open, and when the index set changes). */
-  private buildIndexes(): void {
+  /** Sets up empty in-memory indexes for the declared index set. */
+  private defineIndexes(): void {
     this.equality.clear();
     this.timeIndexes.clear();
     const properties = (this.options.validator?.$jsonSchema as JsonSchema | undefined)?.properties ?? {};
@@ -144,6 +155,11 @@ export class LogCollection {
       else this.equality.set(field, new Map());
     }
     this.uniqueFields = this.indexes.filter((i) => i.unique && Object.keys(i.key).length === 1 && !("_id" in i.key)).map((i) => ({ field: Object.keys(i.key)[0], name: i.name }));
+  }
+
+  /** Rebuilds the in-memory indexes from the live documents (when the index set or the validator changes). */
+  private buildIndexes(): void {
+    this.defineIndexes();
     if (this.equality.size + this.timeIndexes.size === 0) return;
     for (const doc of this.scan()) this.indexDoc(keyOf(doc._id), doc);
   }
