@@ -8,7 +8,8 @@ export type Progress = {
   done(): void;
 };
 
-const interactive = () => Boolean(process.stderr.isTTY) && !process.env.CI;
+/** A person watches: stderr is a terminal, outside CI. */
+export const interactive = () => Boolean(process.stderr.isTTY) && !process.env.CI;
 
 /** Logs a line to stderr, so stdout stays clean for data and paths. Silent under vitest. */
 export function log(message: string): void {

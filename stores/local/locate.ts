@@ -9,10 +9,16 @@ import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { UserError } from "../../lib/errors.ts";
-import { alive } from "./owner-lock.ts";
+import { interactive, log } from "../../lib/progress.ts";
+import { alive, type Owner } from "./owner-lock.ts";
 import { ALREADY_RUNNING, readRecord, type ServiceRecord } from "./service.ts";
 
+/** How long a service with no live process opening it may take to appear. */
 const START_TIMEOUT_MS = 30_000;
+/** How long opening may take at most (10 M workouts open in about a minute on two cores). */
+const OPEN_TIMEOUT_MS = 15 * 60_000;
+const REPORT_EVERY_MS = 10_000;
+const MAX_SPAWNS = 3;
 const ENTRY = join(import.meta.dirname, "service-process.mjs");
 
 export const logPath = (dataDir: string) => join(dataDir, "local-service.log");
@@ -36,19 +42,26 @@ export async function runningService(dataDir: string): Promise<ServiceRecord | u
   return (await answers(record.host, record.mongoPort)) ? record : undefined;
 }
 
-function tail(path: string): string {
+function tail(path: string, count = 3): string {
   try {
-    return readFileSync(path, "utf8").trim().split("\n").slice(-3).join(" | ");
+    return readFileSync(path, "utf8").trim().split("\n").slice(-count).join(" | ");
   } catch {
     return "no log";
   }
 }
 
-/** Starts the service process for `dataDir` unless one runs, and returns its record. */
-export async function ensureLocalService(dataDir: string, idleMs: number): Promise<ServiceRecord> {
-  const running = await runningService(dataDir);
-  if (running) return running;
-  mkdirSync(dataDir, { recursive: true });
+/** The live process that holds the documents folder while it opens it (before it writes its record), if any. */
+function opener(dataDir: string): Owner | undefined {
+  try {
+    const owner = JSON.parse(readFileSync(join(dataDir, "documents", "LOCK"), "utf8")) as Owner;
+    return alive(owner) ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Spawns a detached service process for `dataDir`; `exit()` is its exit code once it has exited. */
+function spawnService(dataDir: string, idleMs: number): { exit(): number | null | undefined } {
   const out = openSync(logPath(dataDir), "a");
   // Under Deno (the notebooks' kernel) execPath is deno: the service is a Node program.
   const node = "deno" in process.versions ? "node" : process.execPath;
@@ -59,11 +72,35 @@ export async function ensureLocalService(dataDir: string, idleMs: number): Promi
   child.once("exit", (code) => (exit = code));
   child.once("error", () => (exit = -1));
   child.unref();
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  return { exit: () => exit };
+}
+
+/** Starts the service process for `dataDir` unless one runs, and returns its record. */
+export async function ensureLocalService(dataDir: string, idleMs: number): Promise<ServiceRecord> {
+  const running = await runningService(dataDir);
+  if (running) return running;
+  mkdirSync(dataDir, { recursive: true });
+  let child = spawnService(dataDir, idleMs);
+  let spawns = 1;
+  // A large store takes minutes to open: wait as long as a live process is opening it (ours, or the
+  // one that took the folder first), and give up early only when none is.
+  const started = Date.now();
+  let reported = started;
+  while (Date.now() - started < OPEN_TIMEOUT_MS) {
     const record = await runningService(dataDir);
     if (record) return record;
+    const exit = child.exit();
     if (exit !== undefined && exit !== ALREADY_RUNNING && exit !== 0) break;
+    const opening = exit === undefined || opener(dataDir) !== undefined;
+    if (!opening) {
+      // The process that held the folder went (a service stopping as ours started): start another.
+      if (exit === ALREADY_RUNNING && spawns < MAX_SPAWNS) (child = spawnService(dataDir, idleMs)), spawns++;
+      else if (Date.now() - started > START_TIMEOUT_MS) break;
+    }
+    if (interactive() && Date.now() - reported >= REPORT_EVERY_MS) {
+      reported = Date.now();
+      log(`waiting for the local store service to open ${dataDir} (${Math.round((reported - started) / 1000)} s): ${tail(logPath(dataDir), 1)}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new UserError(`The local store service for ${dataDir} did not start (${tail(logPath(dataDir))}). See ${logPath(dataDir)}, or set MONGODB_URI and DYNAMODB_ENDPOINT to real stores.`, 2);

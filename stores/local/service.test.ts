@@ -46,6 +46,22 @@ describe("local store service", () => {
     expect((await nike(dir, "stores", "status")).stdout).toContain("no local store service runs");
   }, 60_000);
 
+  it("waits for a service that takes longer than half a minute to open, then starts one once the folder is free", async () => {
+    // Another process holds the documents folder for 35 s, as a service opening 10 M workouts does.
+    await mkdir(join(dir, "documents"), { recursive: true });
+    const holder = `const { lockFolder } = await import(${JSON.stringify(join(import.meta.dirname, "owner-lock.ts"))});
+      lockFolder(${JSON.stringify(join(dir, "documents"))}); console.log("held"); setTimeout(() => process.exit(0), 35_000);`;
+    const held = run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", holder]);
+    for (let tries = 0; !(await readFile(join(dir, "documents", "LOCK"), "utf8").catch(() => "")); tries++) {
+      expect(tries).toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const record = await ensureLocalService(dir, 0);
+    expect((await held).stdout.trim()).toBe("held");
+    expect(alive(record)).toBe(true);
+    expect(await runningService(dir)).toEqual(record);
+  }, 90_000);
+
   it("stops by itself after its idle time with no clients, and not while one is connected", async () => {
     const record = await ensureLocalService(dir, 1500);
     const client = await new MongoClient(mongoUriOf(record)).connect();
