@@ -145,14 +145,24 @@
     var sums = sum(w, sel, g.size() * n, function (i) { return g.of(w.profile[i]) * n + w.activity[i]; }, ["workouts"])[0];
     return function (group) { return Array.prototype.slice.call(sums, group * n, group * n + n); };
   }
-  /** Workouts per hour (0–23), optionally per weekday (7 × 24, Monday first), per value of a user dimension. */
-  function hourCounts(sel, by, withWeekday) {
-    return once(sel, "hours:" + by + withWeekday, function () { return hourCountsOf(sel, by, withWeekday); });
+  /** Workouts per segment, weekday and hour, in one pass over the hours cube per selection (the largest cube). */
+  function hourGrid(sel) {
+    return once(sel, "hourGrid", function () {
+      var h = cubes.hours, segments = DATA.profiles.segment;
+      return sum(h, sel, dims.segment.length * 168, function (i) { return segments[h.profile[i]] * 168 + (h.weekday[i] - 1) * 24 + h.hour[i]; }, ["workouts"])[0];
+    });
   }
-  function hourCountsOf(sel, by, withWeekday) {
-    var g = BY[by], h = cubes.hours, width = withWeekday ? 168 : 24;
-    var sums = sum(h, sel, g.size() * width, function (i) { return g.of(h.profile[i]) * width + (withWeekday ? (h.weekday[i] - 1) * 24 : 0) + h.hour[i]; }, ["workouts"])[0];
-    return function (group) { return Array.prototype.slice.call(sums, group * width, group * width + width); };
+  /** Workouts per hour (0–23), optionally per weekday (7 × 24, Monday first), for all users ("all") or per segment ("segment"). */
+  function hourCounts(sel, by, withWeekday) {
+    var grid = hourGrid(sel), width = withWeekday ? 168 : 24;
+    return function (group) {
+      var out = new Array(width).fill(0);
+      for (var s = 0; s < dims.segment.length; s++) {
+        if (by === "segment" && s !== group) continue;
+        for (var c = 0; c < 168; c++) out[withWeekday ? c : c % 24] += grid[s * 168 + c];
+      }
+      return out;
+    };
   }
   function hourProfile(counts) {
     var total = counts.reduce(function (a, b) { return a + b; }, 0);

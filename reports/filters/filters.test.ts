@@ -41,7 +41,7 @@ beforeAll(async () => {
   ({ firstDate, lastDate } = built.run.overview);
   browser = await launchBrowser();
   await mkdir(SCREENSHOTS, { recursive: true });
-});
+}, 600_000);
 afterAll(async () => {
   await browser?.close();
   await lake?.close();
@@ -143,7 +143,7 @@ describe("report filters", () => {
       await page.close();
       await summary.page.close();
     }
-  });
+  }, 300_000);
 
   it("filters the hours heatmap and peak hour, the monthly workouts, the age bands and the segment sizes as SQL does", async () => {
     const f: Filter = { dates: "ytd", activity: "running" };
