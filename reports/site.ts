@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { swapFolder, writeFileAtomic } from "../lib/files.ts";
 import { fmt, hourLabel } from "../warehouse/insights/insight.ts";
 import type { Cubes } from "../warehouse/insights/cubes.ts";
-import { FILTER_SCRIPT, SCRIPTS, SHARED_DATA, sharedDataValues } from "./assets.ts";
+import { FILTER_SCRIPT, SCRIPTS, sharedDataValues } from "./assets.ts";
 import { toCsv } from "./csv.ts";
 import { DOCS_DIR, writeDocsFiles } from "./docs/index.ts";
 import type { DocsCatalog } from "./docs/catalog.ts";
@@ -71,8 +71,9 @@ export async function writeSite(run: InsightsReport, facts: ReportFacts, outDir:
   try {
     for (const script of SCRIPTS) await copyFile(script.from(), join(work, "assets", script.file));
     if (cubes) await copyFile(FILTER_SCRIPT.from(), join(work, "assets", FILTER_SCRIPT.file));
-    for (const [url, from] of Object.entries(SHARED_DATA)) await copyFile(from(), join(work, url));
-    await writeFile(join(work, "assets", "shared-data.js"), `window.NIKE_SHARED_DATA = ${JSON.stringify(sharedDataValues())};\n`);
+    const shared = sharedDataValues();
+    for (const [url, value] of Object.entries(shared)) await writeFile(join(work, url), JSON.stringify(value));
+    await writeFile(join(work, "assets", "shared-data.js"), `window.NIKE_SHARED_DATA = ${JSON.stringify(shared)};\n`);
 
     let charts = 0;
     for (const insight of run.all) {

@@ -83,73 +83,89 @@
   // ---- aggregation ----
   var cubes = {};
   var round = function (x, digits) { return Number(x.toFixed(digits)); };
-  /** Sums a cube's measures over the passing cells, by the group `groupOf(cell)` returns (-1 leaves a cell out). */
-  function sum(cube, sel, groups, groupOf, measures) {
-    var out = measures.map(function () { return new Float64Array(groups); });
-    var pe = cube.period, pr = cube.profile, ac = cube.activity;
-    for (var i = 0; i < cube.rows; i++) {
-      if (!sel.period[pe[i]] || !sel.profile[pr[i]] || !sel.activity[ac[i]]) continue;
-      var g = groupOf(i);
-      if (g < 0) continue;
-      for (var m = 0; m < measures.length; m++) out[m][g] += cube[measures[m]][i];
+  /** The profile → group maps by dimension name (every user dimension is a function of the profile). */
+  var GROUPS = {};
+  function groups(by) {
+    if (!GROUPS[by]) {
+      var pr = DATA.profiles, n = pr.city.length, map = new Int32Array(n);
+      for (var p = 0; p < n; p++) map[p] = by === "all" ? 0 : by === "state" ? dims.cityState[pr.city[p]] : pr[by][p];
+      GROUPS[by] = { size: by === "all" ? 1 : dims[by].length, of: map };
     }
-    return out;
+    return GROUPS[by];
   }
-  /** Distinct users per group of profile (the users cube is sorted by user, so a user's cells are adjacent). */
-  function activeUsers(sel, groups, groupOfProfile) {
-    var cube = cubes.users, counts = new Float64Array(groups), lastUser = new Float64Array(groups).fill(-1);
-    for (var i = 0; i < cube.rows; i++) {
-      if (!sel.period[cube.period[i]] || !sel.profile[cube.profile[i]] || !sel.activity[cube.activity[i]]) continue;
-      var g = groupOfProfile(cube.profile[i]), u = cube.user[i];
-      if (g < 0 || lastUser[g] === u) continue;
-      lastUser[g] = u; counts[g]++;
-    }
-    return counts;
-  }
-  /** The profile → group functions by dimension name. */
-  var BY = {
-    all: { size: function () { return 1; }, of: function () { return 0; } },
-    state: { size: function () { return dims.state.length; }, of: function (p) { return dims.cityState[DATA.profiles.city[p]]; } },
-    city: { size: function () { return dims.city.length; }, of: function (p) { return DATA.profiles.city[p]; } },
-    age: { size: function () { return dims.age.length; }, of: function (p) { return DATA.profiles.age[p]; } },
-    segment: { size: function () { return dims.segment.length; }, of: function (p) { return DATA.profiles.segment[p]; } },
-  };
-  /** What `work(sel)` returns, computed once per selection: several charts and figures share their rows. */
+  var USER_DIMS = ["all", "state", "city", "age", "segment"];
+  /** What `work()` returns, computed once per selection: several charts and figures share it. */
   function once(sel, key, work) { return key in sel.memo ? sel.memo[key] : (sel.memo[key] = work()); }
-  /** Workouts, minutes and active users per value of a user dimension, with the per-user rates the pages show (a fresh copy each call). */
-  function engagement(sel, by) {
-    return once(sel, "engagement:" + by, function () { return engagementRows(sel, by); }).map(function (r) { return Object.assign({}, r); });
+
+  /**
+   * One pass over the workouts cube per selection: workouts and minutes per profile, workouts per
+   * profile and activity, and per period and activity. Every figure by a user dimension sums these.
+   */
+  function workoutSums(sel) {
+    return once(sel, "workouts", function () {
+      var w = cubes.workouts, A = dims.activity.length, P = DATA.profiles.city.length;
+      var byProfile = new Float64Array(P * 2), byProfileActivity = new Float64Array(P * A), byPeriodActivity = new Float64Array(periods.length * A);
+      var pe = w.period, pr = w.profile, ac = w.activity, wo = w.workouts, mi = w.minutes10, sp = sel.period, sf = sel.profile, sa = sel.activity;
+      for (var i = 0; i < w.rows; i++) {
+        if (!sp[pe[i]] || !sf[pr[i]] || !sa[ac[i]]) continue;
+        var p = pr[i], a = ac[i], n = wo[i];
+        byProfile[2 * p] += n; byProfile[2 * p + 1] += mi[i];
+        byProfileActivity[p * A + a] += n;
+        byPeriodActivity[pe[i] * A + a] += n;
+      }
+      return { byProfile: byProfile, byProfileActivity: byProfileActivity, byPeriodActivity: byPeriodActivity };
+    });
   }
-  function engagementRows(sel, by) {
-    var g = BY[by], size = g.size(), w = cubes.workouts;
-    var sums = sum(w, sel, size, function (i) { return g.of(w.profile[i]); }, ["workouts", "minutes10"]);
-    var users = activeUsers(sel, size, g.of);
-    var rows = [];
-    for (var i = 0; i < size; i++) {
+  /** Distinct active users per value of every user dimension, in one pass (the users cube is sorted by user, so a user's cells are adjacent). */
+  function activeUsers(sel) {
+    return once(sel, "users", function () {
+      var cube = cubes.users, out = {}, maps = [], last = [];
+      USER_DIMS.forEach(function (by, d) { var g = groups(by); out[by] = new Float64Array(g.size); maps[d] = g.of; last[d] = new Float64Array(g.size).fill(-1); });
+      var pe = cube.period, pr = cube.profile, ac = cube.activity, us = cube.user, sp = sel.period, sf = sel.profile, sa = sel.activity;
+      for (var i = 0; i < cube.rows; i++) {
+        if (!sp[pe[i]] || !sf[pr[i]] || !sa[ac[i]]) continue;
+        var u = us[i], p = pr[i];
+        for (var d = 0; d < USER_DIMS.length; d++) {
+          var g = maps[d][p];
+          if (last[d][g] !== u) { last[d][g] = u; out[USER_DIMS[d]][g]++; }
+        }
+      }
+      return out;
+    });
+  }
+  /** Workouts, minutes and active users per value of a user dimension, with the per-user rates the pages show (fresh rows each call). */
+  function engagement(sel, by) {
+    var g = groups(by), sums = workoutSums(sel).byProfile, users = activeUsers(sel)[by];
+    var workouts = new Float64Array(g.size), minutes = new Float64Array(g.size), rows = [];
+    for (var p = 0; p < g.of.length; p++) { workouts[g.of[p]] += sums[2 * p]; minutes[g.of[p]] += sums[2 * p + 1] / 10; }
+    for (var i = 0; i < g.size; i++) {
       if (!users[i]) continue;
-      var workouts = sums[0][i], minutes = sums[1][i] / 10;
-      rows.push({ index: i, active_users: users[i], workouts: workouts, minutes: minutes,
-        workouts_per_user_month: round(workouts / users[i] / sel.months, 3), minutes_per_user_month: round(minutes / users[i] / sel.months, 1),
-        workouts_per_week: round(workouts / users[i] / sel.weeks, 2), mean_minutes: round(minutes / workouts, 1) });
+      rows.push({ index: i, active_users: users[i], workouts: workouts[i], minutes: minutes[i],
+        workouts_per_user_month: round(workouts[i] / users[i] / sel.months, 3), minutes_per_user_month: round(minutes[i] / users[i] / sel.months, 1),
+        workouts_per_week: round(workouts[i] / users[i] / sel.weeks, 2), mean_minutes: round(minutes[i] / workouts[i], 1) });
     }
     return rows;
   }
   function customers(sel, by) {
-    var g = BY[by], c = cubes.customers, out = new Float64Array(g.size());
-    for (var i = 0; i < c.rows; i++) if (sel.profile[c.profile[i]]) out[g.of(c.profile[i])] += c.customers[i];
+    var g = groups(by), c = cubes.customers, out = new Float64Array(g.size);
+    for (var i = 0; i < c.rows; i++) if (sel.profile[c.profile[i]]) out[g.of[c.profile[i]]] += c.customers[i];
     return out;
   }
   /** Workouts per activity within each value of a user dimension. */
   function activityMix(sel, by) {
-    var g = BY[by], w = cubes.workouts, n = dims.activity.length;
-    var sums = sum(w, sel, g.size() * n, function (i) { return g.of(w.profile[i]) * n + w.activity[i]; }, ["workouts"])[0];
-    return function (group) { return Array.prototype.slice.call(sums, group * n, group * n + n); };
+    var g = groups(by), A = dims.activity.length, sums = workoutSums(sel).byProfileActivity, out = new Float64Array(g.size * A);
+    for (var p = 0; p < g.of.length; p++) for (var a = 0; a < A; a++) out[g.of[p] * A + a] += sums[p * A + a];
+    return function (group) { return Array.prototype.slice.call(out, group * A, group * A + A); };
   }
   /** Workouts per segment, weekday and hour, in one pass over the hours cube per selection (the largest cube). */
   function hourGrid(sel) {
     return once(sel, "hourGrid", function () {
-      var h = cubes.hours, segments = DATA.profiles.segment;
-      return sum(h, sel, dims.segment.length * 168, function (i) { return segments[h.profile[i]] * 168 + (h.weekday[i] - 1) * 24 + h.hour[i]; }, ["workouts"])[0];
+      var h = cubes.hours, segments = DATA.profiles.segment, grid = new Float64Array(dims.segment.length * 168);
+      var pe = h.period, pr = h.profile, ac = h.activity, wd = h.weekday, hr = h.hour, wo = h.workouts, sp = sel.period, sf = sel.profile, sa = sel.activity;
+      for (var i = 0; i < h.rows; i++) {
+        if (sp[pe[i]] && sf[pr[i]] && sa[ac[i]]) grid[segments[pr[i]] * 168 + (wd[i] - 1) * 24 + hr[i]] += wo[i];
+      }
+      return grid;
     });
   }
   /** Workouts per hour (0–23), optionally per weekday (7 × 24, Monday first), for all users ("all") or per segment ("segment"). */
@@ -169,15 +185,14 @@
     var peak = counts.map(function (n, hour) { return { n: n, hour: hour }; }).sort(function (a, b) { return b.n - a.n; }).slice(0, 3).map(function (p) { return p.hour; });
     return { workouts: total, peakHours: peak, hourShare: counts.map(function (n) { return total ? round(n / total, 4) : 0; }) };
   }
-  function monthlySeries(sel) { return once(sel, "monthly", function () { return monthlySeriesOf(sel); }); }
-  function monthlySeriesOf(sel) {
-    var w = cubes.workouts, n = dims.activity.length;
-    var sums = sum(w, sel, periods.length * n, function (i) { return w.period[i] * n + w.activity[i]; }, ["workouts"])[0];
-    var byMonth = {};
-    periods.forEach(function (p, i) {
-      for (var a = 0; a < n; a++) if (sums[i * n + a]) byMonth[p.month + "|" + a] = (byMonth[p.month + "|" + a] || 0) + sums[i * n + a];
+  function monthlySeries(sel) {
+    return once(sel, "monthly", function () {
+      var n = dims.activity.length, sums = workoutSums(sel).byPeriodActivity, byMonth = {};
+      periods.forEach(function (p, i) {
+        for (var a = 0; a < n; a++) if (sums[i * n + a]) byMonth[p.month + "|" + a] = (byMonth[p.month + "|" + a] || 0) + sums[i * n + a];
+      });
+      return Object.keys(byMonth).sort().map(function (k) { var parts = k.split("|"); return { month: parts[0], activity: Number(parts[1]), workouts: byMonth[k] }; });
     });
-    return Object.keys(byMonth).sort().map(function (k) { var parts = k.split("|"); return { month: parts[0], activity: Number(parts[1]), workouts: byMonth[k] }; });
   }
 
   var hourLabel = function (h) { return (h < 10 ? "0" : "") + h + ":00"; };
@@ -437,7 +452,9 @@
 
   /** The filtered totals, from the cubes the page has: workouts (and active users, where it counts them). */
   function totalsSentence(sel) {
-    var cube = cubes.workouts || cubes.hours, workouts = sum(cube, sel, 1, function () { return 0; }, ["workouts"])[0][0];
+    var workouts = 0;
+    if (cubes.workouts) { var sums = workoutSums(sel).byProfile; for (var i = 0; i < sums.length; i += 2) workouts += sums[i]; }
+    else hourGrid(sel).forEach(function (n) { workouts += n; });
     if (!workouts) return "no workouts.";
     if (!cubes.users) return fmt.int(workouts) + " workouts.";
     var t = engagement(sel, "all")[0];
@@ -453,7 +470,7 @@
     var narrative = document.getElementById("filter-narrative");
     narrative.hidden = !filtered;
     narrative.textContent = filtered ? "Filtered to " + describe(f, sel) + ": " + totalsSentence(sel) + " Every figure, chart, table and CSV below follows this filter." : "";
-    document.querySelectorAll(".narrative li, main p.lead").forEach(function (li) { li.hidden = filtered; });
+    document.querySelectorAll("main .narrative, main p.lead").forEach(function (unfiltered) { unfiltered.hidden = filtered; });
     PAGE.figures.forEach(function (fig) {
       var card = [].find.call(document.querySelectorAll(".cards li"), function (li) { return li.querySelector(".label").textContent === fig.label; });
       if (!card) return;
