@@ -14,6 +14,7 @@ import type { World } from "../test-support/world.ts";
 import { publishedWorld } from "../test-support/published-world.ts";
 import { runInsights, type FindingsOf } from "../warehouse/insights/index.ts";
 import { MONTHS, fmt, hourLabel, type Computed, type Overview } from "../warehouse/insights/insight.ts";
+import { MIN_SUPPORT } from "../warehouse/insights/segmentation.ts";
 import { openSource } from "../warehouse/insights/source.ts";
 import type { InsightsDocument } from "./insights-json.ts";
 import { VIEWS, presentInsights } from "./insights/index.ts";
@@ -104,6 +105,47 @@ describe("findings as JSON, narratives and tables agree", () => {
     expect(segmentation.segments.reduce((n, s) => n + s.size, 0)).toBe(segmentation.users);
     expect(segmentation.narrative.join(" ")).toContain(`there are ${segmentation.k} segments`);
     expect(segmentation.narrative.join(" ")).toContain(`Largest: ${bySize[0].name}, ${fmt.pct(bySize[0].share)} of users`);
+  });
+
+  it("user segmentation: each segment's recommendations are its product lines by purchase lift, with enough buyers, as the narrative and table say", async () => {
+    const rows = await table("user-segmentation");
+    const segmentation = (await documentOf()).insights["user-segmentation"];
+    const text = segmentation.narrative.join(" ");
+    const bySize = [...segmentation.segments].sort((a, b) => b.size - a.size);
+    expect(text).toContain(`bought by at least ${MIN_SUPPORT} of them`);
+    expect(rows.map((r) => r.recommended ?? "")).toEqual(bySize.map((s) => s.recommended.map((r) => r.category).join(", ")));
+    for (const s of segmentation.segments) {
+      expect(s.recommended).toEqual(s.purchaseLift.filter((l) => l.lift > 1 && l.support >= MIN_SUPPORT).slice(0, 3));
+      if (s.recommended.length > 0) {
+        expect(text).toContain(`For ${s.name}: ${s.recommended.map((r) => `${r.category} (lift ${fmt.dec(r.lift, 2)}×, ${fmt.int(r.support)} buyers, ${fmt.pct(r.share)} of their purchases)`).join("; ")}.`);
+      }
+    }
+    // A second opinion, straight from the lake: purchase lines per segment (by the labels `nike report` wrote) against every customer's.
+    const source = await openSource(world.config, "lake");
+    try {
+      const lines = `
+        SELECT u.user_pseudonym AS user_pseudonym, p.sport AS sport
+        FROM (SELECT user_key, product_key FROM fact_order_line WHERE status <> 'cancelled' UNION ALL SELECT user_key, product_key FROM fact_store_sale) b
+        JOIN dim_user u ON u.user_key = b.user_key JOIN dim_product p ON p.product_key = b.product_key`;
+      const customers = await source.query<{ sport: string; lines: number }>(`SELECT sport, COUNT(*) AS lines FROM (${lines}) l GROUP BY sport`);
+      const bought = await source.query<{ segment_id: number; sport: string; lines: number; buyers: number }>(`
+        SELECT s.segment_id AS segment_id, l.sport AS sport, COUNT(*) AS lines, COUNT(DISTINCT l.user_pseudonym) AS buyers
+        FROM (${lines}) l JOIN read_parquet('${join(world.dataDir, "lake", "user_segment", "part.parquet")}') s ON s.user_pseudonym = l.user_pseudonym
+        GROUP BY s.segment_id, l.sport`);
+      const customerTotal = customers.reduce((n, c) => n + c.lines, 0);
+      const customerShare = new Map(customers.map((c) => [c.sport, c.lines / customerTotal]));
+      expect(bought.length).toBeGreaterThan(0);
+      for (const s of segmentation.segments) {
+        const mine = bought.filter((b) => b.segment_id === s.id);
+        const total = mine.reduce((n, b) => n + b.lines, 0);
+        const expected = mine.map((b) => ({ category: b.sport, lift: Number((b.lines / total / (customerShare.get(b.sport) as number)).toFixed(2)), support: b.buyers, share: Number((b.lines / total).toFixed(3)) }));
+        const byCategory = (l: { category: string }[]) => [...l].sort((a, b) => a.category.localeCompare(b.category));
+        expect(byCategory(s.purchaseLift), s.name).toEqual(byCategory(expected));
+        expect(s.purchaseLift.map((l) => l.lift)).toEqual([...s.purchaseLift.map((l) => l.lift)].sort((a, b) => b - a));
+      }
+    } finally {
+      await source.close();
+    }
   });
 
   it("age-based engagement: the figures per band", async () => {

@@ -39,7 +39,7 @@ const UNITS = {
 } as const;
 
 /** The segment profile fields the document carries, named one by one so that the segmentation's own types can change without changing this document unseen. */
-const SEGMENT_FIELDS = ["id", "name", "size", "share", "workoutsPerWeek", "meanIntensity", "medianAgeBand", "topGoal", "topShopping", "topTier", "activityMix", "traits", "recommended"] as const;
+const SEGMENT_FIELDS = ["id", "name", "size", "share", "workoutsPerWeek", "meanIntensity", "medianAgeBand", "topGoal", "topShopping", "topTier", "activityMix", "spendPerOrder", "topChannel", "traits", "purchaseLift", "recommended"] as const;
 type SegmentProfile = Pick<Segment, (typeof SEGMENT_FIELDS)[number]>;
 
 type About = { title: string; question: string; narrative: string[] };

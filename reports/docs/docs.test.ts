@@ -45,7 +45,7 @@ beforeAll(async () => {
   world = await publishedWorld(6, "tiny");
   db = await connectMysql(world.config.mysqlUrl, 1);
   // As `nike report` does: the insights, the segment write-back, then the site with its docs.
-  const computed = await runInsights(world.config, { catalog: [] });
+  const computed = await runInsights(world.config);
   await publishSegments(world.config, computed.segments.findings, computed.hours.findings);
   catalog = await collectDocs(world.config);
   site = join(world.dataDir, "site");

@@ -1,6 +1,6 @@
-/** @module How the user segments are shown: why k, the largest and most active segments, products per segment, their sizes, activity mix and the silhouette curve. */
+/** @module How the user segments are shown: why k, the largest and most active segments, their sizes, activity mix and the silhouette curve, and the product lines recommended to each by purchase lift. */
 import { fmt, type Computed } from "../../warehouse/insights/insight.ts";
-import type { Segment, SegmentFindings } from "../../warehouse/insights/segmentation.ts";
+import { MIN_SUPPORT, type Segment, type SegmentFindings } from "../../warehouse/insights/segmentation.ts";
 import { chart, type Chart, type Summary, type View } from "./view.ts";
 
 /** Largest first (the table and the charts' order). */
@@ -19,7 +19,7 @@ const profileRows = (segments: Segment[]) =>
   bySize(segments).map((s) => ({
     segment: s.name, users: s.size, share: Number(s.share.toFixed(3)), workouts_per_week: s.workoutsPerWeek, mean_intensity: s.meanIntensity,
     median_age_band: s.medianAgeBand, top_goal: s.topGoal, shopping: s.topShopping, tier: s.topTier,
-    recommended: s.recommended.map((r) => r.subcategory).join(", "),
+    recommended: s.recommended.map((r) => r.category).join(", "),
   }));
 
 function summary(findings: SegmentFindings): Summary {
@@ -37,7 +37,7 @@ function summary(findings: SegmentFindings): Summary {
       `${fmt.int(findings.usersWithoutWorkouts)} current users have no workouts, so nothing to segment them on.`,
       `Largest: ${biggest.name}, ${fmt.pct(biggest.share)} of users (${biggest.traits.join("; ")}).`,
       `Most active: ${keenest.name}, ${fmt.dec(keenest.workoutsPerWeek, 2)} workouts per week, mostly aiming to ${keenest.topGoal.replaceAll("_", " ")}.`,
-      ...segments.filter((s) => s.recommended.length > 0).map((s) => `For ${s.name}: ${s.recommended.slice(0, 3).map((r) => `${r.subcategory} (${r.category})`).join(", ")}.`),
+      ...recommendationLines(segments),
     ],
     table: { caption: "Segment profiles", rows: profileRows(findings.segments) },
   };
@@ -65,7 +65,7 @@ function charts({ findings }: Computed<SegmentFindings>): Chart[] {
       tooltip: [{ field: "segment" }, { field: "activity" }, { field: "share", format: ".1%" }],
     },
   });
-  return [sizes, mix, silhouetteChart(findings)];
+  return [sizes, mix, silhouetteChart(findings), recommendationsChart(findings)];
 }
 
 const silhouetteChart = ({ k, silhouette }: SegmentFindings): Chart =>
@@ -76,6 +76,37 @@ const silhouetteChart = ({ k, silhouette }: SegmentFindings): Chart =>
       { transform: [{ filter: `datum.k == ${k}` }], mark: { type: "point", size: 160, color: "#dc2626", filled: true }, encoding: { x: { field: "k", type: "ordinal" }, y: { field: "score", type: "quantitative" } } },
     ],
   });
+
+/** Recommendations: each segment's product lines by purchase lift, with the figures, and the rule they pass. */
+function recommendationLines(segments: Segment[]): string[] {
+  const lines = segments
+    .filter((s) => s.recommended.length > 0)
+    .map((s) => `For ${s.name}: ${s.recommended.map((r) => `${r.category} (lift ${fmt.dec(r.lift, 2)}×, ${fmt.int(r.support)} buyers, ${fmt.pct(r.share)} of their purchases)`).join("; ")}.`);
+  return [`Recommended: the product lines a segment's members buy more of than the average customer (lift above 1), bought by at least ${MIN_SUPPORT} of them, highest lift first.`, ...lines];
+}
+
+function recommendationsChart(findings: SegmentFindings): Chart {
+  const rows = bySize(findings.segments).flatMap((s) =>
+    s.purchaseLift.map((l) => ({ segment: s.name, category: l.category, lift: l.lift, support: l.support, share: l.share, recommended: s.recommended.some((r) => r.category === l.category) })),
+  );
+  return chart("purchase-lift", "Purchase lift per segment and product line (● recommended)", rows, {
+    height: { step: 28 },
+    encoding: {
+      x: { field: "category", type: "nominal", title: null },
+      y: { field: "segment", type: "nominal", title: null, sort: bySize(findings.segments).map((s) => s.name) },
+    },
+    layer: [
+      {
+        mark: { type: "rect", tooltip: true },
+        encoding: {
+          color: { field: "lift", type: "quantitative", title: "Lift", scale: { type: "log", scheme: "redblue", reverse: true, domainMid: 1 } },
+          tooltip: [{ field: "segment" }, { field: "category", title: "Product line" }, { field: "lift", format: ".2f" }, { field: "support", format: ",", title: "Buyers" }, { field: "share", format: ".1%", title: "Share of purchases" }],
+        },
+      },
+      { transform: [{ filter: "datum.recommended" }], mark: { type: "text", text: "●", fontSize: 12, color: "#111827" } },
+    ],
+  });
+}
 
 export const userSegmentationView: View<Computed<SegmentFindings>> = {
   id: "user-segmentation",

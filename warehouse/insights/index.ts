@@ -3,16 +3,14 @@
  * hours): their findings, and the rows their charts need. Shown by `reports/insights/`.
  */
 import type { Config } from "../../lib/config.ts";
-import { describe } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
-import { openDocumentStore } from "../../stores/documents.ts";
 import { activityByLocation, type ComputedLocation, type LocationFindings } from "./activity-by-location.ts";
 import { ageEngagement, type AgeFindings } from "./age-engagement.ts";
 import { overview, type Computed, type Overview } from "./insight.ts";
 import { peakWorkoutHours, type ComputedHours, type PeakHourFindings } from "./peak-hours.ts";
 import { salesAndSeasons, type ComputedSales, type SalesFindings } from "./sales-and-seasons.ts";
 import { seasonalTrends, type ComputedSeasons, type SeasonFindings } from "./seasonal-trends.ts";
-import { CATALOG_PIPELINE, userSegmentation, type CatalogGroup, type SegmentFindings } from "./segmentation.ts";
+import { userSegmentation, type SegmentFindings } from "./segmentation.ts";
 import { openSource } from "./source.ts";
 
 export type InsightsRun = {
@@ -40,7 +38,7 @@ export type FindingsOf = { location: LocationFindings; seasons: SeasonFindings; 
 export const INSIGHT_READS: { [K in keyof FindingsOf]: { marts: string[]; insights: Array<keyof FindingsOf> } } = {
   location: { marts: ["fact_activity", "dim_user", "dim_location"], insights: [] },
   seasons: { marts: ["fact_activity", "dim_activity", "dim_date"], insights: [] },
-  segments: { marts: ["fact_activity", "dim_user", "dim_activity", "dim_fitness_goal"], insights: [] },
+  segments: { marts: ["fact_activity", "dim_user", "dim_activity", "dim_fitness_goal", "fact_order_line", "fact_store_sale", "dim_product"], insights: [] },
   age: { marts: ["fact_activity", "dim_user", "dim_activity"], insights: [] },
   hours: { marts: ["fact_activity", "dim_user", "dim_date"], insights: ["segments"] },
   sales: { marts: ["fact_order_line", "fact_store_sale", "dim_product", "fact_activity", "dim_activity", "fact_inbound_shipment", "dim_vendor"], insights: [] },
@@ -55,30 +53,8 @@ export const INSIGHT_WRITES: Record<string, Array<keyof FindingsOf>> = {
 /** A run as the JSON document and the app read it: the overview and each insight's findings, nothing drawn. */
 export type RunFindings = Pick<InsightsRun, "source" | "generatedAt" | "overview"> & { [K in keyof FindingsOf]: { findings: FindingsOf[K] } };
 
-/** The product catalog grouped by sport and subcategory, from the document store (MongoDB or embedded). */
-export async function loadCatalog(config: Config): Promise<CatalogGroup[]> {
-  const store = await openDocumentStore(config);
-  try {
-    return (await store.collection("products").aggregate(CATALOG_PIPELINE)) as unknown as CatalogGroup[];
-  } finally {
-    await store.close();
-  }
-}
-
-export async function runInsights(
-  config: Config,
-  { source: kind = "lake", seed = 42, catalog }: { source?: "lake" | "mysql"; seed?: number; catalog?: CatalogGroup[] } = {},
-): Promise<InsightsRun> {
+export async function runInsights(config: Config, { source: kind = "lake", seed = 42 }: { source?: "lake" | "mysql"; seed?: number } = {}): Promise<InsightsRun> {
   const source = await openSource(config, kind);
-  let products = catalog;
-  if (!products) {
-    try {
-      products = await loadCatalog(config);
-    } catch (error) {
-      log(`insights: product recommendations skipped, the catalog could not be read: ${describe(error)}`);
-      products = [];
-    }
-  }
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -91,7 +67,7 @@ export async function runInsights(
     const summary = await overview(source);
     const location = await timed("activity by location", () => activityByLocation(source));
     const seasons = await timed("seasonal trends", () => seasonalTrends(source));
-    const segments = await timed("user segmentation", () => userSegmentation(source, { catalog: products, seed }));
+    const segments = await timed("user segmentation", () => userSegmentation(source, { seed }));
     const age = await timed("age-based engagement", () => ageEngagement(source));
     const hours = await timed("peak workout hours", () => peakWorkoutHours(source, segments.findings));
     const sales = await timed("sales and seasons", () => salesAndSeasons(source));

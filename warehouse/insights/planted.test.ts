@@ -22,6 +22,7 @@ type Truth = {
   age_band_multipliers: Record<string, number>;
   category_seasons: Array<{ category: string; lead_weeks: number; sales_peak_day_of_year: number }>;
   late_vendors: { vendors: Array<{ vendor_id: number; name: string }> };
+  purchases: Array<{ segment: string; top_categories: string[] }>;
 };
 
 let world: World;
@@ -42,6 +43,17 @@ beforeAll(async () => {
   run = await runInsights(world.config);
 }, 600_000);
 afterAll(async () => world?.dispose());
+
+/** Each found segment's id, to the planted segment most of its users come from. */
+function plantedOf(): Map<number, string> {
+  const majority = new Map<number, string>();
+  for (const s of run.segments.findings.segments) {
+    const counts = new Map<string, number>();
+    for (const [user, id] of run.segments.findings.labels) if (id === s.id) counts.set(planted.get(user) as string, (counts.get(planted.get(user) as string) ?? 0) + 1);
+    majority.set(s.id, [...counts].sort((a, b) => b[1] - a[1])[0][0]);
+  }
+  return majority;
+}
 
 describe("insights against the planted truth (small scale)", () => {
   it("segments the users with workouts into as many segments as planted, which agree with them (adjusted Rand index ≥ 0.85)", () => {
@@ -72,13 +84,7 @@ describe("insights against the planted truth (small scale)", () => {
 
   it("finds the planted peak hours, and each segment's best hour", () => {
     expect([...run.hours.findings.peakHours].sort()).toEqual([...truth.peak_hours].sort());
-    // Name each found segment after the planted segment most of its users come from.
-    const majority = new Map<number, string>();
-    for (const s of run.segments.findings.segments) {
-      const counts = new Map<string, number>();
-      for (const [user, id] of run.segments.findings.labels) if (id === s.id) counts.set(planted.get(user) as string, (counts.get(planted.get(user) as string) ?? 0) + 1);
-      majority.set(s.id, [...counts].sort((a, b) => b[1] - a[1])[0][0]);
-    }
+    const majority = plantedOf();
     for (const b of run.hours.findings.bestHourBySegment) {
       const plantedHour = truth.segments.find((s) => s.name === majority.get(b.segment))?.best_hour;
       expect(b.bestHour, b.name).toBe(plantedHour);
@@ -108,6 +114,17 @@ describe("insights against the planted truth (small scale)", () => {
     const bands = [...run.age.findings.bands].sort((a, b) => b.workoutsPerUserMonth - a.workoutsPerUserMonth);
     expect(["18-24", "25-34"]).toContain(bands[0].ageBand);
     expect(bands[bands.length - 1].ageBand).toBe("65+");
+  });
+
+  it("recommends to each segment, by purchase lift, at least 2 of the 3 product lines planted as its top ones", () => {
+    const majority = plantedOf();
+    expect(new Set(majority.values()).size).toBe(truth.purchases.length);
+    for (const s of run.segments.findings.segments) {
+      const plantedTop = truth.purchases.find((p) => p.segment === majority.get(s.id))?.top_categories ?? [];
+      const found = s.recommended.map((r) => r.category);
+      expect(plantedTop).toHaveLength(3);
+      expect(found.filter((c) => plantedTop.includes(c)).length, `${s.name}: recommended ${found.join(", ")}; planted ${plantedTop.join(", ")}`).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it("recovers each product line's planted sales lead over its sport's activity peak within a month (and 1.5 weeks on average)", () => {

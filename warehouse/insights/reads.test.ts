@@ -44,11 +44,11 @@ async function martsRead(work: (source: WarehouseSource) => Promise<unknown>): P
 describe("INSIGHT_READS", () => {
   it("names exactly the marts each insight's SQL reads", async () => {
     const source = await openLakeSource(world.config);
-    const segments = await userSegmentation(source, { catalog: [], seed: 1 }).finally(() => source.close());
+    const segments = await userSegmentation(source, { seed: 1 }).finally(() => source.close());
     const runs: { [K in keyof FindingsOf]: (s: WarehouseSource) => Promise<unknown> } = {
       location: activityByLocation,
       seasons: seasonalTrends,
-      segments: (s) => userSegmentation(s, { catalog: [], seed: 1 }),
+      segments: (s) => userSegmentation(s, { seed: 1 }),
       age: ageEngagement,
       hours: (s) => peakWorkoutHours(s, segments.findings),
       sales: salesAndSeasons,

@@ -17,7 +17,7 @@ import { parseScale } from "../../lib/scale.ts";
 import { FIXED_UNTIL, type World } from "../../test-support/world.ts";
 import { publishedWorld } from "../../test-support/published-world.ts";
 import { generate } from "../../pipelines/generate/index.ts";
-import { ACTIVITIES } from "../../domain/vocabulary.ts";
+import { ACTIVITIES, SALES_CHANNELS } from "../../domain/vocabulary.ts";
 import { adjustedRandIndex } from "./kmeans.ts";
 import { clusterUsers, featureMatrix, segmentationFeatures, type UserRow } from "./segmentation.ts";
 import { openSource } from "./source.ts";
@@ -51,7 +51,10 @@ async function warehouseUsers(world: World): Promise<Users> {
   }
 }
 
-/** The same rows from the generated files, by the warehouse's rules: age band at sign-up, tier or none, intensity per activity. */
+/**
+ * The same rows from the generated files, by the warehouse's rules: age band at sign-up, tier or none,
+ * intensity per activity; purchases are the lines of orders not cancelled and in-store sale lines.
+ */
 async function generatedUsers(dir: string): Promise<Users> {
   const activities = [...ACTIVITIES].sort((a, b) => a.name.localeCompare(b.name)).map((a) => ({ activity_type: a.name, category: a.category }));
   const file = (table: string) => `'${join(dir, `${table}.parquet`)}'`;
@@ -63,18 +66,42 @@ async function generatedUsers(dir: string): Promise<Users> {
         SELECT user_id, shopping_preference,
           date_diff('year', date_of_birth, created_at::DATE) - CASE WHEN strftime(created_at, '%m%d') < strftime(date_of_birth, '%m%d') THEN 1 ELSE 0 END AS age
         FROM ${file("users")}
+      ),
+      bought AS (
+        SELECT l.user_id, count(*)::INT AS purchases,
+          ${activities.map((a, i) => `(count(*) FILTER (p.sport = '${a.activity_type}'))::INT AS p${i}`).join(", ")}
+        FROM (
+          SELECT o.user_id, i.product_id FROM ${file("orders")} o JOIN ${file("order_items")} i USING (order_id) WHERE o.status <> 'cancelled'
+          UNION ALL
+          SELECT user_id, product_id FROM ${file("sales")} WHERE user_id IS NOT NULL
+        ) l
+        JOIN ${file("products")} p USING (product_id)
+        GROUP BY ALL
+      ),
+      ordered AS (
+        SELECT o.user_id, count(*)::INT AS orders, sum(t.net)::DOUBLE AS spend,
+          ${SALES_CHANNELS.map((c, j) => `(count(*) FILTER (s.channel = '${c}'))::INT AS c${j}`).join(", ")}
+        FROM ${file("orders")} o
+        JOIN (SELECT order_id, sum(net_amount) AS net FROM ${file("order_items")} GROUP BY order_id) t USING (order_id)
+        JOIN ${file("stores")} s USING (store_id)
+        WHERE o.status <> 'cancelled'
+        GROUP BY ALL
       )
       SELECT u.user_id AS id,
         CASE WHEN u.age < 25 THEN '18-24' WHEN u.age < 35 THEN '25-34' WHEN u.age < 45 THEN '35-44'
              WHEN u.age < 55 THEN '45-54' WHEN u.age < 65 THEN '55-64' ELSE '65+' END AS age_band,
         u.shopping_preference, coalesce(m.tier, 'none') AS membership_tier, g.goal_type,
         count(*)::INT AS workouts, sum(i.level)::INT AS intensity_sum,
-        ${activities.map((a, i) => `(count(*) FILTER (l.activity_type = '${a.activity_type}'))::INT AS n${i}`).join(", ")}
+        ${activities.map((a, i) => `(count(*) FILTER (l.activity_type = '${a.activity_type}'))::INT AS n${i}`).join(", ")},
+        coalesce(b.purchases, 0) AS purchases, coalesce(o.orders, 0) AS orders, coalesce(o.spend, 0) AS spend,
+        ${activities.map((_, i) => `coalesce(b.p${i}, 0) AS p${i}`).join(", ")}, ${SALES_CHANNELS.map((_, j) => `coalesce(o.c${j}, 0) AS c${j}`).join(", ")}
       FROM ${file("activity_logs")} l
       JOIN signup u USING (user_id)
       JOIN intensity i USING (activity_type)
       LEFT JOIN ${file("memberships")} m USING (user_id)
       LEFT JOIN ${file("user_goals")} g USING (user_id)
+      LEFT JOIN bought b USING (user_id)
+      LEFT JOIN ordered o USING (user_id)
       GROUP BY ALL`);
     const [{ days }] = await duck.all<{ days: bigint }>(`SELECT date_diff('day', min(started_at)::DATE, max(started_at)::DATE) + 1 AS days FROM ${file("activity_logs")}`);
     return {
