@@ -52,7 +52,7 @@ footer code { background: #f3f4f6; padding: 0 .25rem; }
 #filters { display: flex; flex-wrap: wrap; gap: .4rem 1rem; font-size: .9rem; } #filters select { font: inherit; margin-left: .25rem; }
 #filter-chips:not(:empty) { margin-top: .5rem; }
 .chip { font: inherit; font-size: .85rem; border: 1px solid #fdba74; background: #fff7ed; color: #9a3412; border-radius: 999px; padding: .1rem .6rem; margin-right: .4rem; cursor: pointer; }
-#filter-narrative { margin: .5rem 0 0; font-weight: 600; }
+#filter-narrative { margin: .5rem 0 0; font-weight: 600; } .filter-note { margin: .25rem 0 0; font-size: .85rem; color: #9a3412; }
 `;
 
 const cell = (v: Row[string]) => (typeof v === "number" ? html`<td class="num">${v.toLocaleString("en-US", { maximumFractionDigits: 3 })}</td>` : html`<td>${String(v ?? "")}</td>`);

@@ -461,6 +461,18 @@
     return fmt.int(t.workouts) + " workouts by " + fmt.int(t.active_users) + " active users, " + fmt.dec(t.workouts_per_user_month, 2) + " workouts per user per month.";
   }
 
+  /** Charts the page does not filter say so while a filter holds; on the summary, so do their leads (the others' leads are hidden). */
+  function markUnfiltered(filtered) {
+    document.querySelectorAll("main .chart").forEach(function (chart) {
+      var declared = !!PAGE.charts[chart.id.slice("chart-".length)], figure = chart.parentNode, note = figure.querySelector(".filter-note");
+      var lead = figure.parentNode.querySelector("p.lead");
+      if (lead) lead.hidden = filtered && declared;
+      if (declared) return;
+      if (!note) { note = document.createElement("p"); note.className = "filter-note"; note.textContent = "This chart shows all data: the filters do not apply to it."; figure.appendChild(note); }
+      note.hidden = !filtered;
+    });
+  }
+
   var first = true;
   function redraw() {
     var started = performance.now();
@@ -469,8 +481,9 @@
     document.querySelectorAll("header nav a, main a[data-page-link]").forEach(function (a) { a.href = a.href.replace(/#.*$/, "") + hashOf(f); });
     var narrative = document.getElementById("filter-narrative");
     narrative.hidden = !filtered;
-    narrative.textContent = filtered ? "Filtered to " + describe(f, sel) + ": " + totalsSentence(sel) + " Every figure, chart, table and CSV below follows this filter." : "";
-    document.querySelectorAll("main .narrative, main p.lead").forEach(function (unfiltered) { unfiltered.hidden = filtered; });
+    narrative.textContent = filtered ? "Filtered to " + describe(f, sel) + ": " + totalsSentence(sel) + " The figures, charts, tables and CSV downloads below follow this filter, except where a chart says it shows all data." : "";
+    document.querySelectorAll("main .narrative").forEach(function (unfiltered) { unfiltered.hidden = filtered; });
+    markUnfiltered(filtered);
     PAGE.figures.forEach(function (fig) {
       var card = [].find.call(document.querySelectorAll(".cards li"), function (li) { return li.querySelector(".label").textContent === fig.label; });
       if (!card) return;
