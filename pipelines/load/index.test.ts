@@ -177,6 +177,46 @@ describe("load", () => {
     }
   });
 
+  it("refuses a duplicate user id, a duplicate e-mail (in another case) and an order of a missing user before loading, naming file, row and key, and writes nothing", async () => {
+    const other = await createWorld();
+    const duck = await openDuckDB();
+    try {
+      const dir = rawDir(other.config);
+      await generate({ scale: parseScale("tiny"), seed: 3, until: FIXED_UNTIL, outDir: dir });
+      const users = rawFile(dir, "users");
+      const orders = rawFile(dir, "orders");
+      for (const file of [users, orders]) await duck.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '${file}.good' (FORMAT parquet)`);
+      const refusal = async (table: "users" | "orders", select: string) => {
+        const file = rawFile(dir, table);
+        await duck.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+        const error = await load(other.config).catch((e: unknown) => e);
+        await duck.run(`COPY (SELECT * FROM read_parquet('${file}.good')) TO '${file}' (FORMAT parquet)`);
+        expect(error).toBeInstanceOf(UserError);
+        return (error as Error).message;
+      };
+      // Rows 1001: a second user 2, then a user whose e-mail is user 3's in capitals (MySQL's collation ignores case).
+      expect(await refusal("users", `SELECT * FROM read_parquet('${users}.good') UNION ALL SELECT * REPLACE ('someone.else@example.com' AS email) FROM read_parquet('${users}.good') WHERE user_id = 2`))
+        .toContain(`${users} row 1001 repeats user_id = 2 of row 2 (key PRIMARY of users)`);
+      const [third] = await duck.all<{ email: string }>(`SELECT email FROM read_parquet('${users}.good') WHERE user_id = 3`);
+      expect(await refusal("users", `SELECT * FROM read_parquet('${users}.good') UNION ALL SELECT * REPLACE (5000 AS user_id, upper(email) AS email) FROM read_parquet('${users}.good') WHERE user_id = 3`))
+        .toContain(`${users} row 1001 repeats email = ${third.email.toUpperCase()} of row 3 (key uq_users_email of users)`);
+      expect(await refusal("orders", `SELECT * REPLACE (CASE WHEN order_id = (SELECT min(order_id) FROM read_parquet('${orders}.good')) THEN 999999 ELSE user_id END AS user_id) FROM read_parquet('${orders}.good')`))
+        .toContain(`${orders} row 1: user_id = 999999 names no row of ${users} (foreign key fk_orders_user of orders)`);
+      // Nothing was written: no row in any table but the departments and roles the migration holds, no document.
+      const { departments, roles, ...loaded } = await mysqlCounts(other.config.mysqlUrl);
+      expect([departments, roles]).toEqual([DEPARTMENTS.length, ROLES.length]);
+      expect(Object.entries(loaded).filter(([, n]) => n > 0)).toEqual([]);
+      const documents = await openDocumentStore(other.config);
+      expect(await documents.collection("user_goals").countDocuments()).toBe(0);
+      await documents.close();
+      // The same files, whole again, load.
+      expect((await load(other.config)).mysql.rows.users).toBe(1000);
+    } finally {
+      duck.close();
+      await other.dispose();
+    }
+  });
+
   it("rejects a truncated Parquet file with a clear error and writes nothing", async () => {
     const other = await createWorld();
     try {

@@ -1,7 +1,7 @@
 /**
  * @module `nike load`: raw Parquet into MySQL, the document store and DynamoDB. Every input file is
- * read whole and every store is reached before anything is written, so bad input or a missing store
- * stops the load with nothing written.
+ * read whole, its keys are checked (MySQL loads with its own checks off) and every store is reached
+ * before any row is written, so bad input or a missing store stops the load with nothing written.
  */
 import type { Config } from "../../lib/config.ts";
 import { rawDir } from "../../lib/config.ts";
@@ -11,7 +11,8 @@ import { openDocumentStore } from "../../stores/documents.ts";
 import { applySchema, connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";
 import { loadDocuments, type DocumentLoadResult } from "./documents.ts";
-import { loadMysql, type MysqlLoadResult } from "./mysql.ts";
+import { loadMysql, MYSQL_TABLES, type MysqlLoadResult } from "./mysql.ts";
+import { checkRawKeys, tableKeys } from "./raw-keys.ts";
 import { checkCatalogReferences, checkRawFiles } from "./raw-files.ts";
 import { loadSessions } from "./sessions.ts";
 
@@ -19,8 +20,8 @@ export type LoadResult = {
   mysql: MysqlLoadResult;
   documents: DocumentLoadResult;
   sessions: number;
-  /** Seconds per store and in total. */
-  seconds: { mysql: number; documents: number; sessions: number; total: number };
+  /** Seconds checking the raw files' keys, per store, and in total. */
+  seconds: { keys: number; mysql: number; documents: number; sessions: number; total: number };
 };
 
 export async function load(config: Config): Promise<LoadResult> {
@@ -43,6 +44,9 @@ export async function load(config: Config): Promise<LoadResult> {
     const since = (t: number) => (performance.now() - t) / 1000;
     let t = performance.now();
     await applySchema(mysql);
+    await checkRawKeys(duck, dir, await tableKeys(mysql, MYSQL_TABLES));
+    const keySeconds = since(t);
+    t = performance.now();
     const mysqlResult = await loadMysql(mysql, duck, dir, counts);
     const mysqlSeconds = since(t);
     t = performance.now();
@@ -50,7 +54,7 @@ export async function load(config: Config): Promise<LoadResult> {
     const documentSeconds = since(t);
     t = performance.now();
     const sessionCount = await loadSessions(sessions, duck, dir, counts.sessions);
-    const seconds = { mysql: mysqlSeconds, documents: documentSeconds, sessions: since(t), total: since(started) };
+    const seconds = { keys: keySeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: since(t), total: since(started) };
     log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.total.toFixed(1)} s`);
     return { mysql: mysqlResult, documents: documentResult, sessions: sessionCount, seconds };
   } finally {

@@ -1,7 +1,8 @@
 /**
  * @module Bulk load of the relational tables into MySQL, in one transaction: a load either lands
  * whole or leaves the database as it was. Rows are keyed by their ids, so a rerun replaces them
- * rather than duplicating them.
+ * rather than duplicating them. The session's unique and foreign-key checks are off, as dump
+ * restores have them: `checkRawKeys` has checked the rows' keys before.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { progress } from "../../lib/progress.ts";
 import type { MySql } from "../../stores/mysql.ts";
-import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
+import { bulkTransaction, exportCsv, loadCsv } from "../../stores/mysql-bulk.ts";
 import type { RawTable } from "../generate/index.ts";
 import { rawFile } from "./raw-files.ts";
 
@@ -27,11 +28,18 @@ export async function loadMysql(db: MySql, duck: DuckDB, rawDir: string, counts:
   const result: MysqlLoadResult = { rows: {}, seconds: {} };
   const total = MYSQL_TABLES.reduce((sum, t) => sum + counts[t], 0);
   const bar = progress("load mysql", total);
+  const csv = (table: RawTable) => join(dir, `${table}.csv`);
+  const exported = (table: RawTable) => exportCsv(duck, `read_parquet('${rawFile(rawDir, table)}')`, csv(table));
+  // DuckDB writes the next table's CSV while MySQL reads this one's, so both cores work.
+  let next = exported(MYSQL_TABLES[0]);
   try {
     await bulkTransaction(db, async (conn) => {
-      for (const table of MYSQL_TABLES) {
+      for (const [i, table] of MYSQL_TABLES.entries()) {
         const started = performance.now();
-        await copyToMysql(conn, duck, `read_parquet('${rawFile(rawDir, table)}')`, table, join(dir, `${table}.csv`));
+        const columns = await next;
+        if (i + 1 < MYSQL_TABLES.length) next = exported(MYSQL_TABLES[i + 1]);
+        await loadCsv(conn, table, csv(table), columns);
+        await rm(csv(table), { force: true });
         result.rows[table] = counts[table];
         result.seconds[table] = (performance.now() - started) / 1000;
         bar.tick(counts[table]);
@@ -40,6 +48,7 @@ export async function loadMysql(db: MySql, duck: DuckDB, rawDir: string, counts:
     bar.done();
     return result;
   } finally {
+    await next.catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }
