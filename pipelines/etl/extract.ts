@@ -91,12 +91,17 @@ async function extractWorkouts(run: Extraction): Promise<{ staged: number; read:
   const filter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
   const schema = COLLECTIONS.activity_logs.validator.$jsonSchema;
   let read = 0;
+  // Only a document at or after the newest time seen so far can move the watermark: skip building the rest's.
+  let newest = Number.NEGATIVE_INFINITY;
   async function* workoutRows() {
     for await (const batch of documents.collection("activity_logs").stream(filter)) {
       read += batch.length;
       const good: Record<string, unknown>[] = [];
       for (const doc of batch) {
-        if (doc.updated_at instanceof Date) next.activity_logs = later(next.activity_logs, docWatermark(doc));
+        if (doc.updated_at instanceof Date && doc.updated_at.getTime() >= newest) {
+          newest = doc.updated_at.getTime();
+          next.activity_logs = later(next.activity_logs, docWatermark(doc));
+        }
         // DuckDB cannot place a moment in a zone it does not know: such a document waits in quarantine.
         const reason = violation(schema, doc) ?? (isTimeZone(String(doc.time_zone)) ? undefined : `time_zone "${doc.time_zone}" is not an IANA time zone`);
         if (reason) {
