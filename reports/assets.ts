@@ -68,19 +68,20 @@ export const sharedDataValues = (): Record<string, unknown> => Object.fromEntrie
  * top-level `datasets` (the map's two layers share one copy): for single-file pages, notebooks and e-mail.
  */
 export function inlineData<T extends Record<string, unknown>>(spec: T): T {
-  const datasets: Record<string, unknown> = { ...((spec.datasets as Record<string, unknown>) ?? {}) };
+  const shared: Record<string, unknown> = {};
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== "object") return node;
     const object = node as Record<string, unknown>;
     if (typeof object.url === "string" && SHARED_DATA[object.url]) {
       const url = object.url;
-      datasets[url] = sharedValue(url);
+      shared[url] = sharedValue(url);
       const { url: _url, ...rest } = object;
       return { ...rest, name: url };
     }
     return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, walk(v)]));
   };
+  // A copy throughout (the spec's own rows too): Vega stamps the rows it is given.
   const inlined = walk(spec) as T;
-  return Object.keys(datasets).length > 0 ? { ...inlined, datasets } : inlined;
+  return Object.keys(shared).length > 0 ? { ...inlined, datasets: { ...((inlined.datasets as Record<string, unknown>) ?? {}), ...shared } } : inlined;
 }
