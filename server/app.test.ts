@@ -198,6 +198,17 @@ describe("Inspire: a user's whole life over HTTP", () => {
     expect(first.queued + first.skipped).toBe(consenting.n);
   });
 
+  it("queues each day's message once per user when two schedules run at once", async () => {
+    const at = new Date(Date.UTC(2030, 1, 20, 12, 0));
+    const [a, b] = await Promise.all([scheduleDay(server.ctx, at), scheduleDay(server.ctx, at)]);
+    const [row] = await query<{ n: number; users: number }>("SELECT COUNT(*) AS n, COUNT(DISTINCT user_id) AS users FROM notification_outbox WHERE idempotency_key LIKE '%:2030-02-20:inspiration'");
+    expect(Number(row.n)).toBeGreaterThan(100);
+    expect(a.queued + b.queued).toBe(Number(row.n));
+    expect(Number(row.users)).toBe(Number(row.n));
+    const [consenting] = await query<{ n: number }>("SELECT COUNT(*) AS n FROM users WHERE email_consent OR sms_consent");
+    expect([a.queued + a.skipped, b.queued + b.skipped]).toEqual([Number(consenting.n), Number(consenting.n)]);
+  });
+
   it("rate-limits failed logins per account", async () => {
     const { email, password } = await signUp();
     const tries: Reply[] = [];

@@ -15,14 +15,21 @@ export type Profile = {
   state: string | null;
 };
 
+const PROFILE = `SELECT u.user_id, u.first_name, u.last_name, u.email, u.phone, u.email_consent, u.sms_consent, c.name AS city, c.state_code AS state
+  FROM users u LEFT JOIN cities c ON c.city_id = u.city_id`;
+type ProfileRow = Omit<Profile, "email_consent" | "sms_consent"> & { email_consent: number; sms_consent: number };
+const asProfile = (row: ProfileRow): Profile => ({ ...row, email_consent: Boolean(row.email_consent), sms_consent: Boolean(row.sms_consent) });
+
 export async function profile(mysql: MySql, userId: number): Promise<Profile | null> {
-  const [rows] = await mysql.query(
-    `SELECT u.user_id, u.first_name, u.last_name, u.email, u.phone, u.email_consent, u.sms_consent, c.name AS city, c.state_code AS state
-     FROM users u LEFT JOIN cities c ON c.city_id = u.city_id WHERE u.user_id = ?`,
-    [userId],
-  );
-  const row = (rows as Array<Omit<Profile, "email_consent" | "sms_consent"> & { email_consent: number; sms_consent: number }>)[0];
-  return row ? { ...row, email_consent: Boolean(row.email_consent), sms_consent: Boolean(row.sms_consent) } : null;
+  const [rows] = await mysql.query(`${PROFILE} WHERE u.user_id = ?`, [userId]);
+  const row = (rows as ProfileRow[])[0];
+  return row ? asProfile(row) : null;
+}
+
+/** The next `limit` users after `afterId` (in id order) who consented to e-mail or SMS. */
+export async function consentingProfiles(mysql: MySql, afterId: number, limit: number): Promise<Profile[]> {
+  const [rows] = await mysql.query(`${PROFILE} WHERE (u.email_consent OR u.sms_consent) AND u.user_id > ? ORDER BY u.user_id LIMIT ?`, [afterId, limit]);
+  return (rows as ProfileRow[]).map(asProfile);
 }
 
 /** Where a user is: their home city, and their time zone (the one in their goals, else their state's). */

@@ -35,13 +35,14 @@ export async function allQuotes(mysql: MySql): Promise<Quote[]> {
   return quotes.rows;
 }
 
-/** The user's segment from the last `nike report` (by pseudonym), or null before the first one. */
-export async function userSegment(deps: InspirationDeps, userId: number): Promise<Segment | null> {
+/** The users' segments from the last `nike report` (by pseudonym); none before the first one. */
+async function userSegments(deps: InspirationDeps, userIds: number[]): Promise<Map<number, Segment>> {
+  const byPseudonym = new Map(userIds.map((id) => [pseudonym(deps.config.pseudonymKey, id), id]));
   try {
-    const [rows] = await deps.mysql.query("SELECT segment_name AS name, best_hour FROM user_segment WHERE user_pseudonym = ?", [pseudonym(deps.config.pseudonymKey, userId)]);
-    return (rows as Segment[])[0] ?? null;
+    const [rows] = await deps.mysql.query("SELECT user_pseudonym, segment_name AS name, best_hour FROM user_segment WHERE user_pseudonym IN (?)", [[...byPseudonym.keys()]]);
+    return new Map((rows as Array<Segment & { user_pseudonym: string }>).map(({ user_pseudonym, ...segment }) => [byPseudonym.get(user_pseudonym)!, segment]));
   } catch (error) {
-    if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") return null;
+    if ((error as { code?: string }).code === "ER_NO_SUCH_TABLE") return new Map();
     throw error;
   }
 }
@@ -52,17 +53,52 @@ export type TodaysInspiration = Inspiration & { segment: Segment | null; time_zo
 export async function todaysInspiration(deps: InspirationDeps, userId: number, now: Date, goals?: ReturnType<typeof goalsView>): Promise<TodaysInspiration> {
   goals ??= goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId }));
   if (!goals.configured) goals = inHomeZone(goals, (await profile(deps.mysql, userId))?.state);
-  const day = localDay(now, goals.notifications.time_zone);
-  const since = new Date(Date.parse(`${addDays(day, -28)}T00:00:00Z`));
-  const recent = await deps.documents.collection("activity_logs").find({ user_id: userId, started_at: { $gte: since, $lte: now } }, { sort: { started_at: -1 }, limit: 200 });
-  const [sent] = await deps.mysql.query("SELECT quote_id FROM quote_history WHERE user_id = ? AND sent_on >= ? AND sent_on < ?", [userId, addDays(day, -30), day]);
-  const inspiration = chooseInspiration({
-    userId,
-    day,
-    goal: goals.configured ? goals : null,
-    recent: recent.map((w) => ({ activity_type: String(w.activity_type), started_at: w.started_at as Date, duration_min: Number(w.duration_min) })),
-    quotes: await allQuotes(deps.mysql),
-    recentlySent: new Set((sent as Array<{ quote_id: number }>).map((r) => r.quote_id)),
+  return (await todaysInspirations(deps, [{ userId, goals }], now))[0];
+}
+
+const RECENT_WORKOUTS = 200;
+
+/** Rows by user id (Node 20 has no Map.groupBy), in their order. */
+function byUser<T extends Record<string, unknown>>(rows: T[]): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const row of rows) {
+    const id = Number(row.user_id);
+    const group = groups.get(id);
+    if (group) group.push(row);
+    else groups.set(id, [row]);
+  }
+  return groups;
+}
+
+/**
+ * Today's inspiration for each user (with goals as they apply to them), reading each store once for
+ * all of them: their last 28 days of workouts, the quotes sent them in the last 30, their segments.
+ */
+export async function todaysInspirations(deps: InspirationDeps, users: Array<{ userId: number; goals: ReturnType<typeof goalsView> }>, now: Date): Promise<TodaysInspiration[]> {
+  if (!users.length) return [];
+  const ids = users.map((u) => u.userId);
+  const days = users.map((u) => localDay(now, u.goals.notifications.time_zone));
+  const [first, last] = [days.reduce((a, b) => (a < b ? a : b)), days.reduce((a, b) => (a > b ? a : b))];
+  const [logs, [sent], segments, quotes] = await Promise.all([
+    deps.documents.collection("activity_logs").find({ user_id: { $in: ids }, started_at: { $gte: new Date(Date.parse(`${addDays(first, -28)}T00:00:00Z`)), $lte: now } }, { sort: { started_at: -1 } }),
+    deps.mysql.query("SELECT user_id, quote_id, sent_on FROM quote_history WHERE user_id IN (?) AND sent_on >= ? AND sent_on < ?", [ids, addDays(first, -30), last]),
+    userSegments(deps, ids),
+    allQuotes(deps.mysql),
+  ]);
+  const recentOf = byUser(logs);
+  const sentTo = byUser(sent as Array<{ user_id: number; quote_id: number; sent_on: string }>);
+  return users.map(({ userId, goals }, i) => {
+    const day = days[i];
+    const since = new Date(Date.parse(`${addDays(day, -28)}T00:00:00Z`));
+    const recent = (recentOf.get(userId) ?? []).filter((w) => (w.started_at as Date) >= since).slice(0, RECENT_WORKOUTS);
+    const inspiration = chooseInspiration({
+      userId,
+      day,
+      goal: goals.configured ? goals : null,
+      recent: recent.map((w) => ({ activity_type: String(w.activity_type), started_at: w.started_at as Date, duration_min: Number(w.duration_min) })),
+      quotes,
+      recentlySent: new Set((sentTo.get(userId) ?? []).filter((r) => r.sent_on >= addDays(day, -30) && r.sent_on < day).map((r) => r.quote_id)),
+    });
+    return { ...inspiration, segment: segments.get(userId) ?? null, time_zone: goals.notifications.time_zone };
   });
-  return { ...inspiration, segment: await userSegment(deps, userId), time_zone: goals.notifications.time_zone };
 }

@@ -22,18 +22,30 @@ export function consentProblem(user: Profile, channel: string, kind = "inspirati
   return `Inspire cannot send by "${channel}": choose email or sms in PUT /v1/me/goals.`;
 }
 
+export type Inspiring = { user: Profile; channel: Channel; inspiration: Inspiration; at: Date };
+
+const INSERT_INSPIRATION = `INSERT IGNORE INTO notification_outbox (idempotency_key, user_id, kind, channel, recipient, subject, body_text, body_html, quote_id, next_attempt_at) VALUES`;
+const inspirationKey = (userId: number, inspiration: Inspiration, kind: string) => `${userId}:${inspiration.date}:${kind}`;
+
+/** The outbox row of one message, in the columns of INSERT_INSPIRATION. */
+function inspirationRow({ user, channel, inspiration, at }: Inspiring, kind: string): unknown[] {
+  const email = channel === "email" ? inspirationEmail(user.first_name, inspiration) : null;
+  return [inspirationKey(user.user_id, inspiration, kind), user.user_id, kind, channel, email ? user.email : user.phone, email?.subject ?? null,
+    email ? email.text : inspirationSms(inspiration), email?.html ?? null, inspiration.quote?.id ?? null, at];
+}
+
 /** Queues the inspiration for `user` by `channel` at `at`; a second call with the same key changes nothing. Returns the row, and whether this call made it. */
 export async function enqueueInspiration(mysql: MySql, user: Profile, channel: Channel, inspiration: Inspiration, kind: string, at: Date): Promise<{ row: OutboxRow; created: boolean }> {
-  const key = `${user.user_id}:${inspiration.date}:${kind}`;
-  const email = inspirationEmail(user.first_name, inspiration);
-  const [result] = await mysql.query(
-    `INSERT IGNORE INTO notification_outbox (idempotency_key, user_id, kind, channel, recipient, subject, body_text, body_html, quote_id, next_attempt_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [key, user.user_id, kind, channel, channel === "email" ? user.email : user.phone, channel === "email" ? email.subject : null,
-      channel === "email" ? email.text : inspirationSms(inspiration), channel === "email" ? email.html : null, inspiration.quote?.id ?? null, at],
-  );
-  const [rows] = await mysql.query("SELECT * FROM notification_outbox WHERE idempotency_key = ?", [key]);
+  const [result] = await mysql.query(`${INSERT_INSPIRATION} (?)`, [inspirationRow({ user, channel, inspiration, at }, kind)]);
+  const [rows] = await mysql.query("SELECT * FROM notification_outbox WHERE idempotency_key = ?", [inspirationKey(user.user_id, inspiration, kind)]);
   return { row: (rows as OutboxRow[])[0], created: (result as { affectedRows: number }).affectedRows === 1 };
+}
+
+/** Queues many messages in one statement, each once per key as `enqueueInspiration` does; returns how many this call made. */
+export async function enqueueInspirations(mysql: MySql, messages: Inspiring[], kind: string): Promise<number> {
+  if (!messages.length) return 0;
+  const [result] = await mysql.query(`${INSERT_INSPIRATION} ?`, [messages.map((m) => inspirationRow(m, kind))]);
+  return (result as { affectedRows: number }).affectedRows;
 }
 
 /** Tells the owner of `email` that someone tried to sign up with it (at most once a day); nothing when no account has it. */

@@ -6,9 +6,9 @@
 import type { Logger } from "pino";
 import { progress } from "../../lib/progress.ts";
 import { goalsView, inHomeZone } from "../goals.ts";
-import { todaysInspiration, type InspirationDeps } from "../inspiration/today.ts";
-import { profile } from "../users.ts";
-import { consentProblem, enqueueInspiration, type Channel } from "./outbox.ts";
+import { todaysInspirations, type InspirationDeps } from "../inspiration/today.ts";
+import { consentingProfiles } from "../users.ts";
+import { consentProblem, enqueueInspirations, type Channel } from "./outbox.ts";
 
 export const DEFAULT_HOUR = 9;
 
@@ -37,28 +37,34 @@ export function sendTime(day: string, preferred: number, timeZone: string, quiet
   return at.getTime() >= now.getTime() ? at : now;
 }
 
+/** Users per batch: each batch reads every store once and queues its messages in one statement. */
+const BATCH = 2000;
+
 export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: Date): Promise<{ queued: number; skipped: number }> {
-  const [rows] = await deps.mysql.query("SELECT user_id FROM users WHERE email_consent OR sms_consent ORDER BY user_id");
-  const ids = (rows as Array<{ user_id: number }>).map((r) => r.user_id);
-  const bar = progress("notify schedule", ids.length);
+  const [[{ n }]] = (await deps.mysql.query("SELECT COUNT(*) AS n FROM users WHERE email_consent OR sms_consent")) as unknown as [[{ n: number }]];
+  const bar = progress("notify schedule", Number(n));
   let queued = 0;
   let skipped = 0;
-  for (const userId of ids) {
-    const user = await profile(deps.mysql, userId);
-    const goals = inHomeZone(goalsView(await deps.documents.collection("user_goals").findOne({ _id: userId })), user?.state);
-    const channel = goals.notifications.channel;
-    if (!user || consentProblem(user, channel)) {
-      skipped++;
-      bar.tick(1);
-      continue;
-    }
-    const inspiration = await todaysInspiration(deps, userId, now, goals);
-    const hour = goals.notifications.preferred_hour ?? inspiration.segment?.best_hour ?? DEFAULT_HOUR;
-    const at = sendTime(inspiration.date, hour, goals.notifications.time_zone, goals.notifications.quiet_hours, now);
-    const { created } = await enqueueInspiration(deps.mysql, user, channel as Channel, inspiration, "inspiration", at);
-    if (created) queued++;
-    else skipped++;
-    bar.tick(1);
+  for (let after = 0; ; ) {
+    const users = await consentingProfiles(deps.mysql, after, BATCH);
+    if (!users.length) break;
+    after = users.at(-1)!.user_id;
+    const goalDocs = await deps.documents.collection("user_goals").find({ _id: { $in: users.map((u) => u.user_id) } });
+    const goalsOf = new Map(goalDocs.map((d) => [Number(d._id), d]));
+    const sendable = users
+      .map((user) => ({ user, goals: inHomeZone(goalsView(goalsOf.get(user.user_id) ?? null), user.state) }))
+      .filter(({ user, goals }) => !consentProblem(user, goals.notifications.channel));
+    const inspirations = await todaysInspirations(deps, sendable.map(({ user, goals }) => ({ userId: user.user_id, goals })), now);
+    const messages = sendable.map(({ user, goals }, i) => {
+      const inspiration = inspirations[i];
+      const hour = goals.notifications.preferred_hour ?? inspiration.segment?.best_hour ?? DEFAULT_HOUR;
+      return { user, channel: goals.notifications.channel as Channel, inspiration, at: sendTime(inspiration.date, hour, goals.notifications.time_zone, goals.notifications.quiet_hours, now) };
+    });
+    // INSERT IGNORE on the idempotency key: a message already queued (by an earlier or a concurrent run) is skipped.
+    const created = await enqueueInspirations(deps.mysql, messages, "inspiration");
+    queued += created;
+    skipped += users.length - created;
+    bar.tick(users.length);
   }
   bar.done();
   deps.log.info({ queued, skipped }, "notifications scheduled");
