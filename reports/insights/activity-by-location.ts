@@ -63,7 +63,9 @@ function stateMap(rows: ReturnType<typeof stateRows>): Chart {
   const shapes = { url: US_SHAPES_URL, format: { type: "topojson", feature: "states" } };
   return chart("engagement-map", "Workouts per active user per month, by state", chartRows, {
     height: 400,
-    projection: { type: "albersUsa" },
+    // A fixed scale, not one fitted to the data: a filter then redraws the states' colours only, and the
+    // map does not zoom to the states that have workouts.
+    projection: { type: "albersUsa", scale: 760, translate: [320, 190] },
     layer: [
       { data: shapes, mark: { type: "geoshape", fill: "#e5e7eb", stroke: "white" } },
       {
@@ -74,7 +76,7 @@ function stateMap(rows: ReturnType<typeof stateRows>): Chart {
         ],
         mark: { type: "geoshape", stroke: "white" },
         encoding: {
-          color: { field: "workouts_per_user_month", type: "quantitative", title: "Workouts/user/month", scale: { scheme: "oranges" } },
+          color: { field: "workouts_per_user_month", type: "quantitative", title: "Workouts/user/month", scale: { scheme: "oranges" }, legend: { format: ".1f" } },
           tooltip: STATE_TOOLTIP,
         },
       },
