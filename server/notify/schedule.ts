@@ -15,15 +15,23 @@ export const DEFAULT_HOUR = 9;
 export const inQuietHours = (hour: number, quiet?: { start: number; end: number }) =>
   !!quiet && quiet.start !== quiet.end && (quiet.start < quiet.end ? hour >= quiet.start && hour < quiet.end : hour >= quiet.start || hour < quiet.end);
 
+// Building a formatter costs about fifteen times using one (a million users, two each): one per time zone.
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+const wallClock = (timeZone: string) => {
+  let format = wallClocks.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" });
+    wallClocks.set(timeZone, format);
+  }
+  return format;
+};
+
 /** The UTC instant of `hour`:00 on `day` in `timeZone`. */
 export function zonedTime(day: string, hour: number, timeZone: string): Date {
   const [y, m, d] = day.split("-").map(Number);
   let guess = Date.UTC(y, m - 1, d, hour);
   for (let i = 0; i < 2; i++) {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" })
-        .formatToParts(new Date(guess)).map((p) => [p.type, Number(p.value)]),
-    );
+    const parts = Object.fromEntries(wallClock(timeZone).formatToParts(new Date(guess)).map((p) => [p.type, Number(p.value)]));
     const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
     guess += Date.UTC(y, m - 1, d, hour) - shown;
   }
