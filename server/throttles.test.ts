@@ -75,22 +75,22 @@ describe("login throttles hold in parallel", () => {
 
   it("makes a repeated lockout longer each time, and forgets a source's failures after its right password", async () => {
     const { email, password } = await account(quick.url);
-    const failFiveTimes = async () => {
-      for (let i = 0; i < 5; i++) expect((await login("127.0.0.6", email, "wrong", quick.url)).status).toBe(401);
+    // Six wrong guesses at once: attempts are counted before their password is checked, so all six are
+    // counted within the 2-second window however slowly the machine checks passwords.
+    const sixAtOnce = async () => {
+      const burst = await Promise.all(Array.from({ length: 6 }, () => login("127.0.0.6", email, "wrong", quick.url)));
+      expect(burst.filter((a) => a.status === 401)).toHaveLength(5);
+      return burst.find((a) => a.status === 429);
     };
-    await failFiveTimes();
-    const first = await login("127.0.0.6", email, "wrong", quick.url);
-    expect(first).toMatchObject({ status: 429, retryAfter: 2 });
+    expect(await sixAtOnce()).toMatchObject({ status: 429, retryAfter: 2 });
     await new Promise((resolve) => setTimeout(resolve, 2_300));
-    await failFiveTimes();
-    const second = await login("127.0.0.6", email, "wrong", quick.url);
-    expect(second).toMatchObject({ status: 429, retryAfter: 4 });
+    expect(await sixAtOnce()).toMatchObject({ status: 429, retryAfter: 4 });
     await new Promise((resolve) => setTimeout(resolve, 4_300));
     // Four failures, then the right password: the count starts again from zero.
     for (let i = 0; i < 4; i++) expect((await login("127.0.0.6", email, "wrong", quick.url)).status).toBe(401);
     expect((await login("127.0.0.6", email, password, quick.url)).status).toBe(201);
     for (let i = 0; i < 5; i++) expect((await login("127.0.0.6", email, "wrong", quick.url)).status).toBe(401);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("sign-up does not tell who has an account", () => {
