@@ -122,9 +122,12 @@
       var cube = cubes.users, out = {}, maps = [], last = [];
       USER_DIMS.forEach(function (by, d) { var g = groups(by); out[by] = new Float64Array(g.size); maps[d] = g.of; last[d] = new Float64Array(g.size).fill(-1); });
       var pe = cube.period, pr = cube.profile, ac = cube.activity, us = cube.user, sp = sel.period, sf = sel.profile, sa = sel.activity;
+      var lastUser = -1, lastProfile = -1;
       for (var i = 0; i < cube.rows; i++) {
         if (!sp[pe[i]] || !sf[pr[i]] || !sa[ac[i]]) continue;
         var u = us[i], p = pr[i];
+        if (u === lastUser && p === lastProfile) continue; // counted already, in every dimension
+        lastUser = u; lastProfile = p;
         for (var d = 0; d < USER_DIMS.length; d++) {
           var g = maps[d][p];
           if (last[d][g] !== u) { last[d][g] = u; out[USER_DIMS[d]][g]++; }
