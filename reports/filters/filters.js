@@ -70,10 +70,12 @@
       if (!ok) return;
       period[i] = 1; days += p.days; first = first || p.from; last = p.to;
     });
-    var state = f.state ? dims.state.indexOf(f.state) : -1, age = f.age ? dims.age.indexOf(f.age) : -1, segment = f.segment ? dims.segment.indexOf(f.segment) : -1;
+    // -1: no filter on the dimension; a value the data does not have (a stale link) selects nothing.
+    var index = function (list, value) { return value ? (list.indexOf(value) < 0 ? -2 : list.indexOf(value)) : -1; };
+    var state = index(dims.state, f.state), age = index(dims.age, f.age), segment = index(dims.segment, f.segment);
     var profiles = DATA.profiles, n = profiles.city.length, profile = new Uint8Array(n);
     for (var p = 0; p < n; p++) {
-      profile[p] = (state < 0 || dims.cityState[profiles.city[p]] === state) && (age < 0 || profiles.age[p] === age) && (segment < 0 || profiles.segment[p] === segment) ? 1 : 0;
+      profile[p] = (state === -1 || dims.cityState[profiles.city[p]] === state) && (age === -1 || profiles.age[p] === age) && (segment === -1 || profiles.segment[p] === segment) ? 1 : 0;
     }
     var activity = new Uint8Array(dims.activity.length);
     for (var a = 0; a < activity.length; a++) activity[a] = !f.activity || dims.activity[a] === f.activity ? 1 : 0;

@@ -211,6 +211,10 @@ describe("report filters", () => {
       await page.goto(link);
       await page.waitForFunction((h) => document.documentElement.dataset.filter === h, `#dates=90d&state=${state}`);
       expect(await page.locator(".chip").allTextContents()).toEqual(["Last 90 days ×", `State: ${state} ×`]);
+      // A link whose value the data does not have (a stale state code) selects nothing rather than everything.
+      await filterTo(page, "#state=ZZ");
+      expect(await page.locator("#filter-narrative").textContent()).toContain("Filtered to ZZ: no workouts.");
+      expect(await chartRows(page, "activity-by-location-engagement-ranking")).toEqual([]);
       expect(problems).toEqual([]);
     } finally {
       await page.close();

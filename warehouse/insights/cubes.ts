@@ -43,7 +43,7 @@ const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dateKey = (iso: string) => Number(iso.replaceAll("-", ""));
 
 /** The days a date preset starts at, counted back from the last date (inclusive): where periods split. */
-export const PRESET_DAYS = [30, 90];
+const PRESET_DAYS = [30, 90];
 
 /** Consecutive periods from `firstDate` to `lastDate`: months, split where a preset window starts. */
 export function periodsOf(firstDate: string, lastDate: string): Period[] {
