@@ -113,12 +113,13 @@ describe("local store service", () => {
       const second = await runLocalService(dir, { idleMs: 0 });
       try {
         expect(second.record.mongoPort).not.toBe(first.record.mongoPort);
+        // Until the store finds it (the test's limit catches a store that never does): a failed attempt
+        // waits out server selection (5 s) before the store looks the service up again, slower on a loaded machine.
         let found = 0;
-        for (const deadline = Date.now() + 30_000; found !== 2 && Date.now() < deadline; ) {
+        while (found !== 2) {
           found = await store.collection("activity_logs").countDocuments({ user_id: 1 }).catch(() => 0);
           if (found !== 2) await new Promise((r) => setTimeout(r, 200));
         }
-        expect(found).toBe(2);
       } finally {
         await second.stop();
       }
@@ -126,7 +127,7 @@ describe("local store service", () => {
       await store.close();
       squatter.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("refuses a second service for the same folder and leaves the first untouched", async () => {
     const first = await runLocalService(dir, { idleMs: 0 });
