@@ -59,6 +59,9 @@ export async function checkRawKeys(duck: DuckDB, rawDir: string, keys: TableKey[
     if (key.kind === "unique") {
       const strings = await textColumns(key.table);
       const compared = key.columns.map((c) => (strings.has(c) ? `lower(${quote(c)})` : quote(c)));
+      // A hash aggregate over the key alone answers "any duplicate?"; only then are the rows looked for.
+      const repeated = await duck.all(`SELECT 1 FROM read_parquet('${file}') WHERE ${present} GROUP BY ${compared.join(", ")} HAVING count(*) > 1 LIMIT 1`);
+      if (!repeated.length) continue;
       const [duplicate] = await duck.all<Record<string, unknown> & { first: bigint; row: bigint }>(`
         SELECT ${asText(key.columns)}, first + 1 AS first, file_row_number + 1 AS row FROM (
           SELECT *, min(file_row_number) OVER (PARTITION BY ${compared.join(", ")}) AS first FROM ${rows(key.table)} WHERE ${present})
