@@ -40,13 +40,18 @@ export function inList(condition: unknown): unknown[] | undefined {
  * directly, by key (arrays and documents in the stored value still go to mingo).
  */
 export function matcher(filter: Doc): (doc: Doc) => boolean {
+  const isSimple = ([k, v]: [string, unknown]) => !k.startsWith("$") && !k.includes(".") && ((v !== null && isPlainValue(v)) || inList(v) !== undefined);
   const entries = Object.entries(filter);
-  const simple = entries.every(([k, v]) => !k.startsWith("$") && !k.includes(".") && ((v !== null && isPlainValue(v)) || inList(v)));
-  if (!simple) {
+  const simple = entries.filter(isSimple);
+  if (!simple.length) {
     const query = new Query(filter);
     return (doc) => query.test(doc);
   }
-  const wanted = entries.map(([k, v]) => [k, new Set((inList(v) ?? [v]).map(keyOf))] as const);
+  // Top-level conditions all hold, so the rest (a date range beside `{user_id: {$in: [...]}}`) goes to
+  // mingo alone: its `$in` compares each value with every listed one.
+  const rest = entries.filter((e) => !isSimple(e));
+  const others = rest.length ? new Query(Object.fromEntries(rest)) : undefined;
+  const wanted = simple.map(([k, v]) => [k, new Set((inList(v) ?? [v]).map(keyOf))] as const);
   let query: Query | undefined;
-  return (doc) => wanted.every(([k, keys]) => (isScalar(doc[k]) ? keys.has(keyOf(doc[k])) : (query ??= new Query(filter)).test(doc)));
+  return (doc) => wanted.every(([k, keys]) => (isScalar(doc[k]) ? keys.has(keyOf(doc[k])) : (query ??= new Query(filter)).test(doc))) && (!others || others.test(doc));
 }
