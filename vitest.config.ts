@@ -9,6 +9,7 @@ export default defineConfig({
     // (database, DATA_DIR, store service, free ports), and no test measures itself against the clock.
     maxWorkers: 2,
     testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // A file's world (generate, load, a full ETL, a report) takes minutes when two files run beside other work.
+    hookTimeout: 300_000,
   },
 });
