@@ -6,12 +6,15 @@
  */
 import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
+import { log } from "../../lib/progress.ts";
 import { CheckFailed, checkNames, runChecks, type CheckResult } from "./checks.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
 import type { MartSchemas } from "../../warehouse/ledger.ts";
 import { compiledChecks, compiledSql, loadProject, type Project, type ProjectModel } from "../../warehouse/models/project.ts";
 import { checksOf } from "../../warehouse/models/spec.ts";
 import { typedTable } from "../../warehouse/models/typed-table.ts";
+
+const SLOW_MODEL_SECONDS = 2;
 
 /** `checks`: every check that ran, named as declared (a run that gets here passed them all). */
 export type TransformResult = { rows: Record<string, number>; checksPassed: number; checks: CheckResult[]; unmatched: Record<string, number> };
@@ -52,6 +55,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
   const rows: Record<string, number> = {};
   const checks: CheckResult[] = [];
   for (const model of project.models) {
+    const started = performance.now();
     await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS ${compiledSql(project, model)}`);
     if (model.key) {
       // Conform to the warehouse's column types and order; the spec documents exactly those columns.
@@ -66,6 +70,9 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
     const [{ n }] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${model.name}`);
     rows[model.name] = Number(n);
     checks.push(...(await runChecks(duck, model.name, compiledChecks(project, model), checkNames(checksOf(model.spec)))));
+    // A model that takes seconds is named, so that a slow run says where its time went.
+    const seconds = (performance.now() - started) / 1000;
+    if (seconds >= SLOW_MODEL_SECONDS) log(`etl: model ${model.name}: ${rows[model.name].toLocaleString("en-US")} rows, built and checked in ${seconds.toFixed(1)} s`);
   }
 
   // Workouts and sessions that found no user version are reported, not silently dropped.
