@@ -9,7 +9,7 @@ import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
 import { COLLECTION_NAMES, COLLECTIONS, type CollectionName } from "./document-schema.ts";
 import { findBatches, insertCommand, writeError } from "./bulk-commands.ts";
 import { insertBatcher } from "./insert-batcher.ts";
-import { ensureLocalService, mongoUriOf } from "./local/locate.ts";
+import { ensureLocalService, mongoUriOf, RECONNECT_WAIT_MS } from "./local/locate.ts";
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
 export type Filter = Record<string, unknown>;
@@ -55,7 +55,7 @@ export async function openDocumentStore(config: Config): Promise<DocumentStore> 
   const service = await ensureLocalService(config.dataDir, config.localStoresIdleMs);
   return openMongoStore(mongoUriOf(service), config.mongodbDb, {
     location: `local service, ${service.host}:${service.mongoPort}, pid ${service.pid}`,
-    locate: async () => mongoUriOf(await ensureLocalService(config.dataDir, config.localStoresIdleMs)),
+    locate: async () => mongoUriOf(await ensureLocalService(config.dataDir, config.localStoresIdleMs, RECONNECT_WAIT_MS)),
   });
 }
 

@@ -15,6 +15,8 @@ import { ALREADY_RUNNING, readRecord, type ServiceRecord } from "./service.ts";
 
 /** How long a service with no live process opening it may take to appear. */
 const START_TIMEOUT_MS = 30_000;
+/** How long a client that lost the service mid-work waits for it to be back. */
+export const RECONNECT_WAIT_MS = START_TIMEOUT_MS;
 /** How long opening may take at most (10 M workouts open in about a minute on two cores). */
 const OPEN_TIMEOUT_MS = 15 * 60_000;
 const REPORT_EVERY_MS = 10_000;
@@ -75,8 +77,12 @@ function spawnService(dataDir: string, idleMs: number): { exit(): number | null 
   return { exit: () => exit };
 }
 
-/** Starts the service process for `dataDir` unless one runs, and returns its record. */
-export async function ensureLocalService(dataDir: string, idleMs: number): Promise<ServiceRecord> {
+/**
+ * Starts the service process for `dataDir` unless one runs, and returns its record. `waitMs` bounds the
+ * wait for one that is opening: a command at its start can wait out a large store's opening, but a
+ * client finding the service again mid-request (`RECONNECT_WAIT_MS`) must answer 503 soon instead.
+ */
+export async function ensureLocalService(dataDir: string, idleMs: number, waitMs = OPEN_TIMEOUT_MS): Promise<ServiceRecord> {
   const running = await runningService(dataDir);
   if (running) return running;
   mkdirSync(dataDir, { recursive: true });
@@ -86,7 +92,7 @@ export async function ensureLocalService(dataDir: string, idleMs: number): Promi
   // one that took the folder first), and give up early only when none is.
   const started = Date.now();
   let reported = started;
-  while (Date.now() - started < OPEN_TIMEOUT_MS) {
+  while (Date.now() - started < waitMs) {
     const record = await runningService(dataDir);
     if (record) return record;
     const exit = child.exit();
