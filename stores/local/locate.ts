@@ -10,7 +10,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { UserError } from "../../lib/errors.ts";
 import { interactive, log } from "../../lib/progress.ts";
-import { alive, type Owner } from "./owner-lock.ts";
+import { alive, readOwner, type Owner } from "./owner-lock.ts";
 import { ALREADY_RUNNING, readRecord, type ServiceRecord } from "./service.ts";
 
 /** How long a service with no live process opening it may take to appear. */
@@ -54,12 +54,8 @@ function tail(path: string, count = 3): string {
 
 /** The live process that holds the documents folder while it opens it (before it writes its record), if any. */
 function opener(dataDir: string): Owner | undefined {
-  try {
-    const owner = JSON.parse(readFileSync(join(dataDir, "documents", "LOCK"), "utf8")) as Owner;
-    return alive(owner) ? owner : undefined;
-  } catch {
-    return undefined;
-  }
+  const owner = readOwner(join(dataDir, "documents", "LOCK"));
+  return owner && alive(owner) ? owner : undefined;
 }
 
 /** Spawns a detached service process for `dataDir`; `exit()` is its exit code once it has exited. */

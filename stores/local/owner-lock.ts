@@ -30,7 +30,8 @@ export function alive(owner: Owner): boolean {
   return !started || !owner.started || started === owner.started;
 }
 
-function readOwner(path: string): Owner | undefined {
+/** The owner a lock file names, or undefined when it is absent or being written. */
+export function readOwner(path: string): Owner | undefined {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as Owner;
   } catch {
