@@ -62,6 +62,16 @@ export async function openDocumentStore(config: Config): Promise<DocumentStore> 
 const BULK_BATCH = 5000;
 
 /**
+ * Closes a client on the event loop's next turn. Driver 7.9's close sends endSessions on a pooled connection; if the
+ * server dropped it in this same turn (socket destroyed, its "close" not yet emitted), the write waits forever for
+ * a "drain" that never comes, and the monitor keeps the process alive. By the next turn the driver has seen "close".
+ */
+async function closeClient(client: MongoClient): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await client.close();
+}
+
+/**
  * `local` describes the local service when that is what `uri` points at, and how to find it again:
  * when it cannot be selected, the store connects afresh to wherever its record says it is now.
  */
@@ -95,7 +105,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
         client = fresh;
         db = fresh.db(dbName);
         opened.clear();
-        await old.close(true).catch(() => undefined);
+        await closeClient(old).catch(() => undefined);
       } catch {
         // still unreachable: the next failure tries again
       } finally {
@@ -190,6 +200,6 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
       const reports = await Promise.all(names.map((name) => db.command({ validate: name })));
       return reports.flatMap((r) => (r.errors ?? []) as string[]);
     },
-    close: () => client.close(),
+    close: () => closeClient(client),
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createServer } from "node:net";
+import { createServer, Socket } from "node:net";
 import { MongoClient } from "mongodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../lib/config.ts";
@@ -128,6 +128,28 @@ describe("local store service", () => {
       squatter.close();
     }
   }, 120_000);
+
+  it("closes a store whose connections the service drops at that very moment", async () => {
+    const service = await runLocalService(dir, { idleMs: 0 });
+    const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
+    await store.collection("activity_logs").countDocuments({});
+    // Closing from inside the teardown of the store's sockets: a socket already destroyed, its "close" not yet emitted.
+    const destroy = Socket.prototype.destroy;
+    const closes: Array<Promise<string>> = [];
+    Socket.prototype.destroy = function (this: Socket, ...args: Parameters<Socket["destroy"]>) {
+      const result = destroy.apply(this, args);
+      if (this.remotePort === service.record.mongoPort && closes.length === 0) closes.push(store.close().then(() => "closed"));
+      return result;
+    };
+    try {
+      await service.stop();
+    } finally {
+      Socket.prototype.destroy = destroy;
+    }
+    expect(closes).toHaveLength(1);
+    const late = new Promise<string>((resolve) => setTimeout(() => resolve("still closing after 20 s"), 20_000).unref());
+    expect(await Promise.race([closes[0], late])).toBe("closed");
+  }, 60_000);
 
   it("refuses a second service for the same folder and leaves the first untouched", async () => {
     const first = await runLocalService(dir, { idleMs: 0 });
