@@ -1,15 +1,16 @@
 /**
- * @module The report pages' filters at a scale: each filtered page of a built site opened from file://
- * in headless Chromium, its filter changed again and again; the redraw time each change takes (from the
- * hash changing to the last chart drawn, as `filters.js` measures it) and what the page weighs with
- * everything it loads (its HTML, scripts and data file). Issue 14: ≤ 150 ms and ≤ 5 MB at `medium`.
+ * @module The report pages' filters at a scale: each filtered page of a built site (the summary and the
+ * six insight pages) opened from file:// in headless Chromium, its filter changed again and again; the
+ * redraw time each change takes (from the hash changing to the last chart drawn, as `filters.js`
+ * measures it) and what the page weighs with everything it loads (its HTML, scripts and data file).
+ * Issue 14: ≤ 150 ms and ≤ 5 MB at `medium`.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { launchBrowser } from "../test-support/browser.ts";
 
-/** The changes timed on each page, in turn: each filter alone, combined, and back to none. */
+/** The changes timed on each page, in turn: each filter alone, combined, and back to none (on Sales and seasons the activity picks a product line). */
 const CHANGES = ["#state=CA", "#activity=running", "#dates=90d", "#age=25-34", "#dates=ytd&state=TX&activity=yoga", "#dates=30d", ""];
 /** Rounds of the changes per page (the first round warms the page up and is not counted). */
 const ROUNDS = 3;

@@ -6,6 +6,11 @@
  * (warehouse/insights/cubes.ts). The filter lives in the URL's hash, so a view can be bookmarked and
  * sent; each change re-aggregates the cubes and hands each chart its new rows (Vega's changesets,
  * no re-embedding). Nothing is fetched: it works from file:// as over HTTP.
+ *
+ * Sales carry two slots past a dimension's last value: a sale without a known customer (the profile
+ * past the last), chosen only while no state, age band or segment is; and a sale outside the
+ * workouts' days (periods past the last: DATA.outsideMonths), chosen only while no dates are. The
+ * activity filter chooses the product line of its sport.
  */
 (function () {
   "use strict";
@@ -64,22 +69,26 @@
   function lastDays(n) { var d = new Date(Date.parse(DATA.lastDate) - (n - 1) * 86400000); return d.toISOString().slice(0, 10); }
   function selection(f) {
     var start = f.dates === "30d" ? lastDays(30) : f.dates === "90d" ? lastDays(90) : f.dates === "ytd" ? DATA.lastDate.slice(0, 4) + "-01-01" : null;
-    var period = new Uint8Array(periods.length), days = 0, first = null, last = null;
+    var period = new Uint8Array(periods.length + DATA.outsideMonths.length).fill(f.dates ? 0 : 1), days = 0, first = null, last = null;
     periods.forEach(function (p, i) {
       var ok = f.dates === "months" ? p.month >= f.from && p.month <= f.to : start ? p.from >= start : true;
+      period[i] = ok ? 1 : 0;
       if (!ok) return;
-      period[i] = 1; days += p.days; first = first || p.from; last = p.to;
+      days += p.days; first = first || p.from; last = p.to;
     });
     // -1: no filter on the dimension; a value the data does not have (a stale link) selects nothing.
     var index = function (list, value) { return value ? (list.indexOf(value) < 0 ? -2 : list.indexOf(value)) : -1; };
     var state = index(dims.state, f.state), age = index(dims.age, f.age), segment = index(dims.segment, f.segment);
-    var profiles = DATA.profiles, n = profiles.city.length, profile = new Uint8Array(n);
+    var profiles = DATA.profiles, n = profiles.city.length, profile = new Uint8Array(n + 1);
+    profile[n] = state === -1 && age === -1 && segment === -1 ? 1 : 0;
     for (var p = 0; p < n; p++) {
       profile[p] = (state === -1 || dims.cityState[profiles.city[p]] === state) && (age === -1 || profiles.age[p] === age) && (segment === -1 || profiles.segment[p] === segment) ? 1 : 0;
     }
     var activity = new Uint8Array(dims.activity.length);
     for (var a = 0; a < activity.length; a++) activity[a] = !f.activity || dims.activity[a] === f.activity ? 1 : 0;
-    return { period: period, profile: profile, activity: activity, days: days, months: days / 30.44, weeks: days / 7, first: first, last: last, memo: {} };
+    var line = new Uint8Array(dims.line.length);
+    for (var l = 0; l < line.length; l++) line[l] = !f.activity || dims.line[l] === f.activity ? 1 : 0;
+    return { period: period, profile: profile, activity: activity, line: line, days: days, months: days / 30.44, weeks: days / 7, first: first, last: last, memo: {} };
   }
 
   // ---- aggregation ----
@@ -200,6 +209,45 @@
     });
   }
 
+  /** Units and revenue (cents) per month ("YYYY-MM") and product line, in one pass over the sales cube per selection. */
+  function salesByMonth(sel) {
+    return once(sel, "sales", function () {
+      var s = cubes.sales, L = dims.line.length, P = periods.length, byMonth = {};
+      var pe = s.period, pr = s.profile, li = s.line, un = s.units, ce = s.cents, sp = sel.period, sf = sel.profile, sl = sel.line;
+      for (var i = 0; i < s.rows; i++) {
+        if (!sp[pe[i]] || !sf[pr[i]] || !sl[li[i]]) continue;
+        var month = pe[i] < P ? periods[pe[i]].month : DATA.outsideMonths[pe[i] - P];
+        var sums = byMonth[month] || (byMonth[month] = new Float64Array(2 * L));
+        sums[2 * li[i]] += un[i]; sums[2 * li[i] + 1] += ce[i];
+      }
+      return byMonth;
+    });
+  }
+  /** Units and revenue of each product line the page shows (params.salesLines), with units sold per calendar month (January first). */
+  function salesPerLine(sel, params) {
+    return once(sel, "salesPerLine", function () {
+      var byMonth = salesByMonth(sel);
+      return params.salesLines.map(function (line) {
+        var l = dims.line.indexOf(line.category), out = { line: line, units: 0, cents: 0, months: new Array(12).fill(0) };
+        Object.keys(byMonth).forEach(function (month) {
+          var units = byMonth[month][2 * l] || 0;
+          out.units += units; out.cents += byMonth[month][2 * l + 1] || 0; out.months[Number(month.slice(5)) - 1] += units;
+        });
+        return out;
+      }).filter(function (r) { return r.units > 0; });
+    });
+  }
+  function salesTotal(sel, params) {
+    return salesPerLine(sel, params).reduce(function (t, r) { return { units: t.units + r.units, cents: t.cents + r.cents }; }, { units: 0, cents: 0 });
+  }
+  /** Workouts of an activity per calendar month (January first). */
+  function workoutsPerCalendarMonth(sel, activity) {
+    var a = dims.activity.indexOf(activity), A = dims.activity.length, sums = workoutSums(sel).byPeriodActivity, out = new Array(12).fill(0);
+    if (a < 0) return out;
+    periods.forEach(function (p, i) { out[Number(p.month.slice(5)) - 1] += sums[i * A + a]; });
+    return out;
+  }
+
   var hourLabel = function (h) { return (h < 10 ? "0" : "") + h + ":00"; };
   // Number formats are made once: making one per number (toLocaleString with options) costs more than the whole aggregation.
   var formats = {};
@@ -301,6 +349,26 @@
       for (var s = 1; s < dims.segment.length; s++) { var p = hourProfile(counts(s)); if (p.workouts) rows.push(row(dims.segment[s], p)); }
       return rows;
     },
+    monthlySales: function (sel) {
+      var byMonth = salesByMonth(sel), months = Object.keys(byMonth).sort(), rows = [];
+      dims.line.forEach(function (category, l) {
+        months.forEach(function (month) { var units = byMonth[month][2 * l]; if (units) rows.push({ category: category, month: month, units: units }); });
+      });
+      return rows;
+    },
+    salesSeasons: function (sel, params) {
+      return salesPerLine(sel, params).reduce(function (rows, r) {
+        var sales = FNS.monthIndex(r.months), activity = FNS.monthIndex(workoutsPerCalendarMonth(sel, r.line.category));
+        return rows.concat(sales.map(function (index, m) {
+          return { category: r.line.category, month: params.shortMonths[m], month_number: m + 1, sales_index: index, activity_index: activity[m], activity_peak: r.line.activity_peak_month === m + 1 };
+        }));
+      }, []);
+    },
+    salesTable: function (sel, params) {
+      return salesPerLine(sel, params).slice().sort(function (a, b) { return b.cents - a.cents; }).map(function (r) {
+        return { category: r.line.category, units: r.units, revenue: round(r.cents / 100, 2), sales_peak: r.line.sales_peak, activity_peak: r.line.activity_peak, lead_weeks: r.line.lead_weeks };
+      });
+    },
     segmentSizes: function (sel, params) {
       var rows = engagement(sel, "segment").filter(function (r) { return r.index > 0; });
       var total = rows.reduce(function (n, r) { return n + r.active_users; }, 0);
@@ -352,6 +420,8 @@
       return top ? top.activity + ", " + monthList(top.highSeason, params) : "—";
     },
     segmentCount: function (sel) { return String(engagement(sel, "segment").filter(function (r) { return r.index > 0; }).length); },
+    unitsSold: function (sel, params) { return fmt.int(salesTotal(sel, params).units); },
+    revenue: function (sel, params) { return fmt.int(salesTotal(sel, params).cents / 100); },
     largestSegment: function (sel, params) { var top = BUILDERS.segmentSizes(sel, params)[0]; return top ? top.segment + " (" + fmt.pct(top.share) + ")" : "—"; },
   };
 
@@ -455,8 +525,13 @@
     rows.forEach(function (r) { var tr = document.createElement("tr"); columns.forEach(function (i) { tr.appendChild(cellOf(r[keys[i]])); }); body.appendChild(tr); });
   }
 
-  /** The filtered totals, from the cubes the page has: workouts (and active users, where it counts them). */
+  /** The filtered totals, from the cubes the page has: units sold and revenue, where it has sales; workouts (and active users, where it counts them). */
   function totalsSentence(sel) {
+    if (!cubes.sales) return workoutsSentence(sel);
+    var t = salesTotal(sel, PAGE.params);
+    return fmt.int(t.units) + " units sold (" + fmt.int(t.cents / 100) + " in revenue); " + workoutsSentence(sel);
+  }
+  function workoutsSentence(sel) {
     var workouts = 0;
     if (cubes.workouts) { var sums = workoutSums(sel).byProfile; for (var i = 0; i < sums.length; i += 2) workouts += sums[i]; }
     else hourGrid(sel).forEach(function (n) { workouts += n; });
@@ -466,15 +541,30 @@
     return fmt.int(t.workouts) + " workouts by " + fmt.int(t.active_users) + " active users, " + fmt.dec(t.workouts_per_user_month, 2) + " workouts per user per month.";
   }
 
+  /** A note shown while a filter holds, made once as the last child of `parent`. */
+  function filterNote(parent, text, filtered) {
+    var note = [].find.call(parent.children, function (c) { return c.className === "filter-note" && c.textContent === text; });
+    if (!note) { note = document.createElement("p"); note.className = "filter-note"; note.textContent = text; parent.appendChild(note); }
+    note.hidden = !filtered;
+  }
+  /** Headline figures the page does not filter say so while a filter holds, and so do the parts of charts and the table that show all data (the page's notes). */
+  function markUnfilteredFigures(filtered) {
+    var declared = PAGE.figures.map(function (fig) { return fig.label; });
+    document.querySelectorAll(".cards li").forEach(function (li) {
+      if (declared.indexOf(li.querySelector(".label").textContent) < 0) filterNote(li, "All data: the filters do not apply.", filtered);
+    });
+    Object.keys(PAGE.notes || {}).forEach(function (id) {
+      var target = id === "table" ? document.querySelector("main table") : document.getElementById("chart-" + id);
+      if (target) filterNote(target.parentNode, PAGE.notes[id], filtered);
+    });
+  }
   /** Charts the page does not filter say so while a filter holds; on the summary, so do their leads (the others' leads are hidden). */
   function markUnfiltered(filtered) {
     document.querySelectorAll("main .chart").forEach(function (chart) {
-      var declared = !!PAGE.charts[chart.id.slice("chart-".length)], figure = chart.parentNode, note = figure.querySelector(".filter-note");
+      var declared = !!PAGE.charts[chart.id.slice("chart-".length)], figure = chart.parentNode;
       var lead = figure.parentNode.querySelector("p.lead");
       if (lead) lead.hidden = filtered && declared;
-      if (declared) return;
-      if (!note) { note = document.createElement("p"); note.className = "filter-note"; note.textContent = "This chart shows all data: the filters do not apply to it."; figure.appendChild(note); }
-      note.hidden = !filtered;
+      if (!declared) filterNote(figure, "This chart shows all data: the filters do not apply to it.", filtered);
     });
   }
 
@@ -486,9 +576,10 @@
     document.querySelectorAll("header nav a, main a[data-page-link]").forEach(function (a) { a.href = a.href.replace(/#.*$/, "") + hashOf(f); });
     var narrative = document.getElementById("filter-narrative");
     narrative.hidden = !filtered;
-    narrative.textContent = filtered ? "Filtered to " + describe(f, sel) + ": " + totalsSentence(sel) + " The figures, charts, tables and CSV downloads below follow this filter, except where a chart says it shows all data." : "";
+    narrative.textContent = filtered ? "Filtered to " + describe(f, sel) + ": " + totalsSentence(sel) + " The figures, charts, tables and CSV downloads below follow this filter, except where one says it shows all data." : "";
     document.querySelectorAll("main .narrative").forEach(function (unfiltered) { unfiltered.hidden = filtered; });
     markUnfiltered(filtered);
+    markUnfilteredFigures(filtered);
     PAGE.figures.forEach(function (fig) {
       var card = [].find.call(document.querySelectorAll(".cards li"), function (li) { return li.querySelector(".label").textContent === fig.label; });
       if (!card) return;

@@ -103,6 +103,35 @@ async function filterTo(page: Page, hash: string): Promise<void> {
 const chartRows = (page: Page, id: string) => page.evaluate((chart) => (window as unknown as { NIKE_CHART_ROWS: Record<string, Row[]> }).NIKE_CHART_ROWS[chart], id);
 /** The data a drawn chart holds now: its view's "rows" dataset, as Vega has it. */
 const drawnRows = (page: Page, id: string) => page.evaluate((chart) => (window as unknown as { NIKE_CHARTS_READY: Promise<Record<string, { data(name: string): Row[] }>> }).NIKE_CHARTS_READY.then((views) => views[chart].data("rows").map((r) => ({ ...r }))), id);
+/**
+ * The sale lines the filter selects, as SQL over the lake: order lines not cancelled and in-store sale
+ * lines, each under its customer's user version then. A sale without a known customer has no state, age
+ * band or segment, so any of those filters leaves it out; with no dates given, every day counts.
+ */
+function salesSql<T extends Row>(select: string, f: Filter, groupBy = ""): Promise<T[]> {
+  const days = f.dates || f.from ? daysOf(f).map((d) => Number(d.replaceAll("-", ""))) : undefined;
+  const conditions = [
+    "p.sport IS NOT NULL",
+    days ? `x.date_key BETWEEN ${days[0]} AND ${days[1]}` : "",
+    f.state ? `l.state = ${sqlString(f.state)}` : "",
+    f.activity ? `p.sport = ${sqlString(f.activity)}` : "",
+    f.age ? `u.age_band = ${sqlString(f.age)}` : "",
+    f.segment ? `s.segment_name = ${sqlString(f.segment)}` : "",
+  ].filter(Boolean);
+  return lake.query<T>(`SELECT ${select}
+    FROM (SELECT product_key, user_key, date_key, quantity, net_amount AS amount FROM fact_order_line WHERE status <> 'cancelled'
+          UNION ALL SELECT product_key, user_key, date_key, quantity, amount FROM fact_store_sale) x
+    JOIN dim_product p ON p.product_key = x.product_key
+    LEFT JOIN dim_user u ON u.user_key = x.user_key LEFT JOIN dim_location l ON l.location_key = u.location_key
+    LEFT JOIN user_segment s ON s.user_pseudonym = u.user_pseudonym
+    WHERE ${conditions.join(" AND ")} ${groupBy}`);
+}
+/** Each calendar month's share of the year over 1/12, January first, as the sales index is defined. */
+const indexOf = (perMonth: Map<number, number>) => {
+  const total = [...perMonth.values()].reduce((a, b) => a + b, 0);
+  return Array.from({ length: 12 }, (_, m) => round((12 * (perMonth.get(m + 1) ?? 0)) / total, 3));
+};
+
 const card = (page: Page, label: string) => page.locator(".cards li", { has: page.locator(".label", { hasText: new RegExp(`^${label.replace(/[()]/g, "\\$&")}$`) }) }).locator(".value").textContent();
 
 describe("report filters", () => {
@@ -245,6 +274,86 @@ describe("report filters", () => {
       await page.close();
     }
   });
+
+  it("filters the sales page's monthly units, sales and activity index, table and headline figures as SQL on the lake does, sales without a customer only while no customer filter holds", async () => {
+    const state = String(built.run.location.findings.states[0].state);
+    const cases: Array<[string, Filter]> = [
+      ["last 90 days", { dates: "90d" }],
+      ["a state", { state }],
+      ["a product line", { activity: "running" }],
+      ["a segment", { segment: segmentName() }],
+      ["all together", { dates: "ytd", state, activity: "running", age: "25-34", segment: segmentName() }],
+    ];
+    const lines = built.run.sales.findings.categories.map((c) => c.category);
+    const [anonymous] = await salesSql<{ n: number }>("COUNT(*) AS n", {}, "AND x.user_key IS NULL");
+    expect(anonymous.n, "sales without a known customer, to count or leave out").toBeGreaterThan(0);
+    const { page, problems } = await open("sales-and-seasons");
+    try {
+      for (const [name, f] of cases) {
+        await filterTo(page, hashOf(f));
+        const month = "substr(CAST(x.date_key AS VARCHAR), 1, 4) || '-' || substr(CAST(x.date_key AS VARCHAR), 5, 2)";
+        const monthly = await salesSql<{ category: string; month: string; units: number }>(`p.sport AS category, ${month} AS month, SUM(x.quantity) AS units`, f, "GROUP BY 1, 2 ORDER BY 1, 2");
+        if (Object.keys(f).length === 1) expect(monthly.length, name).toBeGreaterThan(0);
+        const drawn = (await drawnRows(page, "sales-and-seasons-monthly-sales")).map((r) => ({ category: r.category, month: r.month, units: r.units }));
+        expect(drawn.sort((a, b) => `${a.category}${a.month}`.localeCompare(`${b.category}${b.month}`)), name).toEqual(monthly.map((r) => ({ ...r, units: Number(r.units) })));
+
+        const [total] = await salesSql<{ units: number; revenue: number }>("SUM(x.quantity) AS units, SUM(x.amount) AS revenue", f, `AND p.sport IN (${lines.map(sqlString).join(", ")})`);
+        expect(await card(page, "Units sold"), name).toBe(fmt.int(Number(total.units)));
+        expect(await card(page, "Revenue"), name).toBe(fmt.int(Number(total.revenue)));
+        expect(await page.locator("#filter-narrative").textContent(), name).toContain(`${fmt.int(Number(total.units))} units sold (${fmt.int(Number(total.revenue))} in revenue)`);
+
+        // The heatmap: each line's units and its sport's workouts per calendar month, as indices.
+        const sold = await salesSql<{ line: string; month: number; units: number }>("p.sport AS line, (x.date_key // 100) % 100 AS month, SUM(x.quantity) AS units", f, "GROUP BY 1, 2");
+        const trained = await sql<{ line: string; month: number; workouts: number }>("a.activity_type AS line, d.month AS month, COUNT(*) AS workouts", f, "GROUP BY 1, 2");
+        const perMonth = (rows: Array<{ line: string; month: number }>, line: string, value: (r: Row) => number) => new Map(rows.filter((r) => r.line === line).map((r) => [Number(r.month), value(r as Row)]));
+        const heat = await drawnRows(page, "sales-and-seasons-sales-vs-activity");
+        const shown = [...new Set(heat.map((r) => String(r.category)))].sort();
+        expect(shown, name).toEqual(lines.filter((l) => sold.some((r) => r.line === l)).sort());
+        for (const line of shown) {
+          const rows = heat.filter((r) => r.category === line).sort((a, b) => Number(a.month_number) - Number(b.month_number));
+          expect(rows.map((r) => r.sales_index), `${name}: ${line}`).toEqual(indexOf(perMonth(sold, line, (r) => Number(r.units))));
+          const workouts = perMonth(trained, line, (r) => Number(r.workouts));
+          expect(rows.map((r) => r.activity_index), `${name}: ${line}`).toEqual(workouts.size > 0 ? indexOf(workouts) : new Array(12).fill(0));
+        }
+        const table = await page.locator("main table tbody tr td:first-child").allTextContents();
+        expect(table.sort(), name).toEqual(shown);
+        expect(await page.locator(".chip").count(), name).toBe(Object.keys(f).length);
+      }
+      // What cannot follow says so: the peaks and lead (phases over whole years), the vendors (no customer) and their cards.
+      for (const id of ["sales-lead", "vendor-on-time"]) await expect(page.locator(`#chart-sales-and-seasons-${id} ~ .filter-note`).isVisible()).resolves.toBe(true);
+      for (const label of ["Sales peak ahead of activity", "Deliveries on time", "Often-late vendors"]) {
+        await expect(page.locator(".cards li", { hasText: label }).locator(".filter-note").isVisible()).resolves.toBe(true);
+      }
+      expect(await page.locator(".cards li", { hasText: "Units sold" }).locator(".filter-note").count()).toBe(0);
+      expect(await page.locator("#chart-sales-and-seasons-sales-vs-activity ~ .filter-note").textContent()).toContain("activity peak over all data");
+      expect(await page.locator("main table ~ .filter-note").textContent()).toContain("estimated over all data");
+
+      // A reload shows the same view.
+      const before = { cards: await page.locator(".cards").textContent(), rows: await chartRows(page, "sales-and-seasons-monthly-sales"), table: await page.locator("main table").textContent() };
+      await page.reload();
+      await page.waitForFunction((h) => document.documentElement.dataset.filter === h, hashOf(cases[cases.length - 1][1]));
+      expect({ cards: await page.locator(".cards").textContent(), rows: await chartRows(page, "sales-and-seasons-monthly-sales"), table: await page.locator("main table").textContent() }).toEqual(before);
+      await page.screenshot({ path: join(SCREENSHOTS, "filtered-sales-and-seasons.png"), fullPage: true });
+
+      // A product line clicked on the heatmap filters by it, a month clicked on the monthly chart by that month.
+      await filterTo(page, "#dates=ytd");
+      await page.locator("#chart-sales-and-seasons-sales-vs-activity .role-mark path").first().click();
+      await page.waitForFunction(() => /activity=/.test(document.documentElement.dataset.filter ?? ""));
+      const line = new URLSearchParams(String(await page.evaluate(() => location.hash)).slice(1)).get("activity");
+      expect(lines).toContain(line);
+      expect(await page.locator(".chip").allTextContents()).toEqual(["Year to date ×", `Activity: ${line} ×`]);
+      expect(new Set((await chartRows(page, "sales-and-seasons-monthly-sales")).map((r) => r.category))).toEqual(new Set([line]));
+      await page.locator("#chart-sales-and-seasons-monthly-sales .role-mark path").last().click({ force: true });
+      await page.waitForFunction(() => /from=\d{4}-\d{2}&to=\d{4}-\d{2}/.test(document.documentElement.dataset.filter ?? ""));
+      const params = new URLSearchParams(String(await page.evaluate(() => location.hash)).slice(1));
+      expect(params.get("from")).toBe(params.get("to"));
+      const [clicked] = await salesSql<{ units: number }>("SUM(x.quantity) AS units", { from: String(params.get("from")), to: String(params.get("to")), activity: String(line) });
+      expect((await chartRows(page, "sales-and-seasons-monthly-sales")).reduce((n, r) => n + Number(r.units), 0)).toBe(Number(clicked.units));
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
 
   it("filters a month clicked on the seasons chart, and works the same when served by nike serve", async () => {
     const server = await startTestServer(world.config, `${site}/`);

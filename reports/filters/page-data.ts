@@ -7,9 +7,11 @@
  * for its worker and weigh more than the data). Pre-aggregation keeps a page under 5 MB at medium
  * scale (about 2.7 million workouts): the cubes hold one cell per profile, period and activity (per
  * weekday and hour only on the pages that chart hours), and active users come from a cube of who
- * trained when, so that a user counts once however many cells they fall in.
+ * trained when, so that a user counts once however many cells they fall in; the Sales and seasons page
+ * adds units and revenue by customer profile, period and product line.
  */
 import type { Cubes } from "../../warehouse/insights/cubes.ts";
+import { monthIndex } from "../../warehouse/insights/sales-and-seasons.ts";
 import { highSeason, seasonalIndex } from "../../warehouse/insights/seasonal-trends.ts";
 import type { CubeName, FilterPage } from "./declarations.ts";
 import { packCube, type PackedCube } from "./pack.ts";
@@ -28,12 +30,12 @@ export function cubePacker(cubes: Cubes): (name: CubeName) => PackedCube {
 
 /** The data file's script: the filterable data and the functions `filters.js` calls by name. */
 export function filterDataScript(cubes: Cubes, page: FilterPage, pack: (name: CubeName) => PackedCube): string {
-  const { firstDate, lastDate, periods, dims, profiles } = cubes;
-  const data = { firstDate, lastDate, periods, dims, profiles, cubes: Object.fromEntries(page.cubes.map((name) => [name, pack(name)])) };
+  const { firstDate, lastDate, periods, outsideMonths, dims, profiles } = cubes;
+  const data = { firstDate, lastDate, periods, outsideMonths, dims, profiles, cubes: Object.fromEntries(page.cubes.map((name) => [name, pack(name)])) };
   return `window.NIKE_FILTER_DATA = ${JSON.stringify(data)};
 window.NIKE_FILTER_FUNCTIONS = (function () {
   var __name = function (target) { return target; }; // esbuild's keepNames helper, which the functions' source calls under tsx
-  return { seasonalIndex: (${seasonalIndex.toString()}), highSeason: (${highSeason.toString()}) };
+  return { seasonalIndex: (${seasonalIndex.toString()}), highSeason: (${highSeason.toString()}), monthIndex: (${monthIndex.toString()}) };
 })();
 `;
 }

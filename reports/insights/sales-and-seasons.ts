@@ -10,7 +10,7 @@ export const dayLabel = (day: number) =>
   new Date(Date.UTC(2001, 0, 1 + Math.round(day))).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 
 /** The calendar month (1–12) a day of the year falls in. */
-const monthOfDay = (day: number) => new Date(Date.UTC(2001, 0, 1 + Math.round(day))).getUTCMonth() + 1;
+export const monthOfDay = (day: number) => new Date(Date.UTC(2001, 0, 1 + Math.round(day))).getUTCMonth() + 1;
 
 const weeks = (w: number) => `${fmt.dec(Math.abs(w), 1)} week${Math.abs(w) === 1 ? "" : "s"}`;
 const leadText = (w: number) => (w >= 0 ? `${weeks(w)} ahead of` : `${weeks(w)} after`);
@@ -24,6 +24,8 @@ function summary(findings: SalesFindings): Summary {
   const late = lateVendors.map((id) => vendors.find((v) => v.vendorId === id) as SalesFindings["vendors"][number]);
   return {
     headline: [
+      { label: "Units sold", value: fmt.int(units) },
+      { label: "Revenue", value: fmt.int(revenue) },
       { label: "Sales peak ahead of activity", value: `${fmt.dec(findings.meanLeadWeeks, 1)} weeks` },
       { label: "Deliveries on time", value: fmt.pct(findings.onTimeRate, 1) },
       { label: "Often-late vendors", value: String(late.length) },
@@ -88,7 +90,8 @@ function charts({ findings, monthly }: ComputedSales): Chart[] {
   const monthRows = monthly.map((r) => ({ category: r.category, month: `${r.year}-${String(r.month).padStart(2, "0")}`, units: r.units }));
   const lines = chart("monthly-sales", "Units sold per product line and month", monthRows, {
     height: 320,
-    mark: { type: "line", tooltip: true },
+    // A point per month: clicking one filters the page to that month.
+    mark: { type: "line", point: { size: 16 }, tooltip: true },
     encoding: {
       x: { field: "month", type: "temporal", timeUnit: "yearmonth", title: null },
       y: { field: "units", type: "quantitative", title: "Units" },

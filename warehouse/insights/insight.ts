@@ -27,7 +27,8 @@ export type Overview = {
   minutes: number;
 };
 
-const dateOfKey = (key: number) => `${Math.floor(key / 10000)}-${String(Math.floor(key / 100) % 100).padStart(2, "0")}-${String(key % 100).padStart(2, "0")}`;
+/** A date key (YYYYMMDD) as YYYY-MM-DD. */
+export const dateOfKey = (key: number) => `${Math.floor(key / 10000)}-${String(Math.floor(key / 100) % 100).padStart(2, "0")}-${String(key % 100).padStart(2, "0")}`;
 
 const overviews = new WeakMap<WarehouseSource, Promise<Overview>>();
 

@@ -44,6 +44,22 @@ export type SalesFindings = {
   lateVendors: number[];
 };
 
+/**
+ * Every sale line as a relation (portable SQL, to alias): its product line, customer (the user version
+ * then; NULL for a sale without a known customer, such as an erased one's), local day, units and amount.
+ * Orders a customer cancelled sold nothing; in-store sales count alike. The filter cubes read it too.
+ */
+export const SALE_LINES = `(
+    SELECT p.sport AS line, s.user_key AS user_key, s.date_key AS date_key, s.quantity AS quantity, s.amount AS amount
+    FROM (
+      SELECT product_key, user_key, date_key, quantity, net_amount AS amount FROM fact_order_line WHERE status <> 'cancelled'
+      UNION ALL
+      SELECT product_key, user_key, date_key, quantity, amount FROM fact_store_sale
+    ) s
+    JOIN dim_product p ON p.product_key = s.product_key
+    WHERE p.sport IS NOT NULL
+  )`;
+
 /** An amount (units, workouts) of a product line or sport on a day; revenue for sales. */
 type Daily = { category: string; date_key: number; amount: number; revenue?: number };
 
@@ -72,11 +88,19 @@ const daysAhead = (earlier: number, later: number) => {
   return d > YEAR_DAYS / 2 ? d - YEAR_DAYS : d;
 };
 
-const monthIndex = (rows: Daily[]) => {
+/**
+ * Each calendar month's share of a year's amount (January first), over 1/12: 1 = an average month.
+ * Self-contained (no module constant in its body): the report pages run its source on filtered sales.
+ */
+export function monthIndex(months: number[]): number[] {
+  const total = months.reduce((a, b) => a + b, 0) || 1;
+  return months.map((m) => Number(((12 * m) / total).toFixed(3)));
+}
+
+const monthTotals = (rows: Daily[]) => {
   const months = new Array<number>(12).fill(0);
   for (const r of rows) months[(Math.floor(r.date_key / 100) % 100) - 1] += r.amount;
-  const total = months.reduce((a, b) => a + b, 0) || 1;
-  return months.map((m) => round((12 * m) / total, 3));
+  return months;
 };
 
 const byCategory = (rows: Daily[]) => {
@@ -93,18 +117,11 @@ const byCategory = (rows: Daily[]) => {
 export type ComputedSales = Computed<SalesFindings> & { monthly: Array<{ category: string; year: number; month: number; units: number }> };
 
 export async function salesAndSeasons(source: WarehouseSource): Promise<ComputedSales> {
-  // Units per product line and day: orders (a cancelled one sold nothing) and in-store sales alike.
   const units = await source.query<Daily>(`
-    SELECT p.sport AS category, s.date_key AS date_key, SUM(s.quantity) AS amount, SUM(s.amount) AS revenue
-    FROM (
-      SELECT product_key, date_key, quantity, net_amount AS amount FROM fact_order_line WHERE status <> 'cancelled'
-      UNION ALL
-      SELECT product_key, date_key, quantity, amount FROM fact_store_sale
-    ) s
-    JOIN dim_product p ON p.product_key = s.product_key
-    WHERE p.sport IS NOT NULL
-    GROUP BY p.sport, s.date_key
-    ORDER BY p.sport, s.date_key`);
+    SELECT s.line AS category, s.date_key AS date_key, SUM(s.quantity) AS amount, SUM(s.amount) AS revenue
+    FROM ${SALE_LINES} s
+    GROUP BY s.line, s.date_key
+    ORDER BY s.line, s.date_key`);
   const workouts = await source.query<Daily>(`
     SELECT a.activity_type AS category, f.date_key AS date_key, COUNT(*) AS amount
     FROM fact_activity f JOIN dim_activity a ON a.activity_key = f.activity_key
@@ -134,8 +151,8 @@ export async function salesAndSeasons(source: WarehouseSource): Promise<Computed
         salesPeakDay,
         activityPeakDay,
         leadWeeks: round(daysAhead(salesPeakDay, activityPeakDay) / 7, 1),
-        salesIndex: monthIndex(rows),
-        activityIndex: monthIndex(done),
+        salesIndex: monthIndex(monthTotals(rows)),
+        activityIndex: monthIndex(monthTotals(done)),
       };
     })
     .sort((a, b) => b.revenue - a.revenue);
