@@ -28,9 +28,10 @@ joined as (
         w.avg_heart_rate
     from workouts w
     left join first_versions f on f.user_pseudonym = w.user_pseudonym
+    -- a moment before the first version is read as its start: plain comparisons keep this a hash join (an OR made it a nested loop)
     left join {{ ref('dim_user') }} u
-        on u.user_pseudonym = w.user_pseudonym and w.started_at < u.valid_to
-       and (w.started_at >= u.valid_from or u.valid_from = f.first_from)
+        on u.user_pseudonym = w.user_pseudonym
+       and greatest(w.started_at, f.first_from) >= u.valid_from and greatest(w.started_at, f.first_from) < u.valid_to
     left join {{ ref('dim_activity') }} a on a.activity_type = w.activity_type
 ),
 

@@ -34,9 +34,11 @@ joined as (
     left join {{ ref('dim_vendor') }} v on v.vendor_id = x.vendor_id
     left join {{ ref('dim_store') }} s on s.store_id = x.store_id
     left join first_products fp on fp.product_id = x.product_id
+    -- a moment before the first version is read as its start: plain comparisons keep this a hash join (an OR made it a nested loop)
     left join {{ ref('dim_product') }} p
-        on p.product_id = x.product_id and cast(x.shipped_on as timestamp) < p.valid_to
-       and (cast(x.shipped_on as timestamp) >= p.valid_from or p.valid_from = fp.first_from)
+        on p.product_id = x.product_id
+       and greatest(cast(x.shipped_on as timestamp), fp.first_from) >= p.valid_from
+       and greatest(cast(x.shipped_on as timestamp), fp.first_from) < p.valid_to
 ),
 
 final as (

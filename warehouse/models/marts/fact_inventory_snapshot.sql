@@ -24,9 +24,10 @@ joined as (
     from snapshots x
     left join {{ ref('dim_store') }} s on s.store_id = x.store_id
     left join first_products fp on fp.product_id = x.product_id
+    -- a moment before the first version is read as its start: plain comparisons keep this a hash join (an OR made it a nested loop)
     left join {{ ref('dim_product') }} p
-        on p.product_id = x.product_id and x.counted_at < p.valid_to
-       and (x.counted_at >= p.valid_from or p.valid_from = fp.first_from)
+        on p.product_id = x.product_id
+       and greatest(x.counted_at, fp.first_from) >= p.valid_from and greatest(x.counted_at, fp.first_from) < p.valid_to
 ),
 
 final as (

@@ -63,14 +63,15 @@ joined as (
     from zoned z
     -- the user version current when the order was placed (an order from before sign-up: the first one)
     left join first_users fu on fu.user_pseudonym = z.user_pseudonym
+    -- (a moment before the first version is read as its start: plain comparisons keep these joins hash joins; an OR made them nested loops)
     left join {{ ref('dim_user') }} u
-        on u.user_pseudonym = z.user_pseudonym and z.ordered_at < u.valid_to
-       and (z.ordered_at >= u.valid_from or u.valid_from = fu.first_from)
+        on u.user_pseudonym = z.user_pseudonym
+       and greatest(z.ordered_at, fu.first_from) >= u.valid_from and greatest(z.ordered_at, fu.first_from) < u.valid_to
     -- the price version in effect then (before the first known price: the first one)
     left join first_products fp on fp.product_id = z.product_id
     left join {{ ref('dim_product') }} p
-        on p.product_id = z.product_id and z.ordered_at < p.valid_to
-       and (z.ordered_at >= p.valid_from or p.valid_from = fp.first_from)
+        on p.product_id = z.product_id
+       and greatest(z.ordered_at, fp.first_from) >= p.valid_from and greatest(z.ordered_at, fp.first_from) < p.valid_to
 ),
 
 final as (
