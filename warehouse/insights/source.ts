@@ -26,7 +26,11 @@ function cell(v: unknown): Row[string] {
   if (v instanceof Date) return v.toISOString().slice(0, 19).replace("T", " ");
   return v as Row[string];
 }
-const plain = (row: Record<string, unknown>): Row => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, cell(v)]));
+/** In place: a query's rows are fresh objects, and a million of them copied cost the report seconds. */
+const plain = (row: Record<string, unknown>): Row => {
+  for (const k in row) row[k] = cell(row[k]);
+  return row as Row;
+};
 
 /** DuckDB with one view per mart over the lake; a missing table means the ETL has not run. */
 export async function openLakeSource(config: Config): Promise<WarehouseSource> {
