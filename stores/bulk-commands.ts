@@ -4,6 +4,7 @@
  * `insertMany` encodes each document twice; for the loads and the extraction, which move millions of
  * documents, that was most of the client's time. A command's reply is decoded in one pass instead.
  */
+import { setImmediate } from "node:timers/promises";
 import { Long, MongoServerError, type Db, type Document, type MongoClient } from "mongodb";
 
 /** A document the server refused, by its position in the command. */
@@ -40,6 +41,9 @@ export async function* findBatches(client: MongoClient, db: Db, collection: stri
       const reply = await next;
       cursorId = Long.fromValue(reply.cursor.id);
       next = more();
+      // Let the driver write the getMore before the caller's synchronous work on this batch: else the
+      // service would wait for the caller instead of reading the next batch meanwhile.
+      await setImmediate();
       if (reply.cursor.nextBatch.length) yield reply.cursor.nextBatch;
     }
   } finally {
