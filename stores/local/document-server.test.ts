@@ -77,6 +77,35 @@ describe("local document service through the official driver", () => {
     expect(await c.aggregate([{ $match: { odd: false } }, { $group: { _id: { $mod: ["$n", 3] }, n: { $sum: 1 }, mean: { $avg: "$n" } } }, { $sort: { _id: 1 } }]).toArray()).toEqual(expected);
   });
 
+  it("reads each cursor's next batch ahead, yet answers each getMore exactly: other batch sizes, a limit, a kill", async () => {
+    await db.collection("ahead").insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: i as never, n: i })));
+    // Long enough for the service to have read the next batch ahead between the commands.
+    const readAhead = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const first = await db.command({ find: "ahead", filter: {}, batchSize: 10 });
+    const seen: number[][] = [first.cursor.firstBatch.map((d: { n: number }) => d.n)];
+    let id = first.cursor.id;
+    for (const batchSize of [3, 25, 10, undefined]) {
+      await readAhead();
+      const more = await db.command({ getMore: id, collection: "ahead", ...(batchSize ? { batchSize } : {}) });
+      seen.push(more.cursor.nextBatch.map((d: { n: number }) => d.n));
+      id = more.cursor.id;
+    }
+    expect(seen.map((batch) => batch.length)).toEqual([10, 3, 25, 10, 52]);
+    expect(seen.flat()).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(Number(id)).toBe(0);
+
+    const limited = await db.command({ find: "ahead", filter: { n: { $gte: 50 } }, limit: 15, batchSize: 10 });
+    await readAhead();
+    const rest = await db.command({ getMore: limited.cursor.id, collection: "ahead", batchSize: 10 });
+    expect(rest.cursor.nextBatch.map((d: { n: number }) => d.n)).toEqual([60, 61, 62, 63, 64]);
+    expect(Number(rest.cursor.id)).toBe(0);
+
+    const killed = await db.command({ find: "ahead", filter: {}, batchSize: 10 });
+    await readAhead();
+    expect((await db.command({ killCursors: "ahead", cursors: [killed.cursor.id] })).cursorsKilled.map(Number)).toEqual([Number(killed.cursor.id)]);
+    await expect(db.command({ getMore: killed.cursor.id, collection: "ahead" })).rejects.toMatchObject({ code: 43 });
+  });
+
   it("updates with upsert, multi and arrayFilters, deletes one or many, and finds and modifies", async () => {
     const c = db.collection("goals");
     expect((await c.updateOne({ _id: 1 as never }, { $set: { target: 3 }, $setOnInsert: { created: true } }, { upsert: true })).upsertedId).toBe(1);
