@@ -1,8 +1,10 @@
 /**
  * @module An in-memory index of a date field for range lookups ("changed since t"): times and _id keys
- * in arrays, appended as documents are written and sorted only when a lookup finds them out of order.
+ * in arrays, appended as documents are written and sorted once writes pause (or by a lookup that finds
+ * them out of order first).
  * Superseded entries stay until the next rebuild; callers re-check each document they read.
  */
+import { uniqueKeys } from "./key-map.ts";
 
 /** Quiet time after the last write to an out-of-order index before it sorts itself. */
 const SETTLE_MS = 1000;
@@ -47,7 +49,7 @@ export class TimeIndex {
       if (this.times[mid] < time) lo = mid + 1;
       else hi = mid;
     }
-    return [...new Set(this.ids.slice(lo))];
+    return uniqueKeys(this.ids.slice(lo));
   }
 
   private sort(): void {

@@ -15,6 +15,7 @@ import { ObjectId } from "bson";
 import { Aggregator, Query, update as applyUpdate } from "mingo";
 import type { JsonSchema } from "../document-schema.ts";
 import { violation } from "../json-schema.ts";
+import { KeyMap, uniqueKeys } from "../key-map.ts";
 import { lowerBound, TimeIndex } from "../time-index.ts";
 import { inList, isPlainValue, keyOf, matcher, type Key } from "./document-filters.ts";
 import { COMMIT_LINE, deleteLine, docOf, idJson, idJsonOf, lines, parseLine, putLine } from "./log-lines.ts";
@@ -60,7 +61,7 @@ type Op = { put?: Doc; line?: string; del?: unknown };
 
 export class LogCollection {
   /** _id key → packed log position of the document's latest version. */
-  private live = new Map<Key, number>();
+  private live = new KeyMap<number>();
   /** For the first field of each index: value key → _id keys (dates: a range index instead). */
   private equality = new Map<string, Map<Key, Set<Key>>>();
   private timeIndexes = new Map<string, TimeIndex>();
@@ -168,7 +169,7 @@ export class LogCollection {
   private compact(): void {
     const tmp = `${this.path}.compact`;
     const fd = openSync(tmp, "w");
-    const moved = new Map<Key, number>();
+    const moved = new KeyMap<number>();
     let offset = 0;
     let chunk: string[] = [];
     const flush = () => {
@@ -362,12 +363,9 @@ export class LogCollection {
   private *candidates(filter: Doc): Generator<Doc> {
     const ids = this.pinned(filter);
     if (ids) {
-      const seen = new Set<Key>();
-      for (const id of ids) {
+      for (const id of uniqueKeys(ids)) {
         const at = this.live.get(id);
-        if (at === undefined || seen.has(id)) continue;
-        seen.add(id);
-        yield this.readAt(at);
+        if (at !== undefined) yield this.readAt(at);
       }
       return;
     }
