@@ -73,7 +73,7 @@ export class DocumentCommands {
 
   private sweep(): void {
     const now = Date.now();
-    for (const [id, cursor] of this.cursors) {
+    for (const cursor of this.cursors.values()) {
       if (now - cursor.lastUsed > CURSOR_IDLE_MS) this.release(cursor);
     }
   }
