@@ -18,6 +18,7 @@ import { violation } from "../json-schema.ts";
 import { KeyMap, uniqueKeys } from "../key-map.ts";
 import { lowerBound, TimeIndex } from "../time-index.ts";
 import { inList, isPlainValue, keyOf, matcher, type Key } from "./document-filters.ts";
+import { lengthOf, LONG_LINE, offsetOf, pack } from "./log-positions.ts";
 import { COMMIT_LINE, deleteLine, docOf, idJson, idJsonOf, lines, parseLine, putLine } from "./log-lines.ts";
 import { aggregateStream } from "./streaming-group.ts";
 
@@ -37,11 +38,6 @@ export class EngineError extends Error {
 }
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
-/** A log position packed into one number: offset × LINE_LIMIT + length; LONG_LINE marks a line read up to its newline. */
-const LINE_LIMIT = 2 ** 20;
-const LONG_LINE = LINE_LIMIT - 1;
-const pack = (offset: number, length: number) => offset * LINE_LIMIT + Math.min(length, LONG_LINE);
-const offsetOf = (at: number) => Math.floor(at / LINE_LIMIT);
 
 const isOperatorUpdate = (update: Doc) => Object.keys(update).some((k) => k.startsWith("$"));
 const firstKey = (doc: Doc): string | undefined => {
@@ -199,7 +195,7 @@ export class LogCollection {
 
   /** The document at a packed log position. */
   private readAt(at: number): Doc {
-    const length = at % LINE_LIMIT;
+    const length = lengthOf(at);
     const offset = offsetOf(at);
     if (length < LONG_LINE) {
       const buffer = Buffer.alloc(length);
