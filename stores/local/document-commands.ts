@@ -20,11 +20,11 @@ const GENERIC = new Set(["$db", "lsid", "$readPreference", "$clusterTime", "apiV
 
 /**
  * An open cursor. `ahead` holds documents read from `source` (with their BSON sizes) and not yet
- * returned, from `head` on: the next batch, read while the client works on the last one.
+ * returned: the next batch, read while the client works on the last one.
  */
 type Cursor = {
   id: bigint; ns: string; source: Generator<Doc>; limit: number; returned: number; lastUsed: number;
-  ahead: Array<{ doc: Doc; bytes: number }>; head: number; done: boolean; error?: unknown; prefetch?: NodeJS.Immediate;
+  ahead: Array<{ doc: Doc; bytes: number }>; done: boolean; error?: unknown; prefetch?: NodeJS.Immediate;
 };
 type Handler = (command: Document, db: string) => Document | Promise<Document>;
 
@@ -95,7 +95,7 @@ export class DocumentCommands {
 
   /** The first batch of a new cursor, registering it when documents remain. */
   private openCursor(ns: string, source: Generator<Doc>, options: { batchSize?: number; limit?: number; singleBatch?: boolean }): Document {
-    const cursor: Cursor = { id: 0n, ns, source, limit: options.limit ? Math.abs(options.limit) : 0, returned: 0, lastUsed: Date.now(), ahead: [], head: 0, done: false };
+    const cursor: Cursor = { id: 0n, ns, source, limit: options.limit ? Math.abs(options.limit) : 0, returned: 0, lastUsed: Date.now(), ahead: [], done: false };
     const batch = this.take(cursor, options.batchSize ?? FIRST_BATCH);
     if (this.exhausted(cursor) || options.singleBatch) cursor.source.return(undefined);
     else {
@@ -120,7 +120,7 @@ export class DocumentCommands {
 
   private exhausted(cursor: Cursor): boolean {
     if (cursor.limit && cursor.returned >= cursor.limit) return true;
-    return cursor.head === cursor.ahead.length && !this.pull(cursor);
+    return cursor.ahead.length === 0 && !this.pull(cursor);
   }
 
   /**
@@ -134,7 +134,7 @@ export class DocumentCommands {
       cursor.prefetch = undefined;
       if (this.cursors.get(cursor.id) !== cursor) return;
       try {
-        while (cursor.ahead.length - cursor.head < wanted && this.pull(cursor));
+        while (cursor.ahead.length < wanted && this.pull(cursor));
       } catch (error) {
         // Raised to the client by the getMore that reaches this point.
         cursor.error = error;
@@ -151,19 +151,19 @@ export class DocumentCommands {
     const batch: Doc[] = [];
     let bytes = 0;
     const wanted = cursor.limit ? Math.min(count || Infinity, cursor.limit - cursor.returned) : count || Infinity;
+    let taken = 0;
     while (batch.length < wanted) {
-      if (cursor.head === cursor.ahead.length) {
+      if (taken === cursor.ahead.length) {
         if (cursor.error !== undefined) throw cursor.error;
         if (!this.pull(cursor)) break;
       }
-      const next = cursor.ahead[cursor.head];
+      const next = cursor.ahead[taken];
       bytes += next.bytes;
       if (bytes > BATCH_BYTES && batch.length) break;
       batch.push(next.doc);
-      cursor.head++;
+      taken++;
     }
-    cursor.ahead = cursor.ahead.slice(cursor.head);
-    cursor.head = 0;
+    cursor.ahead = cursor.ahead.slice(taken);
     cursor.returned += batch.length;
     return batch;
   }
