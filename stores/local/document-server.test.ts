@@ -106,6 +106,24 @@ describe("local document service through the official driver", () => {
     await expect(db.command({ getMore: killed.cursor.id, collection: "ahead" })).rejects.toMatchObject({ code: 43 });
   });
 
+  it("reads ahead for many cursors at once: two clients streaming the same collection while a third writes each get every document once", async () => {
+    const other = await new MongoClient(mongoUriOf(service.record)).connect();
+    try {
+      await db.collection("streams").insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: i as never, n: i })));
+      const stream = async (d: Db) => {
+        const seen: number[] = [];
+        for await (const doc of d.collection("streams").find({}, { batchSize: 7 })) seen.push(doc.n as number);
+        return seen;
+      };
+      const writes = Promise.all(Array.from({ length: 20 }, (_, i) => other.db("wire").collection("stream_writes").insertOne({ i })));
+      const [a, b, c, d] = await Promise.all([stream(db), stream(other.db("wire")), stream(db), stream(other.db("wire")), writes]);
+      for (const seen of [a, b, c, d]) expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => i));
+      expect(await db.collection("stream_writes").countDocuments()).toBe(20);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("updates with upsert, multi and arrayFilters, deletes one or many, and finds and modifies", async () => {
     const c = db.collection("goals");
     expect((await c.updateOne({ _id: 1 as never }, { $set: { target: 3 }, $setOnInsert: { created: true } }, { upsert: true })).upsertedId).toBe(1);
