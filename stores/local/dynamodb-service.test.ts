@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createHash, randomInt } from "node:crypto";
 import { createServer } from "node:net";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
@@ -177,6 +178,58 @@ describe("startDynamoDbService", () => {
       expect((await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: s.token_hash } }))).Item).toBeUndefined();
     }
     expect(await filesHolding(dir, core(kept))).not.toEqual([]);
+  });
+
+  it("answers from a thread of its own while the thread that started it is busy", async () => {
+    // Another process asks for the table over and over, printing when each answer came.
+    const script = `const url = ${JSON.stringify(service.endpoint)};
+      const body = JSON.stringify({ TableName: ${JSON.stringify(TABLE)} });
+      const headers = { "content-type": "application/x-amz-json-1.0", "x-amz-date": "20240501T000000Z", "x-amz-target": "DynamoDB_20120810.DescribeTable", authorization: "AWS4-HMAC-SHA256 Credential=test/20240501/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0" };
+      for (;;) { const res = await fetch(url, { method: "POST", headers, body }); if (!res.ok) throw new Error(await res.text()); await res.text(); console.log(Date.now()); }`;
+    const asker = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const answers: number[] = [];
+    asker.stdout.setEncoding("utf8").on("data", (chunk: string) => answers.push(...chunk.split("\n").filter(Boolean).map(Number)));
+    try {
+      await expect.poll(() => answers.length, { timeout: 20_000 }).toBeGreaterThan(5);
+      const start = Date.now();
+      while (Date.now() - start < 1500); // this thread, which started the service, does not turn its event loop
+      const end = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(answers.filter((at) => at > start + 200 && at < end).length).toBeGreaterThan(10);
+    } finally {
+      asker.kill();
+    }
+  });
+
+  it("keeps every item and its index copies when clients write, update and read at once", async () => {
+    const other = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: service.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } }));
+    const all = Array.from({ length: 1000 }, (_, i) => session(i));
+    const batches = Array.from({ length: 40 }, (_, b) => all.slice(b * 25, (b + 1) * 25));
+    // Sessions 0–99 are written first, then moved to another day while the rest are being written and read.
+    await Promise.all(batches.slice(0, 4).map((items) => docs.send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } }))));
+    const reads = await Promise.all([
+      ...batches.slice(4).map((items, b) => (b % 2 ? other : docs).send(new BatchWriteCommand({ RequestItems: { [TABLE]: items.map((Item) => ({ PutRequest: { Item } })) } }))),
+      ...all.slice(0, 100).map((s, i) =>
+        (i % 2 ? other : docs).send(new UpdateCommand({ TableName: TABLE, Key: { token_hash: s.token_hash }, UpdateExpression: "SET seen_day = :d", ExpressionAttributeValues: { ":d": "2024-06-01" } })),
+      ),
+      ...all.slice(0, 100).map((s) => other.send(new GetCommand({ TableName: TABLE, Key: { token_hash: s.token_hash } }))),
+    ]);
+    other.destroy();
+    expect(reads.slice(-100).map((r) => (r as { Item?: Session }).Item?.token_hash)).toEqual(all.slice(0, 100).map((s) => s.token_hash));
+
+    const query = async (index: string, key: string, value: unknown) => {
+      const items: Session[] = [];
+      for (let start: Record<string, unknown> | undefined, first = true; first || start; first = false) {
+        const out = await docs.send(new QueryCommand({ TableName: TABLE, IndexName: index, KeyConditionExpression: `${key} = :v`, ExpressionAttributeValues: { ":v": value }, ExclusiveStartKey: start }));
+        items.push(...((out.Items ?? []) as Session[]));
+        start = out.LastEvaluatedKey;
+      }
+      return items.map((s) => s.token_hash).sort();
+    };
+    const tokens = (list: Session[]) => list.map((s) => s.token_hash).sort();
+    expect(await query("by_seen_day", "seen_day", "2024-06-01")).toEqual(tokens(all.slice(0, 100)));
+    for (const [d, day] of DAYS.entries()) expect(await query("by_seen_day", "seen_day", day)).toEqual(tokens(all.filter((_, i) => i >= 100 && i % DAYS.length === d)));
+    for (const user of [0, 7, 39]) expect(await query("by_user", "user_id", user)).toEqual(tokens(all.filter((s) => s.user_id === user)));
   });
 
   it("counts open client connections", async () => {

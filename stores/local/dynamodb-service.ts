@@ -1,216 +1,76 @@
 /**
- * @module The local service's DynamoDB: dynalite on loopback, its LevelDB files under one folder.
- * Erased means gone from the files: a DeleteItem, or a BatchWriteItem with a DeleteRequest, is
- * answered only once no file under the folder holds the deleted item's values any more (old
- * versions and index copies included). LevelDB keeps them in its write-ahead log and tables until
- * a compaction drops them, and keeps keys (which spell attribute values) in its MANIFEST and info
- * LOG until it is reopened; so before answering, an erase round compacts everything and reopens.
- * Rounds run one at a time; deletes answered by dynalite meanwhile share the next round.
+ * @module The local service's DynamoDB: dynalite (dynalite-server.ts) on a worker thread of its own.
+ * Its heap is apart from the document engine's, which holds every collection's keys (gigabytes at
+ * `large`), so neither's garbage collection stalls the other; and the two serve on both cores at once.
  */
-import { mkdirSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
-import { createRequire } from "node:module";
-import type { AddressInfo, Server, Socket } from "node:net";
-import { join } from "node:path";
-import { describe } from "../../lib/errors.ts";
+import { Worker, type MessagePort } from "node:worker_threads";
+import { serveDynalite } from "./dynalite-server.ts";
 
 export type DynamoDbService = {
   endpoint: string;
   port: number;
-  server: Server;
   /** Client connections open now (the service stops itself after an idle time with none). */
   openConnections(): number;
   close(): Promise<void>;
 };
 
-// Sentinel keys below and above every dynalite key (all of which start with an ASCII letter).
-const LOWEST = "\u0000";
-const HIGHEST = "\uffff";
-const LEVELS = 7; // LevelDB's config::kNumLevels
-/** How long an erase round waits for reads that began before it (their snapshots keep old versions). */
-const READS_WAIT_MS = 10_000;
+type Start = { dir: string; port: number; connections: Int32Array };
+type FromThread = { type: "listening"; port: number } | { type: "failed"; error: { name: string; message: string; code?: string; stack?: string } } | { type: "closed" };
 
-type LevelIterator = { close(): Promise<void>; return?: () => Promise<void> };
-/** The parts of classic-level's ClassicLevel that this module uses. */
-type Level = {
-  open(): Promise<void>;
-  close(): Promise<void>;
-  batch(operations: { type: "del"; key: string }[]): Promise<void>;
-  compactRange(start: string, end: string): Promise<void>;
-  getProperty(name: string): string;
-  keys(options?: unknown): LevelIterator;
-  values(options?: unknown): LevelIterator;
-};
-type Store = { db: Level; lifecycleManager: { trackOperation<T>(operation: Promise<T>): Promise<T> } };
-
-// dynalite is CommonJS without types.
-const require = createRequire(import.meta.url);
-const dynalite = require("dynalite") as (options: Record<string, unknown>) => HttpServer;
-const dynaliteDb = require("dynalite/db") as { create(options: unknown): Store };
-
-/** Starts dynalite on 127.0.0.1:`port` (0 = any) with its LevelDB files under `dir`. */
+/** Starts dynalite on 127.0.0.1:`port` (0 = any) with its LevelDB files under `dir`, on a worker thread. */
 export async function startDynamoDbService(dir: string, port = 0): Promise<DynamoDbService> {
-  mkdirSync(dir, { recursive: true });
-  // dynalite keeps its LevelDB to itself; it builds it through this module object, so catch it there.
-  const create = dynaliteDb.create;
-  let store: Store | undefined;
-  let server: HttpServer;
-  dynaliteDb.create = (options) => (store = create(options));
-  try {
-    server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  } finally {
-    dynaliteDb.create = create;
-  }
-  const { db, lifecycleManager } = store!;
-  try {
-    await db.open(); // surfaces a folder locked by another process now, not at the first request
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  await rm(join(dir, "LOG.old"), { force: true }); // opening moved the last info log there
-
-  // Reads hold a snapshot while their iterator is open, and a compaction keeps what a snapshot can see.
-  const openReads = new Set<Promise<void>>();
-  for (const method of ["keys", "values"] as const) {
-    const open = db[method].bind(db);
-    db[method] = (options) => {
-      const iterator = open(options);
-      const close = iterator.close.bind(iterator);
-      let closed!: () => void;
-      const done = new Promise<void>((resolve) => (closed = resolve));
-      openReads.add(done);
-      iterator.close = () => close().finally(() => (openReads.delete(done), closed()));
-      // dynalite ends its streams through `return`, which these iterators lack: without it a Scan or
-      // Query that stops at its Limit leaves its iterator, and so its snapshot, open for good.
-      iterator.return = iterator.close;
-      return iterator;
-    };
-  }
-
-  const levelFiles = () => Array.from({ length: LEVELS }, (_, level) => Number(db.getProperty(`leveldb.num-files-at-level${level}`))).reduce((a, b) => a + b, 0);
-  const compactAll = async () => {
-    // Deleting the sentinels makes the flushed memtable span every key, so that compactRange merges
-    // it through every level down to the last, where old versions and tombstones are dropped.
-    await db.batch([{ type: "del", key: LOWEST }, { type: "del", key: HIGHEST }]);
-    await db.compactRange(LOWEST, HIGHEST);
-  };
-
-  // Requests wait at the gate while the database is reopened; `active` counts those dynalite is handling.
-  let gate: Promise<void> | undefined;
-  let active = 0;
-  let drained: (() => void) | undefined;
-  const quiesced = async (work: () => Promise<void>) => {
-    let open!: () => void;
-    gate = new Promise((resolve) => (open = resolve));
-    try {
-      while (active) await new Promise<void>((resolve) => (drained = resolve));
-      // dynalite finishes CreateTable/DeleteTable/UpdateTable with a 0 ms timer after answering.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      await work();
-    } finally {
-      gate = undefined;
-      open();
-    }
-  };
-  const reopen = async () => {
-    // The prototype's close: dynalite's own close marks its store closed for good.
-    await Object.getPrototypeOf(db).close.call(db);
-    await db.open();
-    await rm(join(dir, "LOG.old"), { force: true });
-  };
-  const eraseRound = async () => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(openReads), new Promise((resolve) => (timer = setTimeout(resolve, READS_WAIT_MS)))]);
-    clearTimeout(timer);
-    // A flush into an empty database lands on level 2, below what compactRange rewrites: compact twice.
-    const passes = levelFiles() === 0 ? 2 : 1;
-    for (let pass = 0; pass < passes; pass++) await compactAll();
-    await quiesced(reopen);
-  };
-  let running: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  const erased = (): Promise<void> => {
-    if (queued) return queued;
-    if (running) {
-      return (queued = running.catch(() => {}).then(() => {
-        queued = undefined;
-        return erased();
-      }));
-    }
-    // Tracked, so that dynalite's close waits for the round before closing the database.
-    return (running = lifecycleManager.trackOperation(eraseRound()).finally(() => (running = undefined)));
-  };
-
-  const [handle] = server.listeners("request") as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  server.removeAllListeners("request");
-  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-    active++;
-    let handled = false;
-    const settle = () => {
-      if (handled) return;
-      handled = true;
-      if (--active === 0) drained?.();
-    };
-    res.once("close", settle);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const batch = target.endsWith(".BatchWriteItem");
-    const chunks: Buffer[] = [];
-    if (batch) req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    res.end = ((...args: unknown[]) => {
-      settle();
-      const deletes = target.endsWith(".DeleteItem") || (batch && Buffer.concat(chunks).includes('"DeleteRequest"'));
-      if (res.statusCode !== 200 || !deletes) return end(...args);
-      erased().then(
-        () => end(...args),
-        (error: unknown) => {
-          // The item is deleted but may still be in the files: a 500 makes the SDK retry, which erases again.
-          const body = JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: `Deleted, but not yet erased from the files: ${describe(error)}` });
-          res.statusCode = 500;
-          res.removeHeader("x-amz-crc32");
-          res.setHeader("Content-Length", Buffer.byteLength(body));
-          end(body);
-        },
-      );
-      return res;
-    }) as ServerResponse["end"];
-    handle(req, res);
-  };
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => (gate ? void gate.then(() => dispatch(req, res)) : dispatch(req, res)));
-
-  const sockets = new Set<Socket>();
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, "127.0.0.1", () => {
-        server.off("error", reject);
-        resolve();
-      });
+  const connections = new Int32Array(new SharedArrayBuffer(4));
+  // No execArgv: the parent's (`--import tsx`, vitest's flags) would load the loader twice.
+  const worker = new Worker(new URL("./dynamodb-worker.mjs", import.meta.url), { execArgv: [], workerData: { dir, port, connections } satisfies Start });
+  const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
+  const next = () =>
+    new Promise<FromThread>((resolve, reject) => {
+      const fail = (error: Error) => (worker.off("message", resolve), reject(error));
+      worker.once("error", fail);
+      worker.once("message", (message: FromThread) => (worker.off("error", fail), resolve(message)));
     });
-  } catch (error) {
-    await db.close();
+  const first = await next().catch(async (error: Error) => {
+    await exited;
     throw error;
+  });
+  if (first.type !== "listening") {
+    await exited;
+    const { name, message, code, stack } = first.type === "failed" ? first.error : { name: "Error", message: "the DynamoDB thread stopped before listening" };
+    throw Object.assign(new Error(message), { name, code, stack });
   }
-  const actualPort = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  // A thread that dies while serving takes the service down with it, as it would if it ran on the main thread.
+  worker.on("error", (error) => {
+    if (!closing) throw error;
+  });
   return {
-    endpoint: `http://127.0.0.1:${actualPort}`,
-    port: actualPort,
-    server,
-    openConnections: () => sockets.size,
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
-      // Held delete answers go out when their round ends; then nothing is left to wait for.
-      await Promise.allSettled([running, queued]);
-      await new Promise((resolve) => setImmediate(resolve));
-      server.closeAllConnections();
-      await closed;
-    },
+    endpoint: `http://127.0.0.1:${first.port}`,
+    port: first.port,
+    openConnections: () => Atomics.load(connections, 0),
+    close: () =>
+      (closing ??= (async () => {
+        const closed = next();
+        worker.postMessage("close");
+        await closed;
+        await exited;
+      })()),
   };
+}
+
+/** The worker's side (see dynamodb-worker.mjs): serves until told to close. */
+export async function serveOnThread(parent: MessagePort, { dir, port, connections }: Start): Promise<void> {
+  const post = (message: FromThread) => parent.postMessage(message);
+  try {
+    const server = await serveDynalite(dir, port, (open) => Atomics.store(connections, 0, open));
+    parent.once("message", async () => {
+      await server.close();
+      post({ type: "closed" });
+      parent.close();
+    });
+    post({ type: "listening", port: server.port });
+  } catch (error) {
+    const { name, message, stack, code } = error as NodeJS.ErrnoException;
+    post({ type: "failed", error: { name, message, stack, code } });
+    parent.close();
+  }
 }
