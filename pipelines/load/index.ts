@@ -5,7 +5,7 @@
  */
 import type { Config } from "../../lib/config.ts";
 import { rawDir } from "../../lib/config.ts";
-import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
+import { openDuckDB } from "../../lib/duckdb.ts";
 import { log } from "../../lib/progress.ts";
 import { openDocumentStore } from "../../stores/documents.ts";
 import { applySchema, connectMysql } from "../../stores/mysql.ts";
@@ -42,37 +42,22 @@ export async function load(config: Config): Promise<LoadResult> {
     await sessions.ping();
 
     const since = (t: number) => (performance.now() - t) / 1000;
-    const t = performance.now();
+    let t = performance.now();
     await applySchema(mysql);
     await checkRawKeys(duck, dir, await tableKeys(mysql, MYSQL_TABLES));
     const keySeconds = since(t);
-    // The three stores load side by side, each from a DuckDB of its own (a connection runs one query at a time).
-    const timed = async <T>(work: (duck: DuckDB) => Promise<T>, own = true): Promise<[T, number]> => {
-      const started = performance.now();
-      const db = own ? await openDuckDB() : duck;
-      try {
-        return [await work(db), since(started)];
-      } finally {
-        if (own) db.close();
-      }
-    };
-    const [[mysqlResult, mysqlSeconds], [documentResult, documentSeconds], [sessionCount, sessionSeconds]] = await settled([
-      timed((db) => loadMysql(mysql, db, dir, counts), false),
-      timed((db) => loadDocuments(documents, db, dir, counts)),
-      timed((db) => loadSessions(sessions, db, dir, counts.sessions)),
-    ] as const);
-    const seconds = { keys: keySeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: sessionSeconds, total: since(started) };
+    t = performance.now();
+    const mysqlResult = await loadMysql(mysql, duck, dir, counts);
+    const mysqlSeconds = since(t);
+    t = performance.now();
+    const documentResult = await loadDocuments(documents, duck, dir, counts);
+    const documentSeconds = since(t);
+    t = performance.now();
+    const sessionCount = await loadSessions(sessions, duck, dir, counts.sessions);
+    const seconds = { keys: keySeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: since(t), total: since(started) };
     log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.total.toFixed(1)} s`);
     return { mysql: mysqlResult, documents: documentResult, sessions: sessionCount, seconds };
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   }
-}
-
-/** Waits for every one of `work` to end, then fails with the first failure: no load is left running behind an error. */
-async function settled<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const results = await Promise.allSettled(work);
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
