@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import { describe } from "../../lib/errors.ts";
+import { batchWriteItem } from "./dynalite-puts.ts";
 
 export type DynaliteServer = {
   port: number;
@@ -45,6 +46,10 @@ type Store = { db: Level; lifecycleManager: { trackOperation<T>(operation: Promi
 
 // dynalite is CommonJS without types.
 const require = createRequire(import.meta.url);
+// dynalite takes its actions from its own modules as it loads: put the batch write's in place first.
+require("dynalite/actions/batchWriteItem");
+const batchWriteModule = require.cache[require.resolve("dynalite/actions/batchWriteItem")]!;
+batchWriteModule.exports = batchWriteItem(batchWriteModule.exports);
 const dynalite = require("dynalite") as (options: Record<string, unknown>) => HttpServer;
 const dynaliteDb = require("dynalite/db") as { create(options: unknown): Store };
 

@@ -232,6 +232,28 @@ describe("startDynamoDbService", () => {
     for (const user of [0, 7, 39]) expect(await query("by_user", "user_id", user)).toEqual(tokens(all.filter((s) => s.user_id === user)));
   });
 
+  it("writes a batch of puts whole or not at all, and a replaced item's index copies move with it", async () => {
+    const batch = (items: Array<Record<string, unknown>>, table = TABLE) => docs.send(new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+    const count = async () => (await docs.send(new ScanCommand({ TableName: TABLE, Select: "COUNT" }))).Count;
+    const { token_hash: _, ...keyless } = session(3);
+    await expect(batch([session(1), session(2), keyless])).rejects.toMatchObject({ name: "ValidationException", message: "The provided key element does not match the schema" });
+    await expect(batch([session(1), { ...session(2), user_id: "seven" }])).rejects.toMatchObject({ name: "ValidationException", message: expect.stringContaining("Type mismatch for Index Key user_id") });
+    await expect(batch([session(1), session(2), session(1)])).rejects.toMatchObject({ name: "ValidationException", message: "Provided list of item keys contains duplicates" });
+    await expect(batch([session(1)], "no_such_table")).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    expect(await count()).toBe(0);
+
+    await batch([session(1), session(2)]);
+    await batch([session(1, { seen_day: "2024-06-01", user_id: 99 }), session(2)]);
+    const query = async (index: string, condition: string, value: unknown) =>
+      ((await docs.send(new QueryCommand({ TableName: TABLE, IndexName: index, KeyConditionExpression: condition, ExpressionAttributeValues: { ":v": value } }))).Items ?? []).map((i) => i.token_hash);
+    expect(await query("by_seen_day", "seen_day = :v", "2024-06-01")).toEqual(["token-1"]);
+    expect(await query("by_seen_day", "seen_day = :v", DAYS[1])).toEqual([]);
+    expect(await query("by_user", "user_id = :v", 99)).toEqual(["token-1"]);
+    expect(await query("by_user", "user_id = :v", 1)).toEqual([]);
+    expect(await query("by_user", "user_id = :v", 2)).toEqual(["token-2"]);
+    expect(await count()).toBe(2);
+  });
+
   it("counts open client connections", async () => {
     await docs.send(new GetCommand({ TableName: TABLE, Key: { token_hash: "token-1" } }));
     expect(service.openConnections()).toBeGreaterThan(0);
