@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../lib/config.ts";
-import { openDocumentStore, type DocumentStore } from "./documents.ts";
+import { openDocumentStore, UPGRADES, type DocumentStore } from "./documents.ts";
 import { mongoUriOf } from "./local/locate.ts";
 import { runLocalService, type LocalService } from "./local/service.ts";
 
@@ -130,14 +130,16 @@ describe.each(backends)("document store contract (%s)", (_name, open) => {
  * A store whose schema has been applied once, plus a raw driver client that can write past the
  * validator, as an earlier version of the schema would have let documents in.
  */
-async function withEarlierDocuments(test: (store: DocumentStore, raw: MongoClient) => Promise<void>): Promise<void> {
+async function withEarlierDocuments(test: (store: DocumentStore, raw: MongoClient, dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
   const service = await runLocalService(dir, { idleMs: 0 });
   const store = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined }));
   const raw = await MongoClient.connect(mongoUriOf(service.record));
   try {
     await store.ensureSchema();
-    await test(store, raw);
+    // A database an earlier version made has no record of the upgrades.
+    await raw.db(loadConfig().mongodbDb).collection(UPGRADES).drop();
+    await test(store, raw, dir);
   } finally {
     await raw.close();
     await store.close();
@@ -173,5 +175,32 @@ describe("schema upgrade", () => {
       const after = await store.collection("activity_logs").find({}, { sort: { _id: 1 } });
       expect(after.map((w) => w.time_zone)).toEqual(["America/Denver", "Pacific/Honolulu", "America/New_York", "Europe/Lisbon"]);
       expect(after.map((w) => (w.updated_at as Date) > long)).toEqual([true, true, true, false]);
+    }));
+
+  it("runs each upgrade once, and none on a collection it creates: a later start reads no documents for them", () =>
+    withEarlierDocuments(async (store, raw, dir) => {
+      const long = new Date("2025-01-01T00:00:00Z");
+      const db = raw.db(loadConfig().mongodbDb);
+      const zoneless = (id: number) => ({ _id: id, user_id: 1, activity_type: "running", started_at: long, duration_min: 30, city: null, state: "CO", created_at: long, updated_at: long });
+      await db.command({ insert: "activity_logs", documents: [zoneless(1)], bypassDocumentValidation: true });
+      await store.ensureSchema();
+      expect((await store.collection("activity_logs").findOne({ _id: 1 }))?.time_zone).toBe("America/Denver");
+      // Written past the validator after the upgrade ran: a second start leaves it, as it leaves every workout unread.
+      await db.command({ insert: "activity_logs", documents: [zoneless(2)], bypassDocumentValidation: true });
+      await store.ensureSchema();
+      expect((await store.collection("activity_logs").findOne({ _id: 2 }))?.time_zone).toBeUndefined();
+      expect(await db.collection(UPGRADES).countDocuments()).toBeGreaterThan(1);
+
+      // A database whose collections this code creates records the upgrades as done, without running them.
+      const fresh = raw.db(`${loadConfig().mongodbDb}_fresh`);
+      const other = await openDocumentStore(loadConfig({ dataDir: dir, mongodbUri: undefined, mongodbDb: fresh.databaseName }));
+      try {
+        await other.ensureSchema();
+        await fresh.command({ insert: "activity_logs", documents: [zoneless(3)], bypassDocumentValidation: true });
+        await other.ensureSchema();
+        expect((await other.collection("activity_logs").findOne({ _id: 3 }))?.time_zone).toBeUndefined();
+      } finally {
+        await other.close();
+      }
     }));
 });

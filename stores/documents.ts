@@ -12,6 +12,9 @@ import { insertBatcher } from "./insert-batcher.ts";
 import { ensureLocalService, mongoUriOf, RECONNECT_WAIT_MS } from "./local/locate.ts";
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
+
+/** The collection that records which data upgrades (see `DataUpgrade`) a database has had. */
+export const UPGRADES = "schema_upgrades";
 export type Filter = Record<string, unknown>;
 export type Update = Record<string, unknown>;
 export type FindOptions = { sort?: Record<string, 1 | -1>; skip?: number; limit?: number; projection?: Record<string, 0 | 1> };
@@ -183,8 +186,19 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
     collection,
     async ensureSchema() {
       const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+      // Each upgrade runs once per database, and is recorded: it reads every document of its collection
+      // (minutes at `large`), and the validator applied after it keeps later documents in line.
+      const applied = db.collection<{ _id: string; why: string; applied_at: Date }>(UPGRADES);
+      const done = new Set((await applied.find({}, { projection: { _id: 1 } }).toArray()).map((u) => u._id));
+      const record = (id: string, why: string) => applied.updateOne({ _id: id }, { $setOnInsert: { why, applied_at: new Date() } }, { upsert: true });
       for (const [name, spec] of Object.entries(COLLECTIONS)) {
-        if (existing.has(name)) for (const upgrade of spec.upgrades ?? []) await db.collection(name).updateMany(upgrade.filter, upgrade.update);
+        const upgrades = (spec.upgrades ?? []).map((u) => ({ ...u, id: `${name} ${JSON.stringify(u.filter)}` }));
+        for (const upgrade of upgrades) {
+          if (done.has(upgrade.id)) continue;
+          // A collection created now holds nothing an earlier version stored.
+          if (existing.has(name)) await db.collection(name).updateMany(upgrade.filter, upgrade.update);
+          await record(upgrade.id, upgrade.why);
+        }
         if (existing.has(name)) await db.command({ collMod: name, validator: spec.validator, validationLevel: "strict" });
         else await db.createCollection(name, { validator: spec.validator, validationLevel: "strict" });
         for (const index of spec.indexes) await db.collection(name).createIndex(index.key, { name: index.name, unique: index.unique });
