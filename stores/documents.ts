@@ -12,13 +12,13 @@ import { insertBatcher } from "./insert-batcher.ts";
 import { ensureLocalService, mongoUriOf, RECONNECT_WAIT_MS } from "./local/locate.ts";
 
 export type Doc = Record<string, unknown> & { _id?: unknown };
-
-/** The collection that records which data upgrades (see `DataUpgrade`) a database has had. */
-export const UPGRADES = "schema_upgrades";
 export type Filter = Record<string, unknown>;
 export type Update = Record<string, unknown>;
 export type FindOptions = { sort?: Record<string, 1 | -1>; skip?: number; limit?: number; projection?: Record<string, 0 | 1> };
 export type UpdateResult = { matchedCount: number; modifiedCount: number; upsertedCount: number };
+
+/** The collection that records which data upgrades (see `DataUpgrade`) a database has had. */
+export const UPGRADES = "schema_upgrades";
 
 export interface DocumentCollection {
   /** Inserts new documents; a duplicate `_id` or a schema violation rejects the whole call. */

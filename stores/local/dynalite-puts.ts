@@ -36,6 +36,17 @@ const db = require("dynalite/db") as {
   validationError(message: string): Error;
 };
 
+/** A callback for `n` steps: `done` gets the first error at once, or null when all `n` have succeeded. */
+function countdown(n: number, done: Callback): (error?: unknown) => void {
+  let left = n;
+  let failed = false;
+  return (error) => {
+    if (failed) return;
+    if (error) return (failed = true), done(error);
+    if (--left === 0) done(null);
+  };
+}
+
 /** dynalite's BatchWriteItem action, with puts-only batches written together. */
 export function batchWriteItem(original: Action): Action {
   return (store, data, callback) => {
@@ -44,24 +55,17 @@ export function batchWriteItem(original: Action): Action {
     if (!putsOnly || (data.ReturnConsumedCapacity && data.ReturnConsumedCapacity !== "NONE")) return original(store, data, callback);
     // Every table's items are checked before any is written, as dynalite does.
     const checked: Array<{ table: Table; items: Item[]; keys: string[] }> = [];
-    let failed = false;
-    const fail = (error: unknown) => {
-      if (failed) return;
-      failed = true;
-      callback(error);
-    };
-    let described = 0;
+    const described = countdown(tables.length, (error) => (error ? callback(error) : write(store, checked, (error) => callback(error, error ? undefined : { UnprocessedItems: {} }))));
     for (const name of tables) {
       store.getTable(name, (error, table) => {
-        if (failed) return;
-        if (error) return fail(error);
+        if (error) return described(error);
         const items = data.RequestItems[name].map((request) => request.PutRequest!.Item);
         const invalid = items.map((item) => db.validateItem(item, table)).find(Boolean);
-        if (invalid) return fail(keyMismatch(invalid));
+        if (invalid) return described(keyMismatch(invalid));
         const keys = items.map((item) => db.createKey(item, table));
-        if (new Set(keys).size !== keys.length) return fail(db.validationError("Provided list of item keys contains duplicates"));
+        if (new Set(keys).size !== keys.length) return described(db.validationError("Provided list of item keys contains duplicates"));
         checked.push({ table, items, keys });
-        if (++described === tables.length) write(store, checked, (error) => (error ? fail(error) : callback(null, { UnprocessedItems: {} })));
+        described();
       });
     }
   };
@@ -74,27 +78,19 @@ function keyMismatch(error: Error & { body?: { message?: string } }): Error {
 }
 
 /** Writes each table's items under their locks: the items they replace are read first, for their index copies. */
-function write(store: DynaliteStore, checked: Array<{ table: Table; items: Item[]; keys: string[] }>, done: (error?: unknown) => void): void {
-  let tablesLeft = checked.length;
-  let failed = false;
-  const tableDone = (error: unknown) => {
-    if (failed) return;
-    if (error) return (failed = true), done(error);
-    if (--tablesLeft === 0) done();
-  };
+function write(store: DynaliteStore, checked: Array<{ table: Table; items: Item[]; keys: string[] }>, done: Callback): void {
+  const written = countdown(checked.length, done);
   for (const { table, items, keys } of checked) {
     const itemDb = store.getItemDb(table.TableName);
     itemDb.lock(keys, (release) => {
-      const finish = release(tableDone);
+      const finish = release(written);
       const existing: Array<Item | undefined> = new Array(items.length);
-      let reads = items.length;
-      let readFailed = false;
+      const read = countdown(keys.length, (error) => (error ? finish(error) : putAll(store, table, items, keys, existing, itemDb, finish)));
       keys.forEach((key, i) =>
         itemDb.get(key, (error, item) => {
-          if (readFailed) return;
-          if (error && (error as Error).name !== "NotFoundError") return (readFailed = true), finish(error);
+          if (error && (error as Error).name !== "NotFoundError") return read(error);
           existing[i] = item as Item | undefined;
-          if (--reads === 0) putAll(store, table, items, keys, existing, itemDb, finish);
+          read();
         }),
       );
     });
@@ -113,13 +109,6 @@ function putAll(store: DynaliteStore, table: Table, items: Item[], keys: string[
     }
     writes.push((callback) => itemDb.put(keys[i], item, callback));
   }
-  let left = writes.length;
-  let failed = false;
-  for (const issue of writes) {
-    issue((error) => {
-      if (failed) return;
-      if (error) return (failed = true), finish(error);
-      if (--left === 0) finish(null);
-    });
-  }
+  const written = countdown(writes.length, finish);
+  for (const issue of writes) issue(written);
 }
