@@ -51,20 +51,24 @@ export class TimeIndex {
 }
 
 /**
- * The earliest time a filter allows for `field`, when every way to match pins one:
- * `{field: date}`, `{field: {$gt|$gte: date}}`, or an `$or` whose every branch does.
+ * The earliest (`lower`) or latest (`upper`) time a filter allows for `field`, when every way to match
+ * pins one: `{field: date}`, `{field: {$gt|$gte: date}}` (`$lt|$lte` for the latest), or an `$or`
+ * whose every branch does.
  */
-export function lowerBound(filter: Record<string, unknown>, field: string): number | undefined {
+function bound(filter: Record<string, unknown>, field: string, side: "lower" | "upper"): number | undefined {
   const value = filter[field];
   if (value instanceof Date) return value.getTime();
   if (value && typeof value === "object") {
-    const range = value as { $gt?: unknown; $gte?: unknown };
-    const bound = range.$gte ?? range.$gt;
-    if (bound instanceof Date) return bound.getTime();
+    const range = value as { $gt?: unknown; $gte?: unknown; $lt?: unknown; $lte?: unknown };
+    const limit = side === "lower" ? (range.$gte ?? range.$gt) : (range.$lte ?? range.$lt);
+    if (limit instanceof Date) return limit.getTime();
   }
   if (Array.isArray(filter.$or) && filter.$or.length) {
-    const bounds = filter.$or.map((branch) => lowerBound(branch as Record<string, unknown>, field));
-    if (bounds.every((b) => b !== undefined)) return Math.min(...(bounds as number[]));
+    const bounds = filter.$or.map((branch) => bound(branch as Record<string, unknown>, field, side));
+    if (bounds.every((b) => b !== undefined)) return side === "lower" ? Math.min(...(bounds as number[])) : Math.max(...(bounds as number[]));
   }
   return undefined;
 }
+
+export const lowerBound = (filter: Record<string, unknown>, field: string) => bound(filter, field, "lower");
+export const upperBound = (filter: Record<string, unknown>, field: string) => bound(filter, field, "upper");

@@ -32,6 +32,30 @@ const GOAL_PLAN: Record<Goal, { activities: string[]; intensity: Inspiration["wo
 const RECOVERY = ["yoga", "walking", "pilates", "swimming"];
 const LEVEL = { low: 1, moderate: 2, high: 3 } as const;
 
+/** The keys a quote matches in each tier of `chooseInspiration`, from the closest match to any quote. */
+const tierKeys = (goal: string, activity: string, tone: string) => [`${goal}|${activity}|${tone}`, `${goal}|${activity}|`, `|${activity}|${tone}`, `${goal}||`, "||"];
+
+const quoteTiers = new WeakMap<Quote[], Map<string, Quote[]>>();
+/**
+ * The quotes under a tier key, by id. Filed once per list of quotes: the scheduler passes the same
+ * list for each of a million users, and filtering all of it in five tiers for each cost more than the choice.
+ */
+function quotesUnder(quotes: Quote[], key: string): Quote[] {
+  let tiers = quoteTiers.get(quotes);
+  if (!tiers) {
+    tiers = new Map();
+    for (const q of [...quotes].sort((a, b) => a.quote_id - b.quote_id)) {
+      for (const k of tierKeys(q.goal, q.activity_type, q.tone)) {
+        const filed = tiers.get(k);
+        if (filed) filed.push(q);
+        else tiers.set(k, [q]);
+      }
+    }
+    quoteTiers.set(quotes, tiers);
+  }
+  return tiers.get(key) ?? [];
+}
+
 /** A stable number from the user and day, to break ties the same way all day. */
 const draw = (userId: number, day: string, salt: string) => createHash("sha256").update(`${userId}|${day}|${salt}`).digest().readUInt32BE(0);
 const roundTo5 = (x: number) => Math.max(10, Math.round(x / 5) * 5);
@@ -82,7 +106,8 @@ export function chooseInspiration(input: {
   } else {
     // The preferred activity done least recently (never done counts as longest ago); ties broken by the day's draw.
     const lastDone = (a: string) => recent.find((w) => w.activity_type === a)?.started_at.getTime() ?? -Infinity;
-    const ranked = [...options].sort((a, b) => lastDone(a) - lastDone(b) || (draw(userId, day, a) - draw(userId, day, b)));
+    const ties = new Map(options.map((a) => [a, draw(userId, day, a)]));
+    const ranked = [...options].sort((a, b) => lastDone(a) - lastDone(b) || ties.get(a)! - ties.get(b)!);
     activity = ranked[0];
     const natural = CATALOGUE.get(activity)?.intensity ?? "moderate";
     intensity = LEVEL[plan.intensity] <= LEVEL[natural as keyof typeof LEVEL] ? plan.intensity : (natural as Inspiration["workout"]["intensity"]);
@@ -96,17 +121,11 @@ export function chooseInspiration(input: {
   }
   why.push(`${minutes} minutes at ${intensity} intensity, shaped by your goal${recent.length > 0 ? " and your usual session length" : ""}.`);
 
-  const fresh = quotes.filter((q) => !recentlySent.has(q.quote_id));
-  const tiers: Array<[string, (q: Quote) => boolean]> = [
-    [`your goal, ${activity} and a ${tone} tone`, (q) => q.goal === goal.goal_type && q.activity_type === activity && q.tone === tone],
-    [`your goal and ${activity}`, (q) => q.goal === goal.goal_type && q.activity_type === activity],
-    [`${activity} and a ${tone} tone`, (q) => q.activity_type === activity && q.tone === tone],
-    [`your goal`, (q) => q.goal === goal.goal_type],
-    ["nothing in particular", () => true],
-  ];
+  const labels = [`your goal, ${activity} and a ${tone} tone`, `your goal and ${activity}`, `${activity} and a ${tone} tone`, `your goal`, "nothing in particular"];
+  const keys = tierKeys(goal.goal_type, activity, tone);
   let quote: Inspiration["quote"] = null;
-  for (const [label, match] of tiers) {
-    const candidates = fresh.filter(match).sort((a, b) => a.quote_id - b.quote_id);
+  for (const [tier, label] of labels.entries()) {
+    const candidates = quotesUnder(quotes, keys[tier]).filter((q) => !recentlySent.has(q.quote_id));
     if (candidates.length === 0) continue;
     const q = candidates[draw(userId, day, "quote") % candidates.length];
     quote = { id: q.quote_id, text: q.text, author: q.author, tone: q.tone };

@@ -8,7 +8,7 @@ import { progress } from "../../lib/progress.ts";
 import { goalsView, inHomeZone } from "../goals.ts";
 import { todaysInspirations, type InspirationDeps } from "../inspiration/today.ts";
 import { consentingProfiles } from "../users.ts";
-import { consentProblem, enqueueInspirations, type Channel } from "./outbox.ts";
+import { consentProblem, enqueueInspirations, type Channel, type Inspiring } from "./outbox.ts";
 
 export const DEFAULT_HOUR = 9;
 
@@ -26,8 +26,18 @@ const wallClock = (timeZone: string) => {
   return format;
 };
 
+// A run asks for the same few days, hours and zones for every user: each instant is worked out once.
+const instants = new Map<string, number>();
+
 /** The UTC instant of `hour`:00 on `day` in `timeZone`. */
 export function zonedTime(day: string, hour: number, timeZone: string): Date {
+  const key = `${timeZone}|${day}|${hour}`;
+  let at = instants.get(key);
+  if (at === undefined) instants.set(key, (at = instantOf(day, hour, timeZone)));
+  return new Date(at);
+}
+
+function instantOf(day: string, hour: number, timeZone: string): number {
   const [y, m, d] = day.split("-").map(Number);
   let guess = Date.UTC(y, m - 1, d, hour);
   for (let i = 0; i < 2; i++) {
@@ -35,7 +45,7 @@ export function zonedTime(day: string, hour: number, timeZone: string): Date {
     const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute);
     guess += Date.UTC(y, m - 1, d, hour) - shown;
   }
-  return new Date(guess);
+  return guess;
 }
 
 /** When to send: the chosen hour moved out of quiet hours, and never in the past. */
@@ -48,31 +58,44 @@ export function sendTime(day: string, preferred: number, timeZone: string, quiet
 /** Users per batch: each batch reads every store once and queues its messages in one statement. */
 const BATCH = 2000;
 
+type Batch = { users: number; last: number; messages: Inspiring[] };
+
+/** The next batch of consenting users after `after`, each with the message to queue when they may be sent one; undefined past the last. */
+async function nextBatch(deps: InspirationDeps, after: number, now: Date): Promise<Batch | undefined> {
+  const users = await consentingProfiles(deps.mysql, after, BATCH);
+  if (!users.length) return undefined;
+  const goalDocs = await deps.documents.collection("user_goals").find({ _id: { $in: users.map((u) => u.user_id) } });
+  const goalsOf = new Map(goalDocs.map((d) => [Number(d._id), d]));
+  const sendable = users
+    .map((user) => ({ user, goals: inHomeZone(goalsView(goalsOf.get(user.user_id) ?? null), user.state) }))
+    .filter(({ user, goals }) => !consentProblem(user, goals.notifications.channel));
+  const inspirations = await todaysInspirations(deps, sendable.map(({ user, goals }) => ({ userId: user.user_id, goals })), now);
+  const messages = sendable.map(({ user, goals }, i) => {
+    const inspiration = inspirations[i];
+    const hour = goals.notifications.preferred_hour ?? inspiration.segment?.best_hour ?? DEFAULT_HOUR;
+    return { user, channel: goals.notifications.channel as Channel, inspiration, at: sendTime(inspiration.date, hour, goals.notifications.time_zone, goals.notifications.quiet_hours, now) };
+  });
+  return { users: users.length, last: users.at(-1)!.user_id, messages };
+}
+
 export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: Date): Promise<{ queued: number; skipped: number }> {
   const [[{ n }]] = (await deps.mysql.query("SELECT COUNT(*) AS n FROM users WHERE email_consent OR sms_consent")) as unknown as [[{ n: number }]];
   const bar = progress("notify schedule", Number(n));
   let queued = 0;
   let skipped = 0;
-  for (let after = 0; ; ) {
-    const users = await consentingProfiles(deps.mysql, after, BATCH);
-    if (!users.length) break;
-    after = users.at(-1)!.user_id;
-    const goalDocs = await deps.documents.collection("user_goals").find({ _id: { $in: users.map((u) => u.user_id) } });
-    const goalsOf = new Map(goalDocs.map((d) => [Number(d._id), d]));
-    const sendable = users
-      .map((user) => ({ user, goals: inHomeZone(goalsView(goalsOf.get(user.user_id) ?? null), user.state) }))
-      .filter(({ user, goals }) => !consentProblem(user, goals.notifications.channel));
-    const inspirations = await todaysInspirations(deps, sendable.map(({ user, goals }) => ({ userId: user.user_id, goals })), now);
-    const messages = sendable.map(({ user, goals }, i) => {
-      const inspiration = inspirations[i];
-      const hour = goals.notifications.preferred_hour ?? inspiration.segment?.best_hour ?? DEFAULT_HOUR;
-      return { user, channel: goals.notifications.channel as Channel, inspiration, at: sendTime(inspiration.date, hour, goals.notifications.time_zone, goals.notifications.quiet_hours, now) };
-    });
+  // Two batches in flight: the next one is read from the stores while this one is queued in MySQL.
+  let coming = nextBatch(deps, 0, now);
+  for (let batch = await coming; batch; batch = await coming) {
+    coming = nextBatch(deps, batch.last, now);
+    const reading = coming.catch(() => undefined); // a failed read is raised by the loop's next await, not as unhandled meanwhile
     // INSERT IGNORE on the idempotency key: a message already queued (by an earlier or a concurrent run) is skipped.
-    const created = await enqueueInspirations(deps.mysql, messages, "inspiration");
+    const created = await enqueueInspirations(deps.mysql, batch.messages, "inspiration").catch(async (error: unknown) => {
+      await reading; // nothing left reading when the run fails
+      throw error;
+    });
     queued += created;
-    skipped += users.length - created;
-    bar.tick(users.length);
+    skipped += batch.users - created;
+    bar.tick(batch.users);
   }
   bar.done();
   deps.log.info({ queued, skipped }, "notifications scheduled");

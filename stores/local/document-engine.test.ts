@@ -67,6 +67,38 @@ describe("document engine", () => {
     expect(ids({ user_id: 30 })).toEqual([4, 5]);
   });
 
+  it("reads a compound index's date range as a scan would, through updates, deletes and a restart", async () => {
+    open().create("nike", "activity_logs", { validator: { $jsonSchema: { bsonType: "object", properties: { started_at: { bsonType: "date" } } } } });
+    engine!.createIndexes("nike", "activity_logs", [{ key: { user_id: 1, started_at: -1 }, name: "user_started" }]);
+    const day = (d: number) => new Date(Date.UTC(2025, 0, d, 7));
+    const docs = Array.from({ length: 30 }, (_, i) => log(i + 1, i % 3 === 0 ? 20 : 10, { started_at: day(1 + (i % 10)) }));
+    const undated = log(31, 10);
+    delete undated.started_at;
+    await logs(engine!).insert([...docs, undated], true);
+    // Dates move in and out of the windows below, a workout changes hands, one is deleted.
+    await logs(engine!).update([{ q: { _id: 2 }, u: { $set: { started_at: day(5) } } }, { q: { _id: 5 }, u: { $set: { started_at: day(30) } } }, { q: { _id: 6 }, u: { $set: { user_id: 20 } } }], true);
+    await logs(engine!).remove([{ q: { _id: 8 } }], true);
+    const filters: Doc[] = [
+      { user_id: { $in: [10, 20] }, started_at: { $gte: day(3), $lte: day(6) } },
+      { user_id: 10, started_at: { $gt: day(4) } },
+      { user_id: 20, started_at: { $lt: day(5) } },
+      { user_id: 10, started_at: day(5) },
+      { user_id: 10, $or: [{ started_at: { $lt: day(5) } }, { started_at: day(5), _id: { $lt: 15 } }] },
+      { user_id: 10 },
+    ];
+    const expected = (e: DocumentEngine) => {
+      const all = [...logs(e).find({}, { sort: { _id: 1 } })];
+      return filters.map((f) => all.filter((d) => [...logs(e).find({ _id: d._id, ...f })].length).map((d) => d._id));
+    };
+    const answers = (e: DocumentEngine) => filters.map((f) => [...logs(e).find(f, { sort: { _id: 1 } })].map((d) => d._id));
+    const before = answers(engine!);
+    expect(before).toEqual(expected(engine!));
+    expect(before[0]).toContain(2);
+    expect(before[0]).not.toContain(5);
+    expect(before[5]).toContain(31);
+    expect(answers(reopen())).toEqual(before);
+  });
+
   it("drops a write cut short by a crash and keeps every acknowledged one", async () => {
     await logs(open()).insert([log(1)], true);
     engine!.close();

@@ -16,10 +16,11 @@ import { Aggregator, Query, update as applyUpdate } from "mingo";
 import type { JsonSchema } from "../document-schema.ts";
 import { violation } from "../json-schema.ts";
 import { KeyMap, uniqueKeys } from "../key-map.ts";
-import { lowerBound, TimeIndex } from "../time-index.ts";
+import { lowerBound, TimeIndex, upperBound } from "../time-index.ts";
 import { inList, isPlainValue, keyOf, matcher, type Key } from "./document-filters.ts";
 import { lengthOf, LONG_LINE, offsetOf, pack } from "./log-positions.ts";
 import { COMMIT_LINE, deleteLine, docOf, idJson, idJsonOf, lines, parseLine, putLine } from "./log-lines.ts";
+import { Postings } from "./postings.ts";
 import { aggregateStream } from "./streaming-group.ts";
 
 export type Doc = Record<string, unknown>;
@@ -58,8 +59,11 @@ type Op = { put?: Doc; line?: string; del?: unknown };
 export class LogCollection {
   /** _id key → packed log position of the document's latest version. */
   private live = new KeyMap<number>();
-  /** For the first field of each index: value key → _id keys (dates: a range index instead). */
-  private equality = new Map<string, Map<Key, Set<Key>>>();
+  /**
+   * For the first field of each index: value key → the _ids filed under it (dates: a range index instead),
+   * with each one's date when an index's second field is a date.
+   */
+  private equality = new Map<string, { dateField?: string; values: Map<Key, Postings> }>();
   private timeIndexes = new Map<string, TimeIndex>();
   private uniqueFields: Array<{ field: string; name: string }> = [];
   private writeFd = -1;
@@ -148,8 +152,13 @@ export class LogCollection {
     for (const index of this.indexes) {
       const field = Object.keys(index.key)[0];
       if (field === "_id") continue;
-      if (properties[field]?.bsonType === "date") this.timeIndexes.set(field, new TimeIndex());
-      else this.equality.set(field, new Map());
+      if (properties[field]?.bsonType === "date") {
+        this.timeIndexes.set(field, new TimeIndex());
+        continue;
+      }
+      const second = Object.keys(index.key)[1];
+      const dateField = second !== undefined && properties[second]?.bsonType === "date" ? second : undefined;
+      if (!this.equality.get(field)?.dateField) this.equality.set(field, { dateField, values: new Map() });
     }
     this.uniqueFields = this.indexes.filter((i) => i.unique && Object.keys(i.key).length === 1 && !("_id" in i.key)).map((i) => ({ field: Object.keys(i.key)[0], name: i.name }));
   }
@@ -207,11 +216,12 @@ export class LogCollection {
   }
 
   private indexDoc(id: Key, doc: Doc): void {
-    for (const [field, map] of this.equality) {
+    for (const [field, { dateField, values }] of this.equality) {
       const k = keyOf(doc[field]);
-      let set = map.get(k);
-      if (!set) map.set(k, (set = new Set()));
-      set.add(id);
+      let postings = values.get(k);
+      if (!postings) values.set(k, (postings = new Postings(dateField !== undefined)));
+      const date = dateField === undefined ? undefined : doc[dateField];
+      postings.add(id, date instanceof Date ? date.getTime() : NaN);
     }
     for (const [field, index] of this.timeIndexes) {
       const value = doc[field];
@@ -224,7 +234,7 @@ export class LogCollection {
     const at = this.live.get(id);
     if (at === undefined) return;
     const old = this.readAt(at);
-    for (const [field, map] of this.equality) map.get(keyOf(old[field]))?.delete(id);
+    for (const [field, { values }] of this.equality) values.get(keyOf(old[field]))?.delete(id);
   }
 
   /**
@@ -323,7 +333,7 @@ export class LogCollection {
     }
     for (const { field, name } of this.uniqueFields) {
       const k = `${field}|${keyOf(doc[field])}`;
-      const holders = [...(this.equality.get(field)?.get(keyOf(doc[field])) ?? [])].filter((h) => h !== id);
+      const holders = (this.equality.get(field)?.values.get(keyOf(doc[field]))?.ids ?? []).filter((h) => h !== id);
       const other = batch.values.get(k) ?? holders[0];
       if (other !== undefined && other !== id) throw this.duplicate(name, field, doc[field]);
       batch.values.set(k, id);
@@ -337,16 +347,20 @@ export class LogCollection {
     });
   }
 
-  /** _id keys a filter pins through `_id`, an indexed field or a date range, or undefined when only a scan will do. */
+  /**
+   * _id keys a filter pins through `_id`, an indexed field (narrowed by the date range of a compound index's
+   * second field) or a date range, or undefined when only a scan will do.
+   */
   private pinned(filter: Doc): Key[] | undefined {
     if ("_id" in filter && isPlainValue(filter._id)) return [keyOf(filter._id)];
     const ids = inList(filter._id);
     if (ids) return ids.map(keyOf);
-    for (const [field, map] of this.equality) {
+    for (const [field, { dateField, values }] of this.equality) {
       if (!(field in filter)) continue;
-      if (isPlainValue(filter[field])) return [...(map.get(keyOf(filter[field])) ?? [])];
-      const values = inList(filter[field]);
-      if (values) return values.flatMap((v) => [...(map.get(keyOf(v)) ?? [])]);
+      const wanted = isPlainValue(filter[field]) ? [filter[field]] : inList(filter[field]);
+      if (!wanted) continue;
+      const [from, to] = dateField === undefined ? [] : [lowerBound(filter, dateField), upperBound(filter, dateField)];
+      return wanted.flatMap((v) => values.get(keyOf(v))?.within(from, to) ?? []);
     }
     for (const [field, index] of this.timeIndexes) {
       const bound = lowerBound(filter, field);
@@ -599,7 +613,7 @@ export class LogCollection {
     if (created) {
       this.buildIndexes();
       for (const { field, name } of this.uniqueFields) {
-        const clash = [...(this.equality.get(field)?.values() ?? [])].find((holders) => holders.size > 1);
+        const clash = [...(this.equality.get(field)?.values.values() ?? [])].find((holders) => holders.size > 1);
         if (clash) {
           this.indexes = this.indexes.filter((i) => i.name !== name);
           this.buildIndexes();
