@@ -62,7 +62,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const tmp = `${outDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(tmp, "planted"), { recursive: true });
-  const db = await openDuckDB({ threads: String(options.threads ?? 2), memory_limit: "2GB", preserve_insertion_order: "true" });
+  // DuckDB spills beside the output (by default it would spill into `.tmp` of whatever folder the command ran in).
+  const spill = `${outDir}.spill-${process.pid}`;
+  const db = await openDuckDB({ threads: String(options.threads ?? 2), memory_limit: "2GB", preserve_insertion_order: "true", temp_directory: spill });
   const rows: Record<string, number> = {};
   const seconds: Record<string, number> = {};
   try {
@@ -118,6 +120,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     await writeFile(join(tmp, "planted", "truth.json"), `${JSON.stringify(plantedTruth({ seed, scale, until, vendors }), null, 2)}\n`);
   } finally {
     db.close();
+    await rm(spill, { recursive: true, force: true });
   }
   // Swap the finished folder in whole, so a failed run never leaves a half-written `raw/`.
   await swapFolder(tmp, outDir);
