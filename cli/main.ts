@@ -88,7 +88,8 @@ export function program(): Command {
   notify
     .command("schedule")
     .description("queue today's inspiration for every consenting user, at their preferred hour or their segment's best hour")
-    .action(async () => (await import("./notify.ts")).notifyCommand("schedule", {}));
+    .option("--workers <n>", "processes sharing the users (node:cluster); 1 = this process alone (default: the number of cores)")
+    .action(async (options: { workers?: string }) => (await import("./notify.ts")).notifyCommand("schedule", options));
   notify
     .option("--follow", "keep sending due messages until stopped (the server also runs this)")
     .description("send the messages that are due now (the outbox dispatcher); `nike notify schedule` queues today's")

@@ -1,6 +1,5 @@
 /** @module `nike serve` / `npm start`: the Inspire API, web app and report site, in one process or one per core. */
 import cluster from "node:cluster";
-import { availableParallelism } from "node:os";
 import { loadConfig } from "../lib/config.ts";
 import { UserError, describe } from "../lib/errors.ts";
 import { log } from "../lib/progress.ts";
@@ -8,6 +7,7 @@ import { runCluster, type ListeningMessage, type StartFailedMessage } from "../s
 import { startServer, type Running } from "../server/serve.ts";
 import { clusterPeers } from "../server/shared-caches.ts";
 import { DEFAULT_SITE_DIR } from "./report.ts";
+import { parseWorkers } from "./workers-option.ts";
 import { untilStopped } from "./signals.ts";
 
 export type ServeOptions = { port: string; host: string; reports?: string; workers?: string };
@@ -16,13 +16,6 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a number from 0 to 65535, not "${value}".`);
   return port;
-}
-
-export function parseWorkers(value: string | undefined): number {
-  if (value === undefined) return availableParallelism();
-  const workers = Number(value);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UserError(`--workers must be a whole number from 1 to 256, not "${value}".`);
-  return workers;
 }
 
 const banner = (url: string, workers: number) =>

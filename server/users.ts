@@ -26,9 +26,9 @@ export async function profile(mysql: MySql, userId: number): Promise<Profile | n
   return row ? asProfile(row) : null;
 }
 
-/** The next `limit` users after `afterId` (in id order) who consented to e-mail or SMS. */
-export async function consentingProfiles(mysql: MySql, afterId: number, limit: number): Promise<Profile[]> {
-  const [rows] = await mysql.query(`${PROFILE} WHERE (u.email_consent OR u.sms_consent) AND u.user_id > ? ORDER BY u.user_id LIMIT ?`, [afterId, limit]);
+/** The next `limit` users after `afterId`, up to `upToId` (in id order), who consented to e-mail or SMS. */
+export async function consentingProfiles(mysql: MySql, afterId: number, upToId: number, limit: number): Promise<Profile[]> {
+  const [rows] = await mysql.query(`${PROFILE} WHERE (u.email_consent OR u.sms_consent) AND u.user_id > ? AND u.user_id <= ? ORDER BY u.user_id LIMIT ?`, [afterId, upToId, limit]);
   return (rows as ProfileRow[]).map(asProfile);
 }
 

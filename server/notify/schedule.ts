@@ -60,9 +60,13 @@ const BATCH = 2000;
 
 type Batch = { users: number; last: number; messages: Inspiring[] };
 
-/** The next batch of consenting users after `after`, each with the message to queue when they may be sent one; undefined past the last. */
-async function nextBatch(deps: InspirationDeps, after: number, now: Date): Promise<Batch | undefined> {
-  const users = await consentingProfiles(deps.mysql, after, BATCH);
+/** Consenting users with ids in (after, upTo]: one run's share of them. */
+export type UserRange = { after: number; upTo: number };
+export const ALL_USERS: UserRange = { after: 0, upTo: Number.MAX_SAFE_INTEGER };
+
+/** The next batch of consenting users after `after`, each with the message to queue when they may be sent one; undefined past the range. */
+async function nextBatch(deps: InspirationDeps, after: number, upTo: number, now: Date): Promise<Batch | undefined> {
+  const users = await consentingProfiles(deps.mysql, after, upTo, BATCH);
   if (!users.length) return undefined;
   const goalDocs = await deps.documents.collection("user_goals").find({ _id: { $in: users.map((u) => u.user_id) } });
   const goalsOf = new Map(goalDocs.map((d) => [Number(d._id), d]));
@@ -78,15 +82,16 @@ async function nextBatch(deps: InspirationDeps, after: number, now: Date): Promi
   return { users: users.length, last: users.at(-1)!.user_id, messages };
 }
 
-export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: Date): Promise<{ queued: number; skipped: number }> {
-  const [[{ n }]] = (await deps.mysql.query("SELECT COUNT(*) AS n FROM users WHERE email_consent OR sms_consent")) as unknown as [[{ n: number }]];
-  const bar = progress("notify schedule", Number(n));
+export type Scheduled = { queued: number; skipped: number };
+
+/** Queues today's inspiration for the consenting users in `range`; `tick` hears of each batch's users as they are done. */
+export async function scheduleUsers(deps: InspirationDeps, now: Date, range: UserRange, tick: (users: number) => void): Promise<Scheduled> {
   let queued = 0;
   let skipped = 0;
   // Two batches in flight: the next one is read from the stores while this one is queued in MySQL.
-  let coming = nextBatch(deps, 0, now);
+  let coming = nextBatch(deps, range.after, range.upTo, now);
   for (let batch = await coming; batch; batch = await coming) {
-    coming = nextBatch(deps, batch.last, now);
+    coming = nextBatch(deps, batch.last, range.upTo, now);
     const reading = coming.catch(() => undefined); // a failed read is raised by the loop's next await, not as unhandled meanwhile
     // INSERT IGNORE on the idempotency key: a message already queued (by an earlier or a concurrent run) is skipped.
     const created = await enqueueInspirations(deps.mysql, batch.messages, "inspiration").catch(async (error: unknown) => {
@@ -95,9 +100,21 @@ export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: 
     });
     queued += created;
     skipped += batch.users - created;
-    bar.tick(batch.users);
+    tick(batch.users);
   }
-  bar.done();
-  deps.log.info({ queued, skipped }, "notifications scheduled");
   return { queued, skipped };
+}
+
+export async function consentingCount(mysql: InspirationDeps["mysql"]): Promise<number> {
+  const [[{ n }]] = (await mysql.query("SELECT COUNT(*) AS n FROM users WHERE email_consent OR sms_consent")) as unknown as [[{ n: number }]];
+  return Number(n);
+}
+
+/** Every consenting user, in this process (`schedule-workers.ts` splits them over processes). */
+export async function scheduleDay(deps: InspirationDeps & { log: Logger }, now: Date): Promise<Scheduled> {
+  const bar = progress("notify schedule", await consentingCount(deps.mysql));
+  const scheduled = await scheduleUsers(deps, now, ALL_USERS, (users) => bar.tick(users));
+  bar.done();
+  deps.log.info(scheduled, "notifications scheduled");
+  return scheduled;
 }
