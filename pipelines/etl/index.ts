@@ -117,7 +117,8 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
   const seconds: Record<string, number> = {};
   const lap = (phase: string, started: number) => (seconds[phase] = (performance.now() - started) / 1000);
   // DuckDB spills past its limit; 2 GB leaves room for the stores' indexes within the 6 GB budget at large.
-  const duck = await openDuckDB({ threads: "2", memory_limit: "2GB" });
+  // It spills into the run's staging folder, which goes when the run ends (not into `.tmp` of the working folder).
+  const duck = await openDuckDB({ threads: "2", memory_limit: "2GB", temp_directory: join(dir, "spill") });
   let published = false;
   try {
     await recover(mysql, staging, lake);
