@@ -1,10 +1,13 @@
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { mkdtemp, rm } from "node:fs/promises";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MongoClient } from "mongodb";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../lib/config.ts";
-import { openDocumentStore, UPGRADES, type DocumentStore } from "./documents.ts";
+import { isStoreUnavailable } from "../lib/errors.ts";
+import { openDocumentStore, openMongoStore, UPGRADES, type DocumentStore } from "./documents.ts";
 import { mongoUriOf } from "./local/locate.ts";
 import { runLocalService, type LocalService } from "./local/service.ts";
 
@@ -203,4 +206,54 @@ describe("schema upgrade", () => {
         await other.close();
       }
     }));
+});
+
+describe("the local service killed under a client", () => {
+  it("fails a write made in the turn its connection closes (a 503 to the app), instead of waiting forever", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nike-docs-"));
+    const service = await runLocalService(dir, { idleMs: 0 });
+    // The driver's sockets to the service, to write at the very moment each one is done with.
+    const sockets: Socket[] = [];
+    const created = (message: unknown) => {
+      const { socket } = message as { socket: Socket };
+      socket.once("connect", () => socket.remotePort === service.record.mongoPort && sockets.push(socket));
+    };
+    subscribe("net.client.socket", created);
+    // As the server's store: the local service, looked up again (here: not found) when it cannot be selected.
+    const store = await openMongoStore(mongoUriOf(service.record), "nike_killed", { location: "test service", locate: () => Promise.reject(new Error("no service")) });
+    try {
+      const goals = store.collection("user_goals");
+      await goals.insertMany([{ _id: 1, user_id: 1 }]); // leaves its connection in the pool
+      // A killed process's connections end with a FIN: stopping the service ends them the same way. Node destroys
+      // a socket so ended a turn before it says "close"; a write issued as it finishes (the poll phase, as a request
+      // arriving then would) is flushed by the insert batcher in that turn. The old code wrote it to the destroyed
+      // socket, and the driver waited for a "drain" that never came; now the end is an error, and the socket does
+      // not finish: the write is issued when it closes.
+      const writes: Array<Promise<unknown>> = [];
+      for (const socket of sockets) {
+        let issued = false;
+        for (const event of ["finish", "close"]) {
+          socket.once(event, () => {
+            if (issued) return;
+            issued = true;
+            writes.push(goals.insertMany([{ _id: 2 + writes.length, user_id: 1 }]).then(() => "stored", (error: unknown) => error));
+          });
+        }
+      }
+      expect(sockets.length).toBeGreaterThan(0);
+      await service.stop();
+      await vi.waitFor(() => expect(writes).toHaveLength(sockets.length));
+      // A limit to catch the hang, not a measure: each write fails within seconds (refused, or not selected in 5 s).
+      let limit: NodeJS.Timeout | undefined;
+      const outcomes = await Promise.race([Promise.all(writes), new Promise((resolve) => (limit = setTimeout(resolve, 60_000, "still waiting after 60 s")))]);
+      clearTimeout(limit);
+      expect(outcomes).not.toBe("still waiting after 60 s");
+      for (const outcome of outcomes as unknown[]) expect(isStoreUnavailable(outcome), String(outcome)).toBe(true);
+    } finally {
+      unsubscribe("net.client.socket", created);
+      await store.close();
+      await service.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,6 +3,8 @@
  * set, else to the local service for `DATA_DIR` (started if none runs), which speaks the same wire
  * protocol. Code above `stores/` never knows which it has.
  */
+import { subscribe } from "node:diagnostics_channel";
+import type { Socket } from "node:net";
 import { MongoClient, type Db, type Document } from "mongodb";
 import type { Config } from "../lib/config.ts";
 import { StoreUnreachableError, UserError, redactUrl } from "../lib/errors.ts";
@@ -64,6 +66,39 @@ export async function openDocumentStore(config: Config): Promise<DocumentStore> 
 
 const BULK_BATCH = 5000;
 
+/** Where the local services this process's clients use listen ("host:port"): see `endIsAnError`. */
+const localServices = new Set<string>();
+let watchingSockets = false;
+
+/**
+ * Makes a connection to the local service fail the moment the service closes it. A killed service's
+ * connections end with a FIN; Node then ends and destroys the client's socket, but emits "close" only in
+ * the event loop's close phase, a turn later. The driver (7.9) learns of the loss from "close" or "error"
+ * alone, so a command written in between — an insert batch is flushed in that very turn's check phase —
+ * goes to a destroyed socket: `write` returns false, and the driver waits for a "drain" that never comes,
+ * with no "error" or timeout to end the wait: the operation, and the request behind it, hang for good.
+ * A MongoDB server never half-closes a connection, so the end of its stream is an error: a socket
+ * destroyed with one at "end" emits "error" at once, the driver drops the connection, and the operation
+ * on it fails (a 503 to the app) instead of waiting.
+ */
+function endIsAnError(uri: string): void {
+  localServices.add(new URL(uri).host);
+  if (watchingSockets) return;
+  watchingSockets = true;
+  subscribe("net.client.socket", (message) => {
+    const { socket } = message as { socket: Socket };
+    socket.once("connect", () => {
+      const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+      if (!localServices.has(peer)) return;
+      socket.once("end", () => {
+        // Only where something listens for the error: an unheard one would stop the process.
+        if (socket.listenerCount("error") === 0) return void socket.destroy();
+        socket.destroy(Object.assign(new Error(`the local store service at ${peer} closed the connection`), { code: "ECONNRESET" }));
+      });
+    });
+  });
+}
+
 /**
  * Closes a client on the event loop's next turn. Driver 7.9's close sends endSessions on a pooled connection; if the
  * server dropped it in this same turn (socket destroyed, its "close" not yet emitted), the write waits forever for
@@ -84,6 +119,7 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
   }
   // On loopback a heartbeat costs nothing: a restarted local service is found again within two seconds.
   const options = { serverSelectionTimeoutMS: 5000, ...(local ? { heartbeatFrequencyMS: 2000 } : {}) };
+  if (local) endIsAnError(uri);
   let client: MongoClient;
   try {
     client = new MongoClient(uri, options);
@@ -103,7 +139,9 @@ export async function openMongoStore(uri: string, dbName: string, local?: { loca
   const renew = () =>
     (renewing ??= (async () => {
       try {
-        const fresh = await new MongoClient(await local!.locate(), options).connect();
+        const found = await local!.locate();
+        endIsAnError(found);
+        const fresh = await new MongoClient(found, options).connect();
         const old = client;
         client = fresh;
         db = fresh.db(dbName);
