@@ -39,7 +39,7 @@ describe("nike notify schedule --workers", () => {
       const [rows] = await db.query("SELECT user_id FROM users WHERE email_consent OR sms_consent ORDER BY user_id");
       const ids = (rows as Array<{ user_id: number }>).map((r) => r.user_id);
       for (const workers of [1, 2, 3, 7]) {
-        const ranges = await userRanges(db, workers);
+        const ranges = await userRanges(db, workers, ids.length);
         expect(ranges).toHaveLength(workers);
         const shares = ranges.map((r) => ids.filter((id) => id > r.after && id <= r.upTo).length);
         expect(shares.reduce((a, b) => a + b, 0)).toBe(ids.length);

@@ -10,7 +10,7 @@ import { describe, UserError } from "../../lib/errors.ts";
 import { progress } from "../../lib/progress.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { InspirationDeps } from "../inspiration/today.ts";
-import { consentingCount, scheduleUsers, type Scheduled, type UserRange } from "./schedule.ts";
+import { ALL_USERS, consentingCount, scheduleUsers, type Scheduled, type UserRange } from "./schedule.ts";
 
 /** What the primary gives a worker (in its environment) and what the worker says back (over IPC). */
 const TASK = "NIKE_SCHEDULE_TASK";
@@ -19,9 +19,8 @@ type Report = { type: "nike:scheduled-users"; users: number } | { type: "nike:sc
 
 export const isScheduleWorker = () => cluster.isWorker && process.env[TASK] !== undefined;
 
-/** `workers` ranges of consenting users with about as many users each (fewer when there are fewer users). */
-export async function userRanges(mysql: MySql, workers: number): Promise<UserRange[]> {
-  const total = await consentingCount(mysql);
+/** `workers` ranges of the `total` consenting users with about as many users each (fewer when there are fewer users). */
+export async function userRanges(mysql: MySql, workers: number, total: number): Promise<UserRange[]> {
   const ranges: UserRange[] = [];
   let after = 0;
   for (let k = 1; k < Math.min(workers, total); k++) {
@@ -30,14 +29,15 @@ export async function userRanges(mysql: MySql, workers: number): Promise<UserRan
     ranges.push({ after, upTo });
     after = upTo;
   }
-  ranges.push({ after, upTo: Number.MAX_SAFE_INTEGER });
+  ranges.push({ after, upTo: ALL_USERS.upTo });
   return ranges;
 }
 
 /** The primary: forks a worker per range, shows one progress bar, and adds their counts up; rejects with the first worker's failure. */
 export async function scheduleOnWorkers(mysql: MySql, now: Date, workers: number): Promise<Scheduled> {
-  const ranges = await userRanges(mysql, workers);
-  const bar = progress("notify schedule", await consentingCount(mysql));
+  const total = await consentingCount(mysql);
+  const ranges = await userRanges(mysql, workers, total);
+  const bar = progress("notify schedule", total);
   const results = await Promise.allSettled(
     ranges.map(
       (range) =>

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { progress } from "../../lib/progress.ts";
+import type { MySql } from "../../stores/mysql.ts";
 import { goalsView, inHomeZone } from "../goals.ts";
 import { todaysInspirations, type InspirationDeps } from "../inspiration/today.ts";
 import { consentingProfiles } from "../users.ts";
@@ -105,7 +106,7 @@ export async function scheduleUsers(deps: InspirationDeps, now: Date, range: Use
   return { queued, skipped };
 }
 
-export async function consentingCount(mysql: InspirationDeps["mysql"]): Promise<number> {
+export async function consentingCount(mysql: MySql): Promise<number> {
   const [[{ n }]] = (await mysql.query("SELECT COUNT(*) AS n FROM users WHERE email_consent OR sms_consent")) as unknown as [[{ n: number }]];
   return Number(n);
 }
