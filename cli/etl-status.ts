@@ -22,7 +22,7 @@ export async function etlStatusText(mysql: MySql, now: Date = new Date()): Promi
     return `${r.run_id}  ${r.mode.padEnd(11)} ${r.status.padEnd(9)} started ${r.started_at}  rows ${loaded.toLocaleString("en-US")}  quarantined ${report?.quarantined ?? 0}${r.error ? `  error: ${r.error}` : ""}`;
   });
   const watermarks = await readWatermarks(mysql);
-  const marks = Object.entries(watermarks).map(([s, w]) => `${s.padEnd(14)} ${w.updatedAt}  last id ${w.lastId}`);
+  const marks = Object.entries(watermarks).map(([s, w]) => `${s.padEnd(14)} ${w.updatedAt}  last id ${w.lastId}${w.recent ? ` (+${Object.keys(w.recent).length} newer in the settle window)` : ""}`);
   const freshness = columns([
     ["source", "status", "newest loaded record", "age", "warn after", "error after"],
     ...sourceFreshness(watermarks, now).map((f) => [f.source, f.status, f.newestLoaded ?? "—", f.ageMs === null ? "—" : humanAge(f.ageMs), humanAge(f.warnAfterMs), humanAge(f.errorAfterMs)]),

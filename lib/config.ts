@@ -20,6 +20,7 @@ const schema = z.object({
   DATA_DIR: z.string().default("./data"),
   PSEUDONYM_KEY: z.string().min(8).default("nike-workbench-development-key"),
   ETL_MAX_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+  ETL_SETTLE_SECONDS: z.coerce.number().min(0).default(10),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   LOCAL_STORES_IDLE: z.string().default("10m").refine((v) => {
@@ -49,6 +50,8 @@ export type Config = {
   pseudonymKey: string;
   /** Share of a run's source rows that may be quarantined before the run fails. */
   maxQuarantineRatio: number;
+  /** How long after its change stamp a source row may still commit and be read by the ETL (its settle window). */
+  etlSettleMs: number;
   /** Bearer token that shows operators the detail of `/health`; unset, nobody sees it. */
   opsToken?: string;
   /** Where clients reach Inspire (for the OpenAPI description); unset, the description names no host. */
@@ -83,6 +86,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     mailFrom: e.MAIL_FROM,
     pseudonymKey: e.PSEUDONYM_KEY,
     maxQuarantineRatio: e.ETL_MAX_QUARANTINE_RATIO,
+    etlSettleMs: e.ETL_SETTLE_SECONDS * 1000,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     opsToken: e.OPS_TOKEN,
     localStoresIdleMs: parseInterval(e.LOCAL_STORES_IDLE),

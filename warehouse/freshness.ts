@@ -3,7 +3,7 @@
  * record the warehouse has loaded (its watermark's `updated_at`) against declared warn and error
  * thresholds. `nike etl --status` prints it and the data docs show it.
  */
-import type { Source, Watermark } from "./ledger.ts";
+import { newestLoaded, type Source, type Watermark } from "./ledger.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -49,9 +49,9 @@ export function freshnessStatus(ageMs: number | null, rule: FreshnessRule): Fres
 /** Every watermarked source's freshness at `now`, in the order of `FRESHNESS`. */
 export function sourceFreshness(watermarks: Partial<Record<Source, Watermark>>, now: Date = new Date(), rules: Record<Source, FreshnessRule> = FRESHNESS): SourceFreshness[] {
   return (Object.entries(rules) as Array<[Source, FreshnessRule]>).map(([source, rule]) => {
-    const mark = watermarks[source];
-    const ageMs = mark ? Math.max(0, now.getTime() - Date.parse(mark.updatedAt)) : null;
-    return { source, ...rule, status: freshnessStatus(ageMs, rule), newestLoaded: mark?.updatedAt ?? null, ageMs };
+    const newest = watermarks[source] && newestLoaded(watermarks[source]);
+    const ageMs = newest ? Math.max(0, now.getTime() - Date.parse(newest)) : null;
+    return { source, ...rule, status: freshnessStatus(ageMs, rule), newestLoaded: newest ?? null, ageMs };
   });
 }
 

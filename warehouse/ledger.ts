@@ -13,8 +13,13 @@ export const SOURCES = [
   "orders", "sales", "inventory_snapshots", "inbound_shipments", "products",
 ] as const;
 export type Source = (typeof SOURCES)[number];
-/** The position reached in a source: the last (updated_at, id) extracted. `updatedAt` is ISO 8601. */
-export type Watermark = { updatedAt: string; lastId: string };
+/**
+ * The position reached in a source: the last (updated_at, id) extracted. `updatedAt` is ISO 8601.
+ * `recent`: the versions (id → stamp) read after it, within the settle window (`pipelines/etl/settle.ts`).
+ */
+export type Watermark = { updatedAt: string; lastId: string; recent?: Record<string, string> };
+/** The stamp of the newest row loaded up to a watermark: its position, or a newer version in its settle window. */
+export const newestLoaded = (w: Watermark): string => Object.values(w.recent ?? {}).reduce((a, b) => (b > a ? b : a), w.updatedAt);
 /** A source row the ETL set aside, with why. */
 export type Quarantined = { source: string; sourceId: string; reason: string; document: unknown };
 /** Each mart's columns and their DuckDB types, as the star schema declares them. */
@@ -25,17 +30,20 @@ export type RunRow = { run_id: string; mode: string; status: string; started_at:
 const mysqlTime = (iso: string) => iso.replace("T", " ").replace("Z", "");
 
 export async function readWatermarks(db: MySql): Promise<Partial<Record<Source, Watermark>>> {
-  const [rows] = await db.query("SELECT source, updated_at, last_id FROM etl_watermarks");
+  const [rows] = await db.query("SELECT source, updated_at, last_id, recent FROM etl_watermarks");
   return Object.fromEntries(
-    (rows as Array<{ source: Source; updated_at: string; last_id: string }>).map((r) => [r.source, { updatedAt: new Date(`${r.updated_at.replace(" ", "T")}Z`).toISOString(), lastId: r.last_id }]),
+    (rows as Array<{ source: Source; updated_at: string; last_id: string; recent: string | null }>).map((r) => [r.source, {
+      updatedAt: new Date(`${r.updated_at.replace(" ", "T")}Z`).toISOString(), lastId: r.last_id, ...(r.recent && { recent: JSON.parse(r.recent) as Record<string, string> }),
+    }]),
   );
 }
 
 export async function writeWatermarks(conn: PoolConnection, runId: string, watermarks: Partial<Record<Source, Watermark>>): Promise<void> {
   for (const [source, w] of Object.entries(watermarks)) {
+    if (!w) continue;
     await conn.query(
-      "INSERT INTO etl_watermarks (source, updated_at, last_id, run_id) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), last_id = VALUES(last_id), run_id = VALUES(run_id)",
-      [source, mysqlTime(w.updatedAt), w.lastId, runId],
+      "INSERT INTO etl_watermarks (source, updated_at, last_id, recent, run_id) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at), last_id = VALUES(last_id), recent = VALUES(recent), run_id = VALUES(run_id)",
+      [source, mysqlTime(w.updatedAt), w.lastId, w.recent ? JSON.stringify(w.recent) : null, runId],
     );
   }
 }

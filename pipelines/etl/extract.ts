@@ -13,6 +13,7 @@ import type { MySql } from "../../stores/mysql.ts";
 import type { SessionStore } from "../../stores/sessions.ts";
 import type { Quarantined, Source, Watermark } from "../../warehouse/ledger.ts";
 import { STAGED_SOURCES } from "../../warehouse/models/sources.ts";
+import { SettleWindow } from "./settle.ts";
 import { writeStaged } from "./staging-files.ts";
 
 export type Extracted = {
@@ -42,17 +43,21 @@ async function* once<T>(rows: T[]): AsyncIterable<T[]> {
   yield rows;
 }
 
-/** Ids (and the new watermark) of rows of a MySQL table changed after `since`. */
-async function changedIds(db: MySql, table: "users" | "memberships", since: Watermark | undefined): Promise<{ ids: number[]; watermark?: Watermark }> {
+/** Ids (and the new watermark) of rows of a MySQL table changed after `since`, the versions earlier runs took left out. */
+async function changedIds(db: MySql, table: "users" | "memberships", since: Watermark | undefined, settleMs: number): Promise<{ ids: number[]; watermark?: Watermark }> {
   const where = since ? "WHERE updated_at > ? OR (updated_at = ? AND user_id > ?)" : "";
-  const t = since ? since.updatedAt.replace("T", " ").replace("Z", "") : undefined;
-  const [rows] = await db.query(`SELECT user_id, updated_at FROM \`${table}\` ${where} ORDER BY updated_at, user_id`, since ? [t, t, Number(since.lastId)] : []);
-  const list = rows as Array<{ user_id: number; updated_at: string }>;
-  const last = list[list.length - 1];
-  return { ids: list.map((r) => r.user_id), watermark: last ? { updatedAt: iso(last.updated_at), lastId: String(last.user_id).padStart(12, "0") } : undefined };
+  const t = since ? mysqlTime(since.updatedAt) : undefined;
+  const window = new SettleWindow(since, Date.now(), settleMs);
+  const [rows] = await db.query(`SELECT user_id, updated_at FROM \`${table}\` ${where}`, since ? [t, t, Number(since.lastId)] : []);
+  const ids = (rows as Array<{ user_id: number; updated_at: string }>).filter((r) => window.take(new Date(iso(r.updated_at)), () => pad(r.user_id))).map((r) => r.user_id);
+  return { ids, watermark: window.watermark };
 }
 
-export type ExtractContext = { mysql: MySql; documents: DocumentStore; sessions: SessionStore; duck: DuckDB; dir: string; watermarks: Partial<Record<Source, Watermark>> };
+export type ExtractContext = {
+  mysql: MySql; documents: DocumentStore; sessions: SessionStore; duck: DuckDB; dir: string; watermarks: Partial<Record<Source, Watermark>>;
+  /** The settle window (ms): how long after its stamp a row may still commit and be read. */
+  settleMs: number;
+};
 
 /** A run's extraction: where each source has read up to so far, and what it quarantined. */
 type Extraction = ExtractContext & { next: Partial<Record<Source, Watermark>>; quarantined: Quarantined[] };
@@ -87,21 +92,18 @@ async function extractStates({ mysql, duck, dir }: Extraction): Promise<number> 
 
 /** Changed workout documents, each checked against the collection's schema, streamed in batches. */
 async function extractWorkouts(run: Extraction): Promise<{ staged: number; read: number }> {
-  const { documents, duck, dir, watermarks, next, quarantined } = run;
+  const { documents, duck, dir, watermarks, next, quarantined, settleMs } = run;
   const filter = watermarks.activity_logs ? afterWatermark(watermarks.activity_logs) : {};
   const schema = COLLECTIONS.activity_logs.validator.$jsonSchema;
   let read = 0;
-  // Only a document at or after the newest time seen so far can move the watermark: skip building the rest's.
-  let newest = Number.NEGATIVE_INFINITY;
+  const window = new SettleWindow(watermarks.activity_logs, Date.now(), settleMs);
   async function* workoutRows() {
     for await (const batch of documents.collection("activity_logs").stream(filter)) {
       read += batch.length;
       const good: Record<string, unknown>[] = [];
       for (const doc of batch) {
-        if (doc.updated_at instanceof Date && doc.updated_at.getTime() >= newest) {
-          newest = doc.updated_at.getTime();
-          next.activity_logs = later(next.activity_logs, docWatermark(doc));
-        }
+        // A document without a stamp breaks the schema: it is quarantined below, and never read again.
+        if (doc.updated_at instanceof Date && !window.take(doc.updated_at, () => docId(doc))) continue;
         // DuckDB cannot place a moment in a zone it does not know: such a document waits in quarantine.
         const reason = violation(schema, doc) ?? (isTimeZone(String(doc.time_zone)) ? undefined : `time_zone "${doc.time_zone}" is not an IANA time zone`);
         if (reason) {
@@ -118,36 +120,40 @@ async function extractWorkouts(run: Extraction): Promise<{ staged: number; read:
     }
   }
   const staged = await writeStaged(duck, dir, "src_activity_logs", COLUMNS.activity_logs, workoutRows());
+  next.activity_logs = window.watermark;
   return { staged, read };
 }
 
 /** The first run scans; later ones read the days since the watermark from the by_seen_day index. */
-async function extractSessions({ sessions, duck, dir, watermarks, next }: Extraction): Promise<number> {
+async function extractSessions({ sessions, duck, dir, watermarks, next, settleMs }: Extraction): Promise<number> {
   const since = watermarks.sessions;
+  const window = new SettleWindow(since, Date.now(), settleMs);
   async function* sessionRows() {
     for await (const page of since ? sessions.seenSince(since.updatedAt) : sessions.scan()) {
       const fresh = page.filter((s) => {
-        const position = { updatedAt: new Date(s.last_seen_at).toISOString(), lastId: s.token_hash };
-        if (since && later(since, position) === since) return false;
-        next.sessions = later(next.sessions, position);
-        return true;
+        const seen = new Date(s.last_seen_at);
+        if (since && later(since, { updatedAt: seen.toISOString(), lastId: s.token_hash }) === since) return false;
+        return window.take(seen, () => s.token_hash);
       });
       // A session without a known zone (one stored before zones were kept) is filed under the default zone.
       yield fresh.map((s) => (s.time_zone && isTimeZone(s.time_zone) ? s : { ...s, time_zone: DEFAULT_TIME_ZONE }));
     }
   }
-  return writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());
+  const staged = await writeStaged(duck, dir, "src_sessions", COLUMNS.sessions, sessionRows());
+  next.sessions = window.watermark;
+  return staged;
 }
 
 /** Users changed in `users`, in `memberships` or in their goals, each with their current goal. */
-async function extractUsers({ mysql, documents, duck, dir, watermarks, next }: Extraction): Promise<{ users: number; user_goals: number }> {
+async function extractUsers({ mysql, documents, duck, dir, watermarks, next, settleMs }: Extraction): Promise<{ users: number; user_goals: number }> {
   const goalFilter = watermarks.user_goals ? afterWatermark(watermarks.user_goals) : {};
-  const goalDocs = await documents.collection("user_goals").find(goalFilter);
-  for (const doc of goalDocs) next.user_goals = later(next.user_goals, docWatermark(doc));
-  const changedUsers = await changedIds(mysql, "users", watermarks.users);
-  const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships);
-  if (changedUsers.watermark) next.users = later(next.users, changedUsers.watermark);
-  if (changedMemberships.watermark) next.memberships = later(next.memberships, changedMemberships.watermark);
+  const goalWindow = new SettleWindow(watermarks.user_goals, Date.now(), settleMs);
+  const goalDocs = (await documents.collection("user_goals").find(goalFilter)).filter((doc) => goalWindow.take(doc.updated_at as Date, () => docId(doc)));
+  next.user_goals = goalWindow.watermark;
+  const changedUsers = await changedIds(mysql, "users", watermarks.users, settleMs);
+  const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships, settleMs);
+  next.users = changedUsers.watermark;
+  next.memberships = changedMemberships.watermark;
   const userIds = [...new Set([...changedUsers.ids, ...changedMemberships.ids, ...goalDocs.map((d) => Number(d.user_id))])].sort((a, b) => a - b);
 
   async function* userRows() {
@@ -305,10 +311,11 @@ async function extractStoresAndVendors({ mysql, duck, dir }: Extraction): Promis
 }
 
 /** Catalog products changed since the watermark, and every price each has had. */
-async function extractProducts({ documents, duck, dir, watermarks, next }: Extraction): Promise<{ products: number; product_prices: number }> {
+async function extractProducts({ documents, duck, dir, watermarks, next, settleMs }: Extraction): Promise<{ products: number; product_prices: number }> {
   const filter = watermarks.products ? afterWatermark(watermarks.products) : {};
-  const docs = await documents.collection("products").find(filter);
-  for (const doc of docs) if (doc.updated_at instanceof Date) next.products = later(next.products, docWatermark(doc));
+  const window = new SettleWindow(watermarks.products, Date.now(), settleMs);
+  const docs = (await documents.collection("products").find(filter)).filter((doc) => !(doc.updated_at instanceof Date) || window.take(doc.updated_at, () => docId(doc)));
+  next.products = window.watermark;
   const products = await writeStaged(duck, dir, "src_products", COLUMNS.products, once(docs.map((d) => ({
     product_id: d._id, name: d.name, category: d.category, subcategory: d.subcategory, sport: d.sport, vendor_id: d.vendor_id, price: d.price,
     created_at: d.created_at, updated_at: d.updated_at,
@@ -322,9 +329,7 @@ async function extractProducts({ documents, duck, dir, watermarks, next }: Extra
 }
 
 /** Ids are compared as zero-padded text, so numeric and string ids order the same way in every store. */
-function docWatermark(doc: Doc): Watermark {
-  return { updatedAt: (doc.updated_at as Date).toISOString(), lastId: typeof doc._id === "number" ? String(doc._id).padStart(12, "0") : String(doc._id) };
-}
+const docId = (doc: Doc) => (typeof doc._id === "number" ? pad(doc._id) : String(doc._id));
 
 function afterWatermark(w: Watermark): Record<string, unknown> {
   const at = new Date(w.updatedAt);

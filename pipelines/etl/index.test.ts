@@ -127,6 +127,27 @@ describe("etl", () => {
     expect(months.lake).toEqual(months.mysql);
   });
 
+  it("reads a workout that commits after a later-stamped one was read, and loads each once", async () => {
+    const stores = await openEtlStores(world.config);
+    const now = Date.now();
+    try {
+      // Two server workers: one stamps a workout and is still writing it when a run reads the other's, stamped later.
+      await stores.documents.collection("activity_logs").insertMany([{ ...workout(900_020, 6, new Date(Date.UTC(2025, 10, 3, 7))), updated_at: new Date(now) }]);
+      expect((await runEtl(world.config, stores)).loaded.fact_activity).toBe(1);
+      await stores.documents.collection("activity_logs").insertMany([{ ...workout(900_021, 6, new Date(Date.UTC(2025, 10, 4, 7))), updated_at: new Date(now - 2_000) }]);
+      expect((await runEtl(world.config, stores)).loaded.fact_activity).toBe(1);
+      // Both are still in the settle window: read again, and skipped.
+      const again = await runEtl(world.config, stores);
+      expect(again.extracted.activity_logs).toBe(0);
+      expect(again.loaded.fact_activity).toBe(0);
+    } finally {
+      await stores.close();
+    }
+    expect(await query("SELECT activity_id FROM fact_activity WHERE activity_id IN (900020, 900021)")).toHaveLength(2);
+    const months = await monthlyActivity(world);
+    expect(months.lake).toEqual(months.mysql);
+  });
+
   it("gives a workout logged from before sign-up to the user's first version, and quarantines an unknown user's", async () => {
     const [user] = await query<{ created_at: string }>("SELECT created_at FROM users WHERE user_id = 9");
     const dayBefore = new Date(Date.parse(`${user.created_at.replace(" ", "T")}Z`) - 86_400_000);

@@ -128,7 +128,7 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
 
     let t = performance.now();
     log(`etl: run ${runId} (${mode}): extract`);
-    const extracted = await extract({ ...stores, duck, dir, watermarks });
+    const extracted = await extract({ ...stores, duck, dir, watermarks, settleMs: config.etlSettleMs });
     lap("extract", t);
 
     t = performance.now();
