@@ -38,6 +38,11 @@ describe("settle window", () => {
     expect(later.watermark).toEqual({ updatedAt: at(-1_000).toISOString(), lastId: pad(4) });
   });
 
+  it("breaks a tie in time by id, whatever order the rows come in", () => {
+    expect(run(undefined, 0, [[7, -20_000], [2, -20_000], [9, -30_000]]).watermark).toEqual({ updatedAt: at(-20_000).toISOString(), lastId: pad(7) });
+    expect(run(undefined, 0, [[2, -20_000], [7, -20_000], [3, -20_000]]).watermark).toEqual({ updatedAt: at(-20_000).toISOString(), lastId: pad(7) });
+  });
+
   it("reads nothing new: the watermark stays", () => {
     const since = { updatedAt: at(-60_000).toISOString(), lastId: pad(9) };
     expect(run(since, 0, []).watermark).toEqual(since);

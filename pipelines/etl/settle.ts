@@ -11,15 +11,16 @@ import type { Watermark } from "../../warehouse/ledger.ts";
 export class SettleWindow {
   readonly #since: Watermark | undefined;
   readonly #cutoff: number;
-  #settled: Watermark | undefined;
+  /** The newest settled row so far: its time, and its id, formatted only when needed (a full run reads millions). */
   #settledMs: number;
+  #settledId: () => string;
   readonly #recent: Record<string, string> = {};
 
   /** `readStart`: the time (ms) just before the run starts reading the source. */
   constructor(since: Watermark | undefined, readStart: number, settleMs: number) {
     this.#since = since;
-    this.#settled = since && { updatedAt: since.updatedAt, lastId: since.lastId };
     this.#settledMs = since ? Date.parse(since.updatedAt) : Number.NEGATIVE_INFINITY;
+    this.#settledId = () => since?.lastId ?? "";
     this.#cutoff = readStart - settleMs;
   }
 
@@ -32,13 +33,13 @@ export class SettleWindow {
       this.#recent[key] = at;
       return this.#since?.recent?.[key] !== at;
     }
-    // Only a row at or after the newest settled time so far can move the watermark: skip building the rest's.
-    if (ms >= this.#settledMs) {
-      const position = { updatedAt: stamp.toISOString(), lastId: id() };
-      if (!this.#settled || position.updatedAt > this.#settled.updatedAt || (position.updatedAt === this.#settled.updatedAt && position.lastId > this.#settled.lastId)) {
-        this.#settled = position;
-        this.#settledMs = ms;
-      }
+    if (ms > this.#settledMs) {
+      this.#settledMs = ms;
+      this.#settledId = id;
+    } else if (ms === this.#settledMs) {
+      const [mine, best] = [id(), this.#settledId()];
+      if (mine > best) this.#settledId = () => mine;
+      else this.#settledId = () => best;
     }
     return this.#since?.recent?.[id()] !== stamp.toISOString();
   }
@@ -48,7 +49,7 @@ export class SettleWindow {
     const recent = Object.keys(this.#recent).length ? this.#recent : undefined;
     // Nothing settled yet: every row committed before the read was read and is in `recent`, and one
     // committed after it is stamped after the cutoff, so the next run may start there.
-    if (!this.#settled) return recent && { updatedAt: new Date(this.#cutoff).toISOString(), lastId: "", recent };
-    return { ...this.#settled, ...(recent && { recent }) };
+    if (this.#settledMs === Number.NEGATIVE_INFINITY) return recent && { updatedAt: new Date(this.#cutoff).toISOString(), lastId: "", recent };
+    return { updatedAt: new Date(this.#settledMs).toISOString(), lastId: this.#settledId(), ...(recent && { recent }) };
   }
 }
