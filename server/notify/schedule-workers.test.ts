@@ -70,6 +70,17 @@ describe("nike notify schedule --workers", () => {
     expect(await queued()).toEqual(byTwo);
   });
 
+  it("queues each message once when two runs of two workers each start at once", async () => {
+    await queryWorld(world, "DELETE FROM notification_outbox");
+    const runs = await Promise.all([nike(["notify", "schedule", "--workers", "2"]), nike(["notify", "schedule", "--workers", "2"])]);
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const rows = await queued();
+    expect(rows.length).toBeGreaterThan(50);
+    expect(new Set(rows.map((m) => m.user_id)).size).toBe(rows.length);
+    // Each message was queued by one of the runs, and each run says how many it queued.
+    expect(runs.map((r) => queuedCount(r.stdout)).reduce((a, b) => a + b, 0)).toBe(rows.length);
+  });
+
   it("fails with one clear line when a worker cannot queue, and a run after the fix queues the rest", async () => {
     await queryWorld(world, "DELETE FROM notification_outbox");
     await queryWorld(world, "RENAME TABLE notification_outbox TO notification_outbox_away");
