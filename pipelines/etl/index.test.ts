@@ -56,6 +56,12 @@ describe("etl", () => {
       "EXPLAIN SELECT l.state, COUNT(*) FROM fact_activity f JOIN dim_location l ON l.location_key = f.location_key WHERE f.date_key BETWEEN 20260601 AND 20260614 GROUP BY l.state",
     );
     expect(plan[0]).toMatchObject({ table: "f", key: "ix_fact_activity_date" });
+    // And the active-users rule counts a period's users from the date index alone, not from each fact row.
+    const [users] = await query<{ key: string; Extra: string }>(
+      "EXPLAIN SELECT COUNT(DISTINCT u.user_pseudonym) FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key WHERE f.date_key BETWEEN 20260501 AND 20260630",
+    );
+    expect(users).toMatchObject({ key: "ix_fact_activity_date" });
+    expect(users.Extra.split("; ")).toContain("Using index");
     const months = await monthlyActivity(world);
     // June 2024 to June 2026: the history as of FIXED_UNTIL (2026-06-30).
     expect(months.lake.length).toBe(25);

@@ -13,7 +13,7 @@ import { UserError } from "../../lib/errors.ts";
 import { log } from "../../lib/progress.ts";
 import { openDocumentStore, type DocumentStore } from "../../stores/documents.ts";
 import { applySchema, connectMysql, type MySql } from "../../stores/mysql.ts";
-import { analyzeTables, bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
+import { analyzeTables, bulkTransaction, copyAllToMysql } from "../../stores/mysql-bulk.ts";
 import { openSessionStore, type SessionStore } from "../../stores/sessions.ts";
 import { MARTS } from "../../warehouse/models/index.ts";
 import { extract, type Extracted } from "./extract.ts";
@@ -150,10 +150,11 @@ export async function runEtl(config: Config, stores: EtlStores, options: { full?
     const report: RunReport = { runId, mode, extracted: extracted.rows, loaded, quarantined: quarantined.length, checksPassed: checks.length, checks, seconds };
     await bulkTransaction(mysql, async (conn) => {
       if (options.full) await emptyMarts(conn);
-      for (const mart of MARTS) {
-        loaded[mart.name] = transformed.rows[mart.name];
-        if (loaded[mart.name] > 0) await copyToMysql(conn, duck, mart.name, mart.name, join(dir, `${mart.name}.csv`));
-      }
+      for (const mart of MARTS) loaded[mart.name] = transformed.rows[mart.name];
+      // In key order (each mart's key leads its primary key): InnoDB builds an empty table's clustered index by
+      // appending, and a load out of that order took 5 times as long (fact_activity at medium: 24 s sorted, 110–129 s not).
+      const copies = MARTS.filter((mart) => loaded[mart.name] > 0).map((mart) => ({ relation: `(SELECT * FROM ${mart.name} ORDER BY ${mart.key})`, table: mart.name, csv: join(dir, `${mart.name}.csv`) }));
+      await copyAllToMysql(conn, duck, copies);
       await reconcileStarSchema(conn, reconciled);
       await writeQuarantine(conn, runId, quarantined);
       await writeWatermarks(conn, runId, extracted.watermarks);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { progress } from "../../lib/progress.ts";
 import type { MySql } from "../../stores/mysql.ts";
-import { bulkTransaction, exportCsv, loadCsv } from "../../stores/mysql-bulk.ts";
+import { bulkTransaction, copyAllToMysql, type CopyTimes } from "../../stores/mysql-bulk.ts";
 import type { RawTable } from "../generate/index.ts";
 import { rawFile } from "./raw-files.ts";
 
@@ -22,36 +22,18 @@ export const MYSQL_TABLES = [
 ] as const satisfies readonly RawTable[];
 
 /** Rows per table; seconds per table of its `LOAD DATA` alone, and waiting before it for its CSV. */
-export type MysqlLoadResult = { rows: Record<string, number>; seconds: Record<string, number>; waiting: Record<string, number> };
+export type MysqlLoadResult = { rows: Record<string, number> } & CopyTimes;
 
 export async function loadMysql(db: MySql, duck: DuckDB, rawDir: string, counts: Record<RawTable, number>): Promise<MysqlLoadResult> {
   const dir = await mkdtemp(join(tmpdir(), "nike-load-"));
-  const result: MysqlLoadResult = { rows: {}, seconds: {}, waiting: {} };
   const total = MYSQL_TABLES.reduce((sum, t) => sum + counts[t], 0);
   const bar = progress("load mysql", total);
-  const csv = (table: RawTable) => join(dir, `${table}.csv`);
-  const exported = (table: RawTable) => exportCsv(duck, `read_parquet('${rawFile(rawDir, table)}')`, csv(table));
-  // DuckDB writes the next table's CSV while MySQL reads this one's, so both cores work.
-  let next = exported(MYSQL_TABLES[0]);
+  const copies = MYSQL_TABLES.map((table) => ({ table, relation: `read_parquet('${rawFile(rawDir, table)}')`, csv: join(dir, `${table}.csv`) }));
   try {
-    await bulkTransaction(db, async (conn) => {
-      for (const [i, table] of MYSQL_TABLES.entries()) {
-        let started = performance.now();
-        const columns = await next;
-        result.waiting[table] = (performance.now() - started) / 1000;
-        if (i + 1 < MYSQL_TABLES.length) next = exported(MYSQL_TABLES[i + 1]);
-        started = performance.now();
-        await loadCsv(conn, table, csv(table), columns);
-        result.seconds[table] = (performance.now() - started) / 1000;
-        await rm(csv(table), { force: true });
-        result.rows[table] = counts[table];
-        bar.tick(counts[table]);
-      }
-    });
+    const times = await bulkTransaction(db, (conn) => copyAllToMysql(conn, duck, copies, (table) => bar.tick(counts[table as RawTable])));
     bar.done();
-    return result;
+    return { rows: Object.fromEntries(MYSQL_TABLES.map((t) => [t, counts[t]])), ...times };
   } finally {
-    await next.catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }
