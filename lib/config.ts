@@ -7,6 +7,16 @@ import { UserError } from "./errors.ts";
 
 export const DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/nike";
 
+/** A duration setting (`parseInterval`'s forms) whose milliseconds pass `accepts`. */
+const interval = (fallback: string, accepts: (ms: number) => boolean, message: string) =>
+  z.string().default(fallback).refine((v) => {
+    try {
+      return accepts(parseInterval(v));
+    } catch {
+      return false;
+    }
+  }, message);
+
 const schema = z.object({
   MYSQL_URL: z.string().default(DEFAULT_MYSQL_URL),
   MONGODB_URI: z.string().optional(),
@@ -23,13 +33,8 @@ const schema = z.object({
   ETL_SETTLE_SECONDS: z.coerce.number().min(0).default(10),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   OPS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  LOCAL_STORES_IDLE: z.string().default("10m").refine((v) => {
-    try {
-      return parseInterval(v) >= 0;
-    } catch {
-      return false;
-    }
-  }, "must be a duration such as 10m, 30s or 0 (never stop)"),
+  LOCAL_STORES_IDLE: interval("10m", (ms) => ms >= 0, "must be a duration such as 10m, 30s or 0 (never stop)"),
+  DYNAMODB_TIMEOUT: interval("10s", (ms) => ms > 0, "must be a duration such as 10s or 500ms"),
 });
 
 export type Config = {
@@ -58,6 +63,8 @@ export type Config = {
   publicUrl?: string;
   /** How long the local store service waits with no client before it stops itself (0: never). */
   localStoresIdleMs: number;
+  /** How long one DynamoDB request may take before it fails (and is retried) as unanswered. */
+  dynamodbTimeoutMs: number;
 };
 
 let dotenvRead = false;
@@ -90,6 +97,7 @@ export function loadConfig(overrides: Partial<Config> = {}): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     opsToken: e.OPS_TOKEN,
     localStoresIdleMs: parseInterval(e.LOCAL_STORES_IDLE),
+    dynamodbTimeoutMs: parseInterval(e.DYNAMODB_TIMEOUT),
     ...overrides,
     dataDir: resolve(overrides.dataDir ?? e.DATA_DIR),
   };

@@ -43,7 +43,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-const UNAVAILABLE_NAMES = new Set(["MongoNetworkError", "MongoNetworkTimeoutError", "MongoServerSelectionError", "MongoPoolClearedError", "MongoTopologyClosedError"]);
+const UNAVAILABLE_NAMES = new Set(["MongoNetworkError", "MongoNetworkTimeoutError", "MongoServerSelectionError", "MongoPoolClearedError", "MongoTopologyClosedError", "TimeoutError"]);
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "PROTOCOL_CONNECTION_LOST"]);
 
 /**

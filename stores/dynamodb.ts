@@ -45,6 +45,8 @@ export async function connectDynamo(config: Config): Promise<Dynamo> {
     endpoint,
     region: config.awsRegion,
     maxAttempts: 3,
+    // A request the store never answers (a stalled service) fails as unanswered instead of hanging its caller.
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: config.dynamodbTimeoutMs, throwOnRequestTimeout: true },
     // The embedded server accepts any credentials; a real endpoint uses the standard AWS chain.
     ...(real ? {} : { credentials: { accessKeyId: "embedded", secretAccessKey: "embedded" } }),
   });

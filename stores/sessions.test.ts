@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../lib/config.ts";
+import { isStoreUnavailable } from "../lib/errors.ts";
 import { stopLocalService } from "./local/locate.ts";
 import { openSessionStore, type Session, type SessionStore } from "./sessions.ts";
 
@@ -57,5 +59,31 @@ describe.each(backends)("sessions store contract (%s)", (_name, overrides) => {
 
   it("answers a ping", async () => {
     expect(await store.ping()).toMatch(/sessions/);
+  });
+});
+
+describe("sessions store against a DynamoDB that never answers", () => {
+  it("fails each call as the store unreachable after DYNAMODB_TIMEOUT (per attempt), instead of hanging its caller", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const credentials = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const store = await openSessionStore({ ...loadConfig(), dynamodbEndpoint: endpoint, dynamodbTimeoutMs: 300 });
+    try {
+      const started = performance.now();
+      // The limit only catches a hang: three attempts of 300 ms each, with the SDK's back-off between them.
+      const outcome = await Promise.race([store.get("hash-0001").then(() => "answered", (error: unknown) => error), new Promise((r) => setTimeout(() => r("still waiting after 30 s"), 30_000))]);
+      expect(outcome).toBeInstanceOf(Error);
+      expect(isStoreUnavailable(outcome)).toBe(true);
+      expect(sockets.length).toBeGreaterThanOrEqual(1);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    } finally {
+      await store.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      for (const [k, v] of Object.entries(credentials)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    }
   });
 });
