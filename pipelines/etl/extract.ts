@@ -148,7 +148,7 @@ async function extractSessions({ sessions, duck, dir, watermarks, next, settleMs
 async function extractUsers({ mysql, documents, duck, dir, watermarks, next, settleMs }: Extraction): Promise<{ users: number; user_goals: number }> {
   const goalFilter = watermarks.user_goals ? afterWatermark(watermarks.user_goals) : {};
   const goalWindow = new SettleWindow(watermarks.user_goals, Date.now(), settleMs);
-  const goalDocs = (await documents.collection("user_goals").find(goalFilter)).filter((doc) => goalWindow.take(doc.updated_at as Date, () => docId(doc)));
+  const goalDocs = (await documents.collection("user_goals").find(goalFilter)).filter((doc) => !(doc.updated_at instanceof Date) || goalWindow.take(doc.updated_at, () => docId(doc)));
   next.user_goals = goalWindow.watermark;
   const changedUsers = await changedIds(mysql, "users", watermarks.users, settleMs);
   const changedMemberships = await changedIds(mysql, "memberships", watermarks.memberships, settleMs);
