@@ -13,7 +13,8 @@ import type { World } from "../../test-support/world.ts";
 import { openEtlStores, runEtl } from "../../pipelines/etl/index.ts";
 import { report } from "../../cli/report.ts";
 import { readWatermarks } from "../ledger.ts";
-import { evaluateRule } from "./evaluate.ts";
+import { evaluateRule, metricSql } from "./evaluate.ts";
+import { completePeriod, previousPeriod } from "./periods.ts";
 import { alertStates, checkAlerts, firingAlerts, parseRules, type Rule } from "./index.ts";
 
 /** The tiny world's history ends on 2026-06-29, so the latest complete ISO week is 2026-W26 (June 22–28). */
@@ -73,6 +74,34 @@ describe("alert rules on a warehouse where one state's workouts stopped in the l
     expect(down.summary).toContain(`${cutState} -100%`);
     const up = await evaluate(rule(`- name: up\n  kind: percent_change\n  metric: workouts\n  by: state\n  period: week\n  above: 500\n  min_previous: 10`));
     expect(up.firing).toBe(false);
+  });
+
+  it("reads a period's workouts from the date index alone, for counts by state and for active users", async () => {
+    const byState = rule(`- name: down\n  kind: percent_change\n  metric: workouts\n  by: state\n  period: week\n  below: -50`);
+    const activeUsers = rule(`- name: users\n  kind: percent_change\n  metric: active_users\n  period: month\n  below: -15`);
+    for (const r of [byState, activeUsers]) {
+      if (r.kind !== "percent_change") throw new Error("a metric rule");
+      const current = completePeriod(r.period, "2026-06-29");
+      const [plan] = await db.query(`EXPLAIN ${metricSql(r, current, previousPeriod(current))}`);
+      const fact = (plan as Array<{ table: string; key: string; Extra: string }>).find((row) => row.table === "f")!;
+      expect(fact.key).toBe("ix_fact_activity_date");
+      expect(fact.Extra.split("; ")).toContain("Using index");
+    }
+  });
+
+  it("counts active users per group as the plain join does (each person once, across their user versions)", async () => {
+    for (const by of ["age_band", "state"] as const) {
+      const everyGroup = await evaluate(rule(`- name: users\n  kind: threshold\n  metric: active_users\n  by: ${by}\n  period: month\n  above: 0`));
+      const column = by === "state" ? "l.state" : "u.age_band";
+      const [rows] = await db.query(
+        `SELECT ${column} AS grp, COUNT(DISTINCT u.user_pseudonym) AS n FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key JOIN dim_location l ON l.location_key = f.location_key
+         WHERE f.date_key BETWEEN 20260501 AND 20260531 GROUP BY grp ORDER BY grp`,
+      );
+      expect(everyGroup.period).toBe("2026-05");
+      expect(everyGroup.breaches.map((b) => ({ grp: b.group, n: b.value })).sort((x, y) => String(x.grp).localeCompare(String(y.grp))))
+        .toEqual((rows as Array<{ grp: string; n: number }>).map((r) => ({ grp: r.grp, n: Number(r.n) })).sort((x, y) => String(x.grp).localeCompare(String(y.grp))));
+      expect(everyGroup.breaches.length).toBeGreaterThan(2);
+    }
   });
 
   it("threshold fires when the week's workouts cross the bound and not otherwise", async () => {

@@ -14,16 +14,17 @@ export type Breach = { group: string | null; value: number; previous?: number; c
 export type Evaluation = { rule: Rule; period: string; firing: boolean; summary: string; breaches: Breach[] };
 
 type Fact = "fact_activity" | "fact_app_session";
-const METRICS: Record<MetricName, { fact: Fact; value: (inPeriod: string) => string; joins?: string[] }> = {
+/** `perUser`: the metric counts people, so the facts are first reduced to one row per user version and group (see `metricSql`). */
+const METRICS: Record<MetricName, { fact: Fact; value: (inPeriod: string) => string; joins?: string[]; perUser?: boolean }> = {
   workouts: { fact: "fact_activity", value: (p) => `COUNT(CASE WHEN ${p} THEN 1 END)` },
-  active_users: { fact: "fact_activity", value: (p) => `COUNT(DISTINCT CASE WHEN ${p} THEN u.user_pseudonym END)`, joins: ["user"] },
+  active_users: { fact: "fact_activity", value: (p) => `COUNT(DISTINCT CASE WHEN ${p} THEN u.user_pseudonym END)`, joins: ["user"], perUser: true },
   minutes: { fact: "fact_activity", value: (p) => `COALESCE(SUM(CASE WHEN ${p} THEN f.duration_min END), 0)` },
   sessions: { fact: "fact_app_session", value: (p) => `COUNT(CASE WHEN ${p} THEN 1 END)` },
 };
-const JOINS: Record<string, string> = {
-  user: "JOIN dim_user u ON u.user_key = f.user_key",
-  location: "JOIN dim_location l ON l.location_key = f.location_key",
-  activity: "JOIN dim_activity a ON a.activity_key = f.activity_key",
+const JOINS: Record<string, { sql: string; key: string }> = {
+  user: { sql: "JOIN dim_user u ON u.user_key = f.user_key", key: "user_key" },
+  location: { sql: "JOIN dim_location l ON l.location_key = f.location_key", key: "location_key" },
+  activity: { sql: "JOIN dim_activity a ON a.activity_key = f.activity_key", key: "activity_key" },
 };
 /** Each dimension's column, and the join it needs, per fact. Workouts are placed where they happened; sessions where the user lives. */
 const DIMENSION_COLUMNS: Record<Dimension, Record<Fact, { column: string; join: string } | undefined>> = {
@@ -38,17 +39,30 @@ const signed = (pct: number) => `${pct > 0 ? "+" : ""}${fmt(pct)}%`;
 const between = (p: Period) => `f.date_key BETWEEN ${dateKey(p.first)} AND ${dateKey(p.last)}`;
 const periodLabel = (p: Period) => `${p.kind} ${p.key} (${p.first === p.last ? p.first : `${p.first} – ${p.last}`})`;
 
-/** The metric per group over `current` and `previous`, groups present in either. */
-async function metricRows(db: MySql, rule: MetricRule, current: Period, previous: Period): Promise<Array<{ grp: string | null; current: number; previous: number }>> {
+/**
+ * The query of a metric per group over `current` and `previous`. It reads the fact by its date index:
+ * InnoDB samples a few pages for its statistics, and at large counted 23,322 locations where there
+ * are 75, so MariaDB planned from each location to all its facts (28 million random reads) instead.
+ */
+export function metricSql(rule: MetricRule, current: Period, previous: Period): string {
   const metric = METRICS[rule.metric];
   const dimension = rule.by ? DIMENSION_COLUMNS[rule.by][metric.fact] : undefined;
-  const joins = new Set([...(metric.joins ?? []), ...(dimension ? [dimension.join] : [])]);
-  const [rows] = await db.query(
-    `SELECT ${dimension?.column ?? "NULL"} AS grp, ${metric.value(between(current))} AS current, ${metric.value(between(previous))} AS previous
-     FROM ${metric.fact} f ${[...joins].map((j) => JOINS[j]).join(" ")}
-     WHERE f.date_key BETWEEN ${dateKey(previous.first)} AND ${dateKey(current.last)}
-     GROUP BY grp ORDER BY grp`,
-  );
+  const joins = [...new Set([...(metric.joins ?? []), ...(dimension ? [dimension.join] : [])])].map((j) => JOINS[j]);
+  const facts = `${metric.fact} f FORCE INDEX (ix_${metric.fact}_date)`;
+  const range = `f.date_key BETWEEN ${dateKey(previous.first)} AND ${dateKey(current.last)}`;
+  const select = (inCurrent: string, inPrevious: string) => `SELECT ${dimension?.column ?? "NULL"} AS grp, ${metric.value(inCurrent)} AS current, ${metric.value(inPrevious)} AS previous`;
+  if (!metric.perUser) return `${select(between(current), between(previous))} FROM ${facts} ${joins.map((j) => j.sql).join(" ")} WHERE ${range} GROUP BY grp ORDER BY grp`;
+  // Each joined row reads a page of a dimension; at large two months were 2.3 million workouts but 89,000
+  // users (36 s against 2 s), so the facts are reduced to one row per user version and joined key first.
+  const keys = joins.map((j) => `f.${j.key}`).join(", ");
+  return `${select("f.in_current", "f.in_previous")}
+     FROM (SELECT ${keys}, MAX(${between(current)}) AS in_current, MAX(${between(previous)}) AS in_previous FROM ${facts} WHERE ${range} GROUP BY ${keys}) f
+     ${joins.map((j) => j.sql).join(" ")} GROUP BY grp ORDER BY grp`;
+}
+
+/** The metric per group over `current` and `previous`, groups present in either. */
+async function metricRows(db: MySql, rule: MetricRule, current: Period, previous: Period): Promise<Array<{ grp: string | null; current: number; previous: number }>> {
+  const [rows] = await db.query(metricSql(rule, current, previous));
   return (rows as Array<{ grp: string | null; current: number | string; previous: number | string }>).map((r) => ({ grp: r.grp, current: Number(r.current), previous: Number(r.previous) }));
 }
 
