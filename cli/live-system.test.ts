@@ -325,9 +325,11 @@ describe("the whole loop, live: store service, server and ETL in their own proce
       expect(outboxMails().filter((m) => m.to === users[i].email)).toHaveLength(1);
     }
     // Across every user: no e-mail went out twice, every row marked sent has its e-mail or SMS file, and each took one attempt.
+    // The dispatcher is still sending the rest of the world's messages, and writes each file before it marks the row
+    // sent: so the rows are read first, and the files after them.
+    const sent = await query<{ idempotency_key: string; channel: string; attempts: number }>("SELECT idempotency_key, channel, attempts FROM notification_outbox WHERE status = 'sent'");
     const mails = outboxMails();
     expect(new Set(mails.map((m) => m.id)).size).toBe(mails.length);
-    const sent = await query<{ idempotency_key: string; channel: string; attempts: number }>("SELECT idempotency_key, channel, attempts FROM notification_outbox WHERE status = 'sent'");
     const mailed = new Set(mails.map((m) => m.id.replace(/@.*$/, "")));
     expect(sent.filter((s) => s.channel === "email" && !mailed.has(s.idempotency_key))).toEqual([]);
     const smsDir = join(dataDir, "outbox", "sms");
