@@ -64,15 +64,6 @@ export async function copyAllToMysql(conn: PoolConnection, duck: DuckDB, copies:
   }
 }
 
-/** Copies a DuckDB relation into a MySQL table through a temporary CSV file. */
-export async function copyToMysql(conn: PoolConnection, duck: DuckDB, relation: string, table: string, csv: string): Promise<void> {
-  const columns = await exportCsv(duck, relation, csv);
-  try {
-    await loadCsv(conn, table, csv, columns);
-  } finally {
-    await rm(csv, { force: true });
-  }
-}
 
 /**
  * Refreshes the optimizer's statistics of tables a bulk load has filled. InnoDB recounts a changed table

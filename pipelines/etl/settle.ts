@@ -37,9 +37,8 @@ export class SettleWindow {
       this.#settledMs = ms;
       this.#settledId = id;
     } else if (ms === this.#settledMs) {
-      const [mine, best] = [id(), this.#settledId()];
-      if (mine > best) this.#settledId = () => mine;
-      else this.#settledId = () => best;
+      const best = [id(), this.#settledId()].sort().at(-1)!;
+      this.#settledId = () => best;
     }
     return this.#since?.recent?.[id()] !== stamp.toISOString();
   }

@@ -9,7 +9,7 @@ import { lakeDir, stagingDir, type Config } from "../../lib/config.ts";
 import { appendRows, createTable, openDuckDB } from "../../lib/duckdb.ts";
 import { replace } from "../lake.ts";
 import { STAR_SCHEMA } from "../ledger.ts";
-import { bulkTransaction, copyToMysql } from "../../stores/mysql-bulk.ts";
+import { bulkTransaction, copyAllToMysql } from "../../stores/mysql-bulk.ts";
 import { applySchema, connectMysql } from "../../stores/mysql.ts";
 import type { PeakHourFindings } from "./peak-hours.ts";
 import type { SegmentFindings } from "./segmentation.ts";
@@ -34,7 +34,7 @@ export async function publishSegments(config: Config, segmentation: SegmentFindi
     await bulkTransaction(db, async (conn) => {
       await conn.query("DELETE FROM user_segment");
       await conn.query("DELETE FROM segment_profile");
-      await copyToMysql(conn, duck, "user_segment", "user_segment", join(work, "user_segment.csv"));
+      await copyAllToMysql(conn, duck, [{ relation: "user_segment", table: "user_segment", csv: join(work, "user_segment.csv") }]);
       for (const s of segmentation.segments) {
         const { id, name, size, ...profile } = s;
         await conn.query("INSERT INTO segment_profile (segment_id, segment_name, users, best_hour, profile, computed_at) VALUES (?, ?, ?, ?, ?, ?)", [
