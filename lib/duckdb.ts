@@ -9,6 +9,9 @@ export type DuckDB = {
   /** Creates (or replaces) a table from in-memory rows; each column's type is inferred from its values. */
   table(name: string, rows: ReadonlyArray<Record<string, Cell>>): Promise<void>;
   connection: DuckDBConnection;
+  /** Another connection to the same database (its tables, its settings), for work that runs beside this one's. */
+  connect(): Promise<DuckDB>;
+  /** Closes this connection; the first handle's close also closes the database. */
   close(): void;
 };
 
@@ -68,7 +71,10 @@ function columnType(rows: ReadonlyArray<Record<string, Cell>>, column: string): 
 /** Opens an in-memory DuckDB; `options` are DuckDB settings such as `{ threads: "2" }`. */
 export async function openDuckDB(options: Record<string, string> = {}): Promise<DuckDB> {
   const instance = await DuckDBInstance.create(":memory:", options);
-  const connection = await instance.connect();
+  return handle(instance, await instance.connect(), () => instance.closeSync());
+}
+
+function handle(instance: DuckDBInstance, connection: DuckDBConnection, closeDatabase?: () => void): DuckDB {
   const db: DuckDB = {
     connection,
     async run(sql) {
@@ -88,9 +94,12 @@ export async function openDuckDB(options: Record<string, string> = {}): Promise<
       await createTable(db, name, columns);
       await appendRows(db, name, columns, [rows]);
     },
+    async connect() {
+      return handle(instance, await instance.connect());
+    },
     close() {
       connection.closeSync();
-      instance.closeSync();
+      closeDatabase?.();
     },
   };
   return db;

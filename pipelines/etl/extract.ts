@@ -68,21 +68,43 @@ export async function extract(ctx: ExtractContext): Promise<Extracted> {
   rows.states = await extractStates(run);
   // Facts before dimensions: a workout or session read here belongs to a user who already exists, so
   // the users read below include them (a user who signs up meanwhile is picked up by the next batch).
-  const workouts = await extractWorkouts(run);
+  // The facts' three stores are read side by side: a run waits on the slowest, not on their sum.
+  const [workouts, sessions, operations] = await allOrFirstFailure([extractWorkouts(run), beside(run, extractSessions), beside(run, extractOperations)]);
   rows.activity_logs = workouts.staged;
   rows.activity_logs_read = workouts.read;
-  rows.sessions = await extractSessions(run);
-  const orders = await extractOrders(run);
-  Object.assign(rows, orders.rows);
-  rows.sales = await extractSales(run);
-  rows.inventory_snapshots = await extractInventorySnapshots(run);
-  rows.inbound_shipments = await extractInboundShipments(run);
+  rows.sessions = sessions;
+  Object.assign(rows, operations.rows);
   // The dimensions these facts name, after them: a store, vendor or product read above is in what is read here.
   Object.assign(rows, await extractStoresAndVendors(run));
   Object.assign(rows, await extractProducts(run));
   Object.assign(rows, await extractUsers(run));
   log(`etl: extracted ${Object.entries(rows).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}; quarantined ${run.quarantined.length}`);
-  return { rows, watermarks: run.next, quarantined: run.quarantined, orderTotals: orders.totals };
+  return { rows, watermarks: run.next, quarantined: run.quarantined, orderTotals: operations.totals };
+}
+
+/** Runs `work` on a DuckDB connection of its own, beside the run's: each stages its own tables. */
+async function beside<T>(run: Extraction, work: (run: Extraction) => Promise<T>): Promise<T> {
+  const duck = await run.duck.connect();
+  try {
+    return await work({ ...run, duck });
+  } finally {
+    duck.close();
+  }
+}
+
+/** Every promise's value, or the first failure once all have ended (none is left writing while the run cleans up). */
+async function allOrFirstFailure<T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const outcomes = await Promise.allSettled(work);
+  const failed = outcomes.find((o) => o.status === "rejected");
+  if (failed) throw failed.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** The operations' facts, all from MySQL: orders with their lines, store sales, inventory and inbound shipments. */
+async function extractOperations(run: Extraction): Promise<{ rows: Record<string, number>; totals: OrderTotal[] }> {
+  const orders = await extractOrders(run);
+  const rows = { ...orders.rows, sales: await extractSales(run), inventory_snapshots: await extractInventorySnapshots(run), inbound_shipments: await extractInboundShipments(run) };
+  return { rows, totals: orders.totals };
 }
 
 async function extractStates({ mysql, duck, dir }: Extraction): Promise<number> {

@@ -69,7 +69,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
     }
     const [{ n }] = await duck.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${model.name}`);
     rows[model.name] = Number(n);
-    checks.push(...(await runChecks(duck, model.name, compiledChecks(project, model), checkNames(checksOf(model.spec)))));
+    checks.push(...(await runChecks(duck, model.name, compiledChecks(project, model), checkNames(checksOf(model.spec)), rows[model.name])));
     // A model that takes seconds is named, so that a slow run says where its time went.
     const seconds = (performance.now() - started) / 1000;
     if (seconds >= SLOW_MODEL_SECONDS) log(`etl: model ${model.name}: ${rows[model.name].toLocaleString("en-US")} rows, built and checked in ${seconds.toFixed(1)} s`);
