@@ -43,10 +43,18 @@ export async function writePending(duck: DuckDB, pending: string, lake: string, 
     // the delta moves to another month (an order placed at another time) touches its old month too.
     await duck.run(`CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT year(${p}) AS y, month(${p}) AS m FROM ${mart.name}
       UNION SELECT DISTINCT year(${p}), month(${p}) FROM lake_${mart.name} WHERE ${mart.key} IN (SELECT ${mart.key} FROM ${mart.name})`);
-    await duck.run(`COPY (SELECT ${partitionColumns} FROM cur_${mart.name} WHERE (year(${p}), month(${p})) IN (SELECT (y, m) FROM touched) ORDER BY ${p})
+    const partitions = (await duck.all<{ y: number; m: number }>("SELECT y, m FROM touched ORDER BY y, m")).map(({ y, m }) => join(mart.name, `year=${y}`, `month=${String(m).padStart(2, "0")}`));
+    // The old rows are read from the touched months' files alone: through the lake's view, whose filter
+    // cannot prune partitions, each small batch read every workout in the lake (0.6–0.7 s at medium).
+    const oldFiles = partitions.filter((partition) => existsSync(join(lake, partition))).map((partition) => `'${join(lake, partition)}/*.parquet'`);
+    const columns = await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE ${mart.name}`);
+    const old = oldFiles.length
+      ? `SELECT ${columns.map((c) => `"${c.column_name}"::${c.column_type} AS "${c.column_name}"`).join(", ")} FROM read_parquet([${oldFiles.join(", ")}], hive_partitioning = false, union_by_name = true)
+         WHERE ${mart.key} NOT IN (SELECT ${mart.key} FROM ${mart.name}) UNION ALL `
+      : "";
+    await duck.run(`COPY (SELECT ${partitionColumns} FROM (${old}SELECT * FROM ${mart.name}) ORDER BY ${p})
       TO '${join(pending, mart.name)}' (FORMAT parquet, PARTITION_BY (year, month), OVERWRITE_OR_IGNORE)`);
-    const touched = await duck.all<{ y: number; m: number }>("SELECT y, m FROM touched ORDER BY y, m");
-    for (const { y, m } of touched) manifest.partitions.push(join(mart.name, `year=${y}`, `month=${String(m).padStart(2, "0")}`));
+    manifest.partitions.push(...partitions);
   }
   await writeFile(join(pending, "manifest.json"), JSON.stringify(manifest));
   return manifest;

@@ -56,13 +56,13 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
   const checks: CheckResult[] = [];
   for (const model of project.models) {
     const started = performance.now();
-    await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS ${compiledSql(project, model)}`);
-    if (model.key) {
-      // Conform to the warehouse's column types and order; the spec documents exactly those columns.
+    if (!model.key) await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS ${compiledSql(project, model)}`);
+    else {
+      // Conform to the warehouse's column types and order as it is built; the spec documents exactly those columns.
       const columns = schemas[model.name];
       const drift = columnDrift(declared(model), columns);
       if (drift.length) throw new Error(`${model.layer}/${model.name}.checks.json declares columns that differ from the star schema: ${drift.join("; ")}`);
-      await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS SELECT ${columns.map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(", ")} FROM ${model.name}`);
+      await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS SELECT ${columns.map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(", ")} FROM (${compiledSql(project, model)})`);
       await duck.run(`CREATE OR REPLACE VIEW cur_${model.name} AS
         SELECT * FROM lake_${model.name} WHERE ${model.key} NOT IN (SELECT ${model.key} FROM ${model.name})
         UNION ALL SELECT * FROM ${model.name}`);
