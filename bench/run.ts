@@ -111,7 +111,8 @@ async function inspireSection() {
 
 /**
  * Two batches of 10,000 new workouts, each timed from the write to its published run: the first right after
- * the full run (MySQL's buffer pool still holds the facts it just wrote), the second as `etl --follow` meets them.
+ * the full run (MySQL's buffer pool holds the tables the full run built last, so the batch reads the pages of
+ * `fact_activity`'s user index it changes from disk), the second as `etl --follow` meets them.
  */
 async function incrementalBatches(config: ReturnType<typeof benchWorld>, stores: Awaited<ReturnType<typeof openEtlStores>>, scale: ReturnType<typeof parseScale>, label: string, target: string) {
   for (const [k, when] of [[0, "right after the full run"], [1, "the next batch, as --follow runs"]] as const) {
