@@ -1,5 +1,9 @@
+import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { join } from "node:path";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stagingDir } from "../../lib/config.ts";
 import type { DocumentStore } from "../../stores/documents.ts";
 import { mongoUriOf } from "../../stores/local/locate.ts";
 import { runLocalService } from "../../stores/local/service.ts";
@@ -197,6 +201,33 @@ describe("etl", () => {
     expect(q.reason).toMatch(/started_at must be date/);
     const [zone] = await query<{ reason: string }>("SELECT reason FROM etl_quarantine WHERE source = 'activity_logs' AND source_id = '900102'");
     expect(zone.reason).toBe('time_zone "Mars/Olympus" is not an IANA time zone');
+  });
+
+  it("fails the whole run when one store's extract fails while another is still reading, and leaves nothing behind", async () => {
+    const before = await mysqlFingerprint(world);
+    const stores = await openEtlStores(world.config);
+    try {
+      // Enough new workouts that their read is still under way when the operations' MySQL read fails.
+      await stores.documents.collection("activity_logs").insertMany(Array.from({ length: 20_000 }, (_, i) => workout(910_000 + i, 3, new Date(Date.UTC(2025, 4, 1 + (i % 28), 7)))));
+      await stores.mysql.query("RENAME TABLE inbound_shipments TO inbound_shipments_away");
+      let error: unknown;
+      try {
+        error = await runEtl(world.config, stores).catch((e: unknown) => e);
+      } finally {
+        await stores.mysql.query("RENAME TABLE inbound_shipments_away TO inbound_shipments");
+      }
+      expect(String(error)).toMatch(/inbound_shipments/);
+      const [run] = await query<{ run_id: string; status: string }>("SELECT run_id, status FROM etl_runs ORDER BY started_at DESC LIMIT 1");
+      expect(run.status).toBe("failed");
+      // The workouts' read was let finish before the run removed its staging folder: nothing writes there after.
+      await sleep(1500);
+      expect(existsSync(join(stagingDir(world.config), run.run_id))).toBe(false);
+      expect(await mysqlFingerprint(world)).toEqual(before);
+      const report = await runEtl(world.config, stores);
+      expect(report.loaded.fact_activity).toBe(20_000);
+    } finally {
+      await stores.close();
+    }
   });
 
   it("fails a run whose check fails, naming model, check and rows, and publishes nothing", async () => {
