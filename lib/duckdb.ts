@@ -20,6 +20,9 @@ type Cell = string | number | boolean | null;
 /** Column name → DuckDB type (VARCHAR, BIGINT, INTEGER, TINYINT, DOUBLE, BOOLEAN, or any type DuckDB casts text to, such as TIMESTAMP), in order. */
 export type Columns = Record<string, string>;
 
+/** A select list that casts each column to its type, under its own name: conforms a relation to a table's types. */
+export const castTo = (columns: ReadonlyArray<{ name: string; type: string }>) => columns.map(({ name, type }) => `"${name}"::${type} AS "${name}"`).join(", ");
+
 /** A row as an object keyed by column name, or as its values in column order. */
 type AppendRow = Record<string, unknown> | ReadonlyArray<unknown>;
 

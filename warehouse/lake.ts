@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { DuckDB } from "../lib/duckdb.ts";
+import { castTo, type DuckDB } from "../lib/duckdb.ts";
 import type { Model } from "./models/index.ts";
 
 /** A DuckDB relation over a lake table, or undefined when the lake does not have it yet. */
@@ -47,9 +47,9 @@ export async function writePending(duck: DuckDB, pending: string, lake: string, 
     // The old rows are read from the touched months' files alone: through the lake's view, whose filter
     // cannot prune partitions, each small batch read every workout in the lake (0.6–0.7 s at medium).
     const oldFiles = partitions.filter((partition) => existsSync(join(lake, partition))).map((partition) => `'${join(lake, partition)}/*.parquet'`);
-    const columns = await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE ${mart.name}`);
+    const columns = (await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE ${mart.name}`)).map((c) => ({ name: c.column_name, type: c.column_type }));
     const old = oldFiles.length
-      ? `SELECT ${columns.map((c) => `"${c.column_name}"::${c.column_type} AS "${c.column_name}"`).join(", ")} FROM read_parquet([${oldFiles.join(", ")}], hive_partitioning = false, union_by_name = true)
+      ? `SELECT ${castTo(columns)} FROM read_parquet([${oldFiles.join(", ")}], hive_partitioning = false, union_by_name = true)
          WHERE ${mart.key} NOT IN (SELECT ${mart.key} FROM ${mart.name}) UNION ALL `
       : "";
     await duck.run(`COPY (SELECT ${partitionColumns} FROM (${old}SELECT * FROM ${mart.name}) ORDER BY ${p})

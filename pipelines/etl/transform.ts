@@ -5,7 +5,7 @@
  * view (`cur_<mart>`).
  */
 import { join } from "node:path";
-import type { DuckDB } from "../../lib/duckdb.ts";
+import { castTo, type DuckDB } from "../../lib/duckdb.ts";
 import { log } from "../../lib/progress.ts";
 import { CheckFailed, checkNames, runChecks, type CheckResult } from "./checks.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
@@ -48,7 +48,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
   // The warehouse state before this run, from the lake (empty, typed tables on the first run).
   for (const [mart, columns] of Object.entries(schemas)) {
     const relation = lakeRelation(lake, mart);
-    if (relation) await duck.run(`CREATE OR REPLACE VIEW lake_${mart} AS SELECT ${columns.map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(", ")} FROM ${relation}`);
+    if (relation) await duck.run(`CREATE OR REPLACE VIEW lake_${mart} AS SELECT ${castTo(columns)} FROM ${relation}`);
     else await duck.run(`CREATE OR REPLACE TABLE lake_${mart} (${columns.map((c) => `"${c.name}" ${c.type}`).join(", ")})`);
   }
 
@@ -62,7 +62,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
       const columns = schemas[model.name];
       const drift = columnDrift(declared(model), columns);
       if (drift.length) throw new Error(`${model.layer}/${model.name}.checks.json declares columns that differ from the star schema: ${drift.join("; ")}`);
-      await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS SELECT ${columns.map((c) => `"${c.name}"::${c.type} AS "${c.name}"`).join(", ")} FROM (${compiledSql(project, model)})`);
+      await duck.run(`CREATE OR REPLACE TABLE ${model.name} AS SELECT ${castTo(columns)} FROM (${compiledSql(project, model)})`);
       await duck.run(`CREATE OR REPLACE VIEW cur_${model.name} AS
         SELECT * FROM lake_${model.name} WHERE ${model.key} NOT IN (SELECT ${model.key} FROM ${model.name})
         UNION ALL SELECT * FROM ${model.name}`);

@@ -4,7 +4,7 @@
  * a seed's, or the upstream model's spec) from the example's rows, the model runs with its markers
  * bound as in the ETL, and its rows are compared with the expected ones, in any order.
  */
-import { openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
+import { castTo, openDuckDB, type DuckDB } from "../../lib/duckdb.ts";
 import { columnsOf, compiledSql, relationOf, type Project, type ProjectModel } from "./project.ts";
 import { parseRef, refText } from "./refs.ts";
 import type { Columns, Example, Row } from "./spec.ts";
@@ -71,7 +71,7 @@ export async function runExample(project: Project, model: ProjectModel, example:
     // A mart is conformed to its declared (star schema) types, as the ETL conforms it.
     const declared: Columns = model.spec.columns;
     const types = Object.fromEntries(produced.map((c) => [c.name, model.key && declared[c.name] ? declared[c.name].type : c.type]));
-    await duck.run(`CREATE TABLE output AS SELECT ${produced.map((c) => `"${c.name}"::${types[c.name]} AS "${c.name}"`).join(", ")} FROM produced`);
+    await duck.run(`CREATE TABLE output AS SELECT ${castTo(produced.map((c) => ({ name: c.name, type: types[c.name] })))} FROM produced`);
 
     const compared = [...new Set(example.expect.flatMap((r) => Object.keys(r)))];
     const unknown = compared.filter((c) => !(c in types));
