@@ -5,7 +5,7 @@
  * view (`cur_<mart>`).
  */
 import { join } from "node:path";
-import { castTo, type DuckDB } from "../../lib/duckdb.ts";
+import { castTo, createTable, type DuckDB } from "../../lib/duckdb.ts";
 import { log } from "../../lib/progress.ts";
 import { CheckFailed, checkNames, runChecks, type CheckResult } from "./checks.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
@@ -49,7 +49,7 @@ export async function transform(duck: DuckDB, stagingRun: string, lake: string, 
   for (const [mart, columns] of Object.entries(schemas)) {
     const relation = lakeRelation(lake, mart);
     if (relation) await duck.run(`CREATE OR REPLACE VIEW lake_${mart} AS SELECT ${castTo(columns)} FROM ${relation}`);
-    else await duck.run(`CREATE OR REPLACE TABLE lake_${mart} (${columns.map((c) => `"${c.name}" ${c.type}`).join(", ")})`);
+    else await createTable(duck, `lake_${mart}`, Object.fromEntries(columns.map((c) => [c.name, c.type])));
   }
 
   const rows: Record<string, number> = {};

@@ -33,7 +33,7 @@ const READS_WAIT_MS = 10_000;
 /**
  * LevelDB's memtable (its default is 4 MB). A bulk load of sessions writes each item three times (its
  * index copies), and at 4 MB LevelDB's compaction thread rewrote them level by level: 10 s of CPU per
- * 100,000 sessions, on the core the loader needs. At 64 MB it is 4 s, and the load 20–25% faster.
+ * 100,000 sessions, on the core the loader needs. At 64 MB it is 4 s, and the load 7–26% faster.
  */
 const OPEN_OPTIONS = { writeBufferSize: 64 * 2 ** 20 };
 
