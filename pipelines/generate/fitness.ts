@@ -2,8 +2,6 @@
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { B, DAY_B, MEAN_STATE_MULTIPLIER } from "./lookups.ts";
 
-/** A wall-clock time in a zone, as the UTC instant the stores keep (DuckDB's session zone plays no part). */
-const utcOf = (local: string, zone: string) => `timezone('UTC', timezone(${zone}, ${local}))`;
 
 /**
  * Each app user's workouts: their segment's weekly rate × age-band and state multipliers × personal
@@ -59,7 +57,7 @@ export const FITNESS_TABLES = {
     ),
     timed AS (
       SELECT d.*, a.activity, a.intensity, a.minutes, a.kmh, a.met, sg.effort, sg.hr_shift,
-        ${utcOf("days.day + to_hours(hb.value) + to_seconds(floor(rnd(d.activity_id, 'sec') * 3600)::INT)", "z.time_zone")} AS started_at, z.time_zone,
+        zh.utc_start + to_seconds(floor(rnd(d.activity_id, 'sec') * 3600)::INT) AS started_at, z.time_zone,
         greatest(5, least(360, round(a.minutes * sg.effort * exp(0.3 * nrm(d.activity_id, 'dur')))))::INT AS duration_min
       FROM drawn d
       JOIN activities a ON a.activity_id = d.act_id
@@ -67,6 +65,7 @@ export const FITNESS_TABLES = {
       JOIN days USING (day_idx)
       JOIN state_zones z ON z.state = d.home_state
       JOIN hour_bucket hb ON hb.segment_id = d.segment_id AND hb.weekend = days.weekend AND hb.b = floor(rnd(d.activity_id, 'hour') * ${B})::INT
+      JOIN zone_hours zh ON zh.time_zone = z.time_zone AND zh.day_idx = d.day_idx AND zh.hour = hb.value
     )
     SELECT t.activity_id, t.user_id, t.activity AS activity_type, t.started_at, t.time_zone, t.duration_min,
       CASE WHEN t.kmh > 0 THEN round(t.kmh * t.duration_min / 60 * exp(0.12 * nrm(t.activity_id, 'dist')), 2) END AS distance_km,
@@ -90,12 +89,13 @@ export const FITNESS_TABLES = {
       started_at, started_at + to_seconds(duration_s) AS last_seen_at, duration_s,
       epoch(started_at)::BIGINT + 30 * 86400 AS expires_at
     FROM (
-      SELECT s.*, z.time_zone, ${utcOf("days.day + to_hours(hb.value) + to_seconds(floor(rnd(sid, 'ssec') * 3600)::INT)", "z.time_zone")} AS started_at,
+      SELECT s.*, z.time_zone, zh.utc_start + to_seconds(floor(rnd(sid, 'ssec') * 3600)::INT) AS started_at,
         greatest(10, round(240 * exp(0.8 * nrm(sid, 'slen'))))::INT AS duration_s
       FROM s
       JOIN state_zones z USING (state)
       JOIN days ON days.day_idx = floor(rnd(sid, 'sday') * %history_days%)::INT
       JOIN session_hour_bucket hb ON hb.b = floor(rnd(sid, 'shour') * ${B})::INT
+      JOIN zone_hours zh ON zh.time_zone = z.time_zone AND zh.day_idx = days.day_idx AND zh.hour = hb.value
     ) s
     JOIN first_device fd USING (user_id)
     JOIN devices_out dv ON dv.device_id = fd.device_id

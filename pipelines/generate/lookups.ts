@@ -115,6 +115,11 @@ export async function createLookups(db: DuckDB, until: string): Promise<void> {
   const days = historyDays(until);
   await db.table("days", days.map((d, i) => ({ day_idx: i, day: d.date, weekend: d.isoDow >= 6 ? 1 : 0 })));
   await db.run("CREATE OR REPLACE TABLE days AS SELECT day_idx, day::DATE AS day, weekend FROM days");
+  // The UTC instant each local hour of the history starts at, per zone: US zones change offset only on the
+  // hour, so a local time within the hour is this plus its seconds. A join, not a zone conversion per row.
+  await db.run(`CREATE OR REPLACE TABLE zone_hours AS
+    SELECT z.time_zone, d.day_idx, h.hour::INT AS hour, timezone('UTC', timezone(z.time_zone, d.day + to_hours(h.hour::INT))) AS utc_start
+    FROM (SELECT DISTINCT time_zone FROM state_zones) z, days d, range(24) h(hour)`);
   const growth = (d: (typeof days)[number]) => WEEKDAY_WEIGHT[d.isoDow - 1] * (1 + HISTORY.yearlyGrowth) ** d.years;
   await dayBuckets(db, "day_bucket", ACTIVITIES.map((a) => days.map((d) => monthWeight(ACTIVITY_SEASONS[a.name].peakMonth, ACTIVITY_SEASONS[a.name].kappa, d.month) * growth(d))));
 
