@@ -1,5 +1,5 @@
 /** @module Progress of long steps: a bar with rows/s and ETA on a terminal, plain log lines otherwise. */
-import { SingleBar, Presets } from "cli-progress";
+import { MultiBar, Presets, type SingleBar } from "cli-progress";
 
 export type Progress = {
   /** Adds `rows` to the done count. */
@@ -11,10 +11,31 @@ export type Progress = {
 /** A person watches: stderr is a terminal, outside CI. */
 export const interactive = () => Boolean(process.stderr.isTTY) && !process.env.CI;
 
+/** The bars on the terminal: steps that run side by side (a load's stores) each keep a line of their own. */
+let screen: { bars: MultiBar; shown: Set<SingleBar> } | undefined;
+
 /** Logs a line to stderr, so stdout stays clean for data and paths. Silent under vitest. */
 export function log(message: string): void {
   if (process.env.VITEST && !process.env.NIKE_VERBOSE) return;
-  process.stderr.write(`${message}\n`);
+  if (screen) screen.bars.log(`${message}\n`);
+  else process.stderr.write(`${message}\n`);
+}
+
+function showBar(label: string, total: number): SingleBar {
+  screen ??= { bars: new MultiBar({ hideCursor: true, etaBuffer: 20, clearOnComplete: true }, Presets.shades_classic), shown: new Set() };
+  const bar = screen.bars.create(total, 0, { rate: 0 }, { format: `${label.padEnd(24)} {bar} {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}` });
+  screen.shown.add(bar);
+  return bar;
+}
+
+function hideBar(bar: SingleBar): void {
+  if (!screen) return;
+  screen.shown.delete(bar);
+  // Removing redraws, which also writes the lines logged since the last redraw.
+  screen.bars.remove(bar);
+  if (screen.shown.size) return;
+  screen.bars.stop();
+  screen = undefined;
 }
 
 export function formatRate(rows: number, seconds: number): string {
@@ -26,13 +47,7 @@ export function formatRate(rows: number, seconds: number): string {
 export function progress(label: string, total: number): Progress {
   const started = performance.now();
   let done = 0;
-  const bar = interactive()
-    ? new SingleBar(
-        { format: `${label.padEnd(24)} {bar} {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 20 },
-        Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(total, 0, { rate: 0 });
+  const bar = interactive() ? showBar(label, total) : undefined;
   return {
     tick(rows) {
       done += rows;
@@ -40,7 +55,7 @@ export function progress(label: string, total: number): Progress {
       bar?.update(done, { rate: Math.round(done / Math.max(seconds, 1e-3)).toLocaleString("en-US") });
     },
     done() {
-      bar?.stop();
+      if (bar) hideBar(bar);
       const seconds = (performance.now() - started) / 1000;
       log(`${label}: ${done.toLocaleString("en-US")} rows in ${seconds.toFixed(2)} s (${formatRate(done, seconds)})`);
     },

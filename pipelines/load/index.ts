@@ -42,19 +42,33 @@ export async function load(config: Config): Promise<LoadResult> {
     await sessions.ping();
 
     const since = (t: number) => (performance.now() - t) / 1000;
-    let t = performance.now();
+    const t = performance.now();
     await applySchema(mysql);
     await checkRawKeys(duck, dir, await tableKeys(mysql, MYSQL_TABLES));
     const keySeconds = since(t);
-    t = performance.now();
-    const mysqlResult = await loadMysql(mysql, duck, dir, counts);
-    const mysqlSeconds = since(t);
-    t = performance.now();
-    const documentResult = await loadDocuments(documents, duck, dir, counts);
-    const documentSeconds = since(t);
-    t = performance.now();
-    const sessionCount = await loadSessions(sessions, duck, dir, counts.sessions);
-    const seconds = { keys: keySeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: since(t), total: since(started) };
+    const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+      const t = performance.now();
+      return [await work(), since(t)];
+    };
+    // MySQL loads beside the document store and DynamoDB (which share the local service's thread, so they take turns).
+    // Each runs to its end before an error is raised, so none is cut off half-way by the closing connections.
+    const [mysqlLoad, storeLoads] = await Promise.allSettled([
+      // On a DuckDB connection of its own: a query on the documents' connection would end their stream.
+      timed(async () => {
+        const own = await duck.connect();
+        try {
+          return await loadMysql(mysql, own, dir, counts);
+        } finally {
+          own.close();
+        }
+      }),
+      (async () => [await timed(() => loadDocuments(documents, duck, dir, counts)), await timed(() => loadSessions(sessions, duck, dir, counts.sessions))] as const)(),
+    ]);
+    if (mysqlLoad.status === "rejected") throw mysqlLoad.reason;
+    if (storeLoads.status === "rejected") throw storeLoads.reason;
+    const [mysqlResult, mysqlSeconds] = mysqlLoad.value;
+    const [[documentResult, documentSeconds], [sessionCount, sessionSeconds]] = storeLoads.value;
+    const seconds = { keys: keySeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: sessionSeconds, total: since(started) };
     log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.total.toFixed(1)} s`);
     return { mysql: mysqlResult, documents: documentResult, sessions: sessionCount, seconds };
   } finally {
