@@ -4,7 +4,7 @@ import { progress } from "../../lib/progress.ts";
 import type { CollectionName } from "../../stores/document-schema.ts";
 import type { Doc, DocumentStore } from "../../stores/documents.ts";
 import type { RawTable } from "../generate/index.ts";
-import { rawFile } from "./raw-files.ts";
+import { rawFile, wholeRead } from "./raw-files.ts";
 
 const BATCH = 50_000;
 /** Documents per insert command, several in flight at once. */
@@ -80,12 +80,15 @@ export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: 
         bar.tick(sending.length);
       });
     };
+    let read = 0;
     for await (const rows of duck.stream(`SELECT ${source.select} FROM read_parquet('${rawFile(rawDir, source.table)}')`)) {
       for (const row of rows) batch.push(source.toDoc(row));
+      read += rows.length;
       if (batch.length >= BATCH) await flush();
     }
     if (batch.length) await flush();
     await inFlight;
+    wholeRead(source.table, read, counts[source.table]);
     bar.done();
     loaded.rows[name] = n;
     loaded.seconds[name] = (performance.now() - started) / 1000;

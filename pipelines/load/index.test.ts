@@ -12,9 +12,11 @@ import { applySchema, connectMysql } from "../../stores/mysql.ts";
 import { openSessionStore } from "../../stores/sessions.ts";
 import { generate, type RawTable } from "../generate/index.ts";
 import { DEPARTMENTS, ROLES } from "../generate/workforce.ts";
+import { loadDocuments } from "./documents.ts";
 import { load } from "./index.ts";
-import { rawFile } from "./raw-files.ts";
+import { checkRawFiles, rawFile } from "./raw-files.ts";
 import { MYSQL_TABLES } from "./mysql.ts";
+import { loadSessions } from "./sessions.ts";
 
 let world: World;
 beforeAll(async () => {
@@ -233,6 +235,26 @@ describe("load", () => {
       await conn.end();
     } finally {
       await other.dispose();
+    }
+  });
+
+  it("stops with the table and the rows read when a raw file's stream ends before its last row", async () => {
+    const duck = await openDuckDB();
+    const documents = await openDocumentStore(world.config);
+    const sessions = await openSessionStore(world.config);
+    try {
+      const dir = rawDir(world.config);
+      const counts = await checkRawFiles(duck, dir);
+      // As if the stream had ended one row short: the file holds one row fewer than the load counted.
+      const error = await loadDocuments(documents, duck, dir, { ...counts, products: counts.products + 1 }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe(`Reading raw products ended after ${counts.products.toLocaleString("en-US")} of its ${(counts.products + 1).toLocaleString("en-US")} rows; the load stopped there (rerun it: loads replace rows by key).`);
+      await expect(loadSessions(sessions, duck, dir, counts.sessions + 1)).rejects.toThrow(`Reading raw sessions ended after ${counts.sessions.toLocaleString("en-US")} of its`);
+      // With the right counts both go through.
+      await expect(loadSessions(sessions, duck, dir, counts.sessions)).resolves.toBe(counts.sessions);
+    } finally {
+      await documents.close();
+      await sessions.close();
+      duck.close();
     }
   });
 

@@ -2,7 +2,7 @@
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { progress } from "../../lib/progress.ts";
 import type { Session, SessionStore } from "../../stores/sessions.ts";
-import { rawFile } from "./raw-files.ts";
+import { rawFile, wholeRead } from "./raw-files.ts";
 
 /** Batch writes in flight at once: dynalite and DynamoDB both serve several concurrently. */
 const CONCURRENCY = 8;
@@ -23,11 +23,14 @@ export async function loadSessions(store: SessionStore, duck: DuckDB, rawDir: st
     bar.tick(batch.length);
     batch = [];
   };
+  let read = 0;
   for await (const rows of duck.stream<Session>(sql)) {
     batch.push(...rows);
+    read += rows.length;
     if (batch.length >= 2000) await flush();
   }
   if (batch.length) await flush();
+  wholeRead("sessions", read, total);
   bar.done();
   return n;
 }
