@@ -2,7 +2,6 @@
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { B, DAY_B, MEAN_STATE_MULTIPLIER } from "./lookups.ts";
 
-
 /**
  * Each app user's workouts: their segment's weekly rate × age-band and state multipliers × personal
  * noise, over the weeks of the history. The multipliers and the noise are divided by their means, so
