@@ -134,9 +134,9 @@ async function incrementalBatches(config: ReturnType<typeof benchWorld>, stores:
 
 /** The load's wall time, and each store's. */
 function loadFigures(loaded: Awaited<ReturnType<typeof load>>, label: string) {
-  const { keys, mysql, documents, sessions, total } = loaded.seconds;
+  const { checks, mysql, documents, sessions, total } = loaded.seconds;
   report(`${label}: the whole command`, `${total.toFixed(1)} s`, "");
-  report(`${label}: key check / MySQL / documents / sessions (${fmt(loaded.sessions)})`, [keys, mysql, documents, sessions].map((x) => x.toFixed(1)).join(" / ") + " s", "");
+  report(`${label}: key and value checks / MySQL / documents / sessions (${fmt(loaded.sessions)})`, [checks, mysql, documents, sessions].map((x) => x.toFixed(1)).join(" / ") + " s", "");
 }
 
 /** The sessions written again, alone, into the service that holds every document: the load writes them beside the other stores. */

@@ -1,5 +1,7 @@
 /** @module Loads the catalog, goals and workout logs from raw Parquet into the document store, idempotently (by `_id`). */
+import { MongoServerError } from "mongodb";
 import type { DuckDB } from "../../lib/duckdb.ts";
+import { UserError } from "../../lib/errors.ts";
 import { progress } from "../../lib/progress.ts";
 import type { CollectionName } from "../../stores/document-schema.ts";
 import type { Doc, DocumentStore } from "../../stores/documents.ts";
@@ -50,6 +52,21 @@ export const DOCUMENT_SOURCES: Record<CollectionName, Source> = {
   },
 };
 
+/**
+ * A document the store's validator refused, as an error naming the raw table, the document and the rule
+ * (the driver's own message says only "Document failed validation"); other errors pass unchanged.
+ */
+function refused(table: RawTable, error: unknown): unknown {
+  if (!(error instanceof MongoServerError) || error.code !== 121) return error;
+  const info = error.errInfo as { failingDocumentId?: unknown; details?: { reason?: string } } | undefined;
+  const why = info?.details?.reason ?? JSON.stringify(info?.details ?? {}).slice(0, 300);
+  return new UserError(
+    `The document store refused document ${JSON.stringify(info?.failingDocumentId)} of raw ${table}: ${why}. What loaded before it stays; fix the file (or regenerate it with \`nike generate\`) and rerun the load (loads replace rows by key).`,
+    undefined,
+    { cause: error },
+  );
+}
+
 /** Documents and seconds per collection. */
 export type DocumentLoadResult = { rows: Record<string, number>; seconds: Record<string, number> };
 
@@ -75,10 +92,15 @@ export async function loadDocuments(store: DocumentStore, duck: DuckDB, rawDir: 
       const sending = batch;
       batch = [];
       await inFlight;
-      inFlight = write(sending).then((stored) => {
-        n += stored;
-        bar.tick(sending.length);
-      });
+      inFlight = write(sending).then(
+        (stored) => {
+          n += stored;
+          bar.tick(sending.length);
+        },
+        (error: unknown) => {
+          throw refused(source.table, error);
+        },
+      );
     };
     let read = 0;
     for await (const rows of duck.stream(`SELECT ${source.select} FROM read_parquet('${rawFile(rawDir, source.table)}')`)) {

@@ -219,6 +219,81 @@ describe("load", () => {
     }
   });
 
+  it("refuses values MySQL would refuse (a CHECK constraint, an enum member, a name too long, a NULL) before loading, naming file, row and rule, and writes nothing", async () => {
+    const other = await createWorld();
+    const duck = await openDuckDB();
+    try {
+      const dir = rawDir(other.config);
+      await generate({ scale: parseScale("tiny"), seed: 3, until: FIXED_UNTIL, outDir: dir });
+      /** The load's error once `replace` (a REPLACE list that may use file_row_number, from 0) changed the file. */
+      const refusal = async (table: RawTable, replace: string) => {
+        const file = rawFile(dir, table);
+        await rename(file, `${file}.good`);
+        await duck.run(`COPY (SELECT * EXCLUDE (file_row_number) REPLACE (${replace}) FROM read_parquet('${file}.good', file_row_number = true)) TO '${file}' (FORMAT parquet)`);
+        const error = await load(other.config).catch((e: unknown) => e);
+        await rename(`${file}.good`, file);
+        expect(error).toBeInstanceOf(UserError);
+        return (error as Error).message;
+      };
+      const third = (column: string, value: string) => `CASE WHEN file_row_number = 2 THEN ${value} ELSE ${column} END AS ${column}`;
+      // The third discount ends before it starts; the third order line's net is a cent off (the others, in exact decimals, are right).
+      const [discount] = await duck.all<{ starts_on: string }>(`SELECT CAST(starts_on AS VARCHAR) AS starts_on FROM read_parquet('${rawFile(dir, "discounts")}') LIMIT 1 OFFSET 2`);
+      expect(await refusal("discounts", third("ends_on", "starts_on - 3")))
+        .toContain(`${rawFile(dir, "discounts")} row 3: breaks ck_discounts_dates of discounts (\`ends_on\` >= \`starts_on\`) with ends_on = `);
+      expect(await refusal("discounts", third("ends_on", "starts_on - 3"))).toContain(`starts_on = ${discount.starts_on}; nothing was loaded.`);
+      expect(await refusal("order_items", third("net_amount", "net_amount + 0.01")))
+        .toMatch(/order_items\.parquet row 3: breaks ck_order_items_net of order_items \(.*\) with net_amount = [\d.]+, quantity = \d+, unit_price = [\d.]+, discount_amount = [\d.]+; nothing was loaded/);
+      // An online store selling in store: MariaDB prints the constraint as a chain of comparisons.
+      expect(await refusal("stores", "CASE WHEN store_type = 'online' THEN 'in-store' ELSE channel END AS channel")).toContain("breaks ck_stores_channel of stores");
+      expect(await refusal("users", third("gender", "'unknown'")))
+        .toContain(`${rawFile(dir, "users")} row 3: gender = 'unknown' is none of users.gender (enum('female','male','nonbinary'))'s values`);
+      expect(await refusal("users", third("first_name", "repeat('x', 65)"))).toContain("row 3: first_name has 65 characters, more than users.first_name (varchar(64)) holds");
+      expect(await refusal("users", third("email", "NULL"))).toContain("row 3: email is NULL, and users.email (varchar(190)) is NOT NULL");
+      // Nothing was written: no row in any table but the migration's departments and roles, no document.
+      const { departments, roles, ...loaded } = await mysqlCounts(other.config.mysqlUrl);
+      expect([departments, roles]).toEqual([DEPARTMENTS.length, ROLES.length]);
+      expect(Object.entries(loaded).filter(([, n]) => n > 0)).toEqual([]);
+      const documents = await openDocumentStore(other.config);
+      expect(await documents.collection("activity_logs").countDocuments()).toBe(0);
+      await documents.close();
+      // A member in capitals is that member to MySQL, so it passes; so does every generated value.
+      const users = rawFile(dir, "users");
+      await duck.run(`COPY (SELECT * REPLACE (upper(gender) AS gender) FROM read_parquet('${users}')) TO '${users}.upper' (FORMAT parquet)`);
+      await rename(`${users}.upper`, users);
+      expect((await load(other.config)).mysql.rows.users).toBe(1000);
+      expect(Object.entries(await mysqlCounts(other.config.mysqlUrl)).filter(([, n]) => n === 0)).toEqual([]);
+    } finally {
+      duck.close();
+      await other.dispose();
+    }
+  });
+
+  it("raises a store's error only once the store loading beside it has finished, so neither is cut off half-way", async () => {
+    const other = await createWorld();
+    const duck = await openDuckDB();
+    try {
+      const dir = rawDir(other.config);
+      await generate({ scale: parseScale("tiny"), seed: 3, until: FIXED_UNTIL, outDir: dir });
+      // A price the document store's validator refuses: the documents fail on their first collection, while MySQL is still loading.
+      const products = rawFile(dir, "products");
+      await duck.run(`COPY (SELECT * REPLACE (-price AS price) FROM read_parquet('${products}')) TO '${products}.bad' (FORMAT parquet)`);
+      await rename(`${products}.bad`, products);
+      const error = await load(other.config).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(/^The document store refused document "P\d{6}" of raw products: .*price.*What loaded before it stays/);
+      // MySQL's load ran to its commit, whole: every table holds every row of its file.
+      const counts = await checkRawFiles(duck, dir);
+      const loaded = await mysqlCounts(other.config.mysqlUrl);
+      expect(MYSQL_TABLES.filter((table) => loaded[table] !== counts[table])).toEqual([]);
+      const documents = await openDocumentStore(other.config);
+      expect(await documents.collection("activity_logs").countDocuments()).toBe(0);
+      await documents.close();
+    } finally {
+      duck.close();
+      await other.dispose();
+    }
+  });
+
   it("rejects a truncated Parquet file with a clear error and writes nothing", async () => {
     const other = await createWorld();
     try {

@@ -1,7 +1,8 @@
 /**
  * @module `nike load`: raw Parquet into MySQL, the document store and DynamoDB. Every input file is
- * read whole, its keys are checked (MySQL loads with its own checks off) and every store is reached
- * before any row is written, so bad input or a missing store stops the load with nothing written.
+ * read whole, its keys (MySQL loads with its own checks off) and the values MySQL would refuse are
+ * checked, and every store is reached before any row is written, so bad input or a missing store
+ * stops the load with nothing written.
  */
 import type { Config } from "../../lib/config.ts";
 import { rawDir } from "../../lib/config.ts";
@@ -14,14 +15,15 @@ import { loadDocuments, type DocumentLoadResult } from "./documents.ts";
 import { loadMysql, MYSQL_TABLES, type MysqlLoadResult } from "./mysql.ts";
 import { checkRawKeys, tableKeys } from "./raw-keys.ts";
 import { checkCatalogReferences, checkRawFiles } from "./raw-files.ts";
+import { checkRawValues, tableRules } from "./raw-values.ts";
 import { loadSessions } from "./sessions.ts";
 
 export type LoadResult = {
   mysql: MysqlLoadResult;
   documents: DocumentLoadResult;
   sessions: number;
-  /** Seconds checking the raw files' keys, per store, and in total. */
-  seconds: { keys: number; mysql: number; documents: number; sessions: number; total: number };
+  /** Seconds checking the raw files' keys and values, per store, and in total. */
+  seconds: { checks: number; mysql: number; documents: number; sessions: number; total: number };
 };
 
 export async function load(config: Config): Promise<LoadResult> {
@@ -45,7 +47,8 @@ export async function load(config: Config): Promise<LoadResult> {
     const t = performance.now();
     await applySchema(mysql);
     await checkRawKeys(duck, dir, await tableKeys(mysql, MYSQL_TABLES));
-    const keySeconds = since(t);
+    await checkRawValues(duck, dir, MYSQL_TABLES, await tableRules(mysql, MYSQL_TABLES));
+    const checkSeconds = since(t);
     const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
       const t = performance.now();
       return [await work(), since(t)];
@@ -68,7 +71,7 @@ export async function load(config: Config): Promise<LoadResult> {
     if (storeLoads.status === "rejected") throw storeLoads.reason;
     const [mysqlResult, mysqlSeconds] = mysqlLoad.value;
     const [[documentResult, documentSeconds], [sessionCount, sessionSeconds]] = storeLoads.value;
-    const seconds = { keys: keySeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: sessionSeconds, total: since(started) };
+    const seconds = { checks: checkSeconds, mysql: mysqlSeconds, documents: documentSeconds, sessions: sessionSeconds, total: since(started) };
     log(`loaded ${dir} into MySQL, ${documents.kind} documents and ${sessions.kind} DynamoDB in ${seconds.total.toFixed(1)} s`);
     return { mysql: mysqlResult, documents: documentResult, sessions: sessionCount, seconds };
   } finally {
