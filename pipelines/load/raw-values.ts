@@ -63,7 +63,7 @@ function columnRules(column: Column, rawType: string): { rules: Rule[]; stored: 
       stored = `CASE lower(${c}) ${members.map((m) => `WHEN ${literal(m.toLowerCase())} THEN ${literal(m)}`).join(" ")} END`;
       rules.push({ broken: `${c} IS NOT NULL AND (${stored}) IS NULL`, says: (row) => `${column.name} = '${row[column.name]}' is none of ${of}'s values` });
     } else if (/char$/.test(column.type) && column.chars !== null) {
-      rules.push({ broken: `length(${c}) > ${column.chars}`, says: (row) => `${column.name} has ${row[column.name]!.length} characters, more than ${of} holds` });
+      rules.push({ broken: `length(${c}) > ${column.chars}`, says: (row) => `${column.name} has ${[...row[column.name]!].length} characters, more than ${of} holds` });
     } else if (/text$/.test(column.type) && column.bytes !== null) {
       rules.push({ broken: `strlen(${c}) > ${column.bytes}`, says: () => `${column.name} is longer than the ${column.bytes!.toLocaleString("en-US")} bytes ${of} holds` });
     }
