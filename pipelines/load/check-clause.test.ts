@@ -36,8 +36,28 @@ describe("checkClauseToDuckDB", () => {
     expect(await evaluate(net, { net_amount: "20.00::DECIMAL(12,2)", quantity: "2", unit_price: "10.00::DECIMAL(10,2)", discount_amount: "1.00::DECIMAL(10,2)" })).toBe(false);
     expect(await evaluate("`score` between 1 and 10 and `score` <> 5", { score: "10" })).toBe(true);
     expect(await evaluate("`score` between 1 and 10 and `score` <> 5", { score: "5" })).toBe(false);
-    expect(await evaluate("`a` - -`b` * 2 = 7 or not `a` > 0", { a: "1", b: "3" })).toBe(true);
-    expect(await evaluate("`kind` not in ('a', 'it''s') and `n` % 2 = 1", { kind: "'b'", n: "3" })).toBe(true);
+    expect(await evaluate("`a` - -`b` * 2 = 7", { a: "1", b: "3" })).toBe(true);
+    // NOT takes the whole comparison; MariaDB prints it as `!`, which takes only what follows.
+    expect(await evaluate("`a` > 5 or not `a` > 0", { a: "-1" })).toBe(true);
+    expect(await evaluate("`a` > 5 or not `a` > 0", { a: "1" })).toBe(false);
+    expect(checkClauseToDuckDB("!(`a` > 0) and `b` <=> 1", quoted)).toBe(`((NOT ("a" > 0)) AND ("b" IS NOT DISTINCT FROM 1))`);
+    expect(await evaluate("`score` not between 1 and 10", { score: "11" })).toBe(true);
+    expect(await evaluate("`n` % 2 = 1", { n: "3" })).toBe(true);
+  });
+
+  it("reads strings as MariaDB and MySQL 8 print them: backslash escapes, doubled quotes, a character set before the quote", async () => {
+    expect(await evaluate("`kind` in ('it\\'s', 'a\\\\b')", { kind: "'it''s'" })).toBe(true);
+    expect(await evaluate("`kind` in ('it\\'s', 'a\\\\b')", { kind: "'a\\b'" })).toBe(true);
+    expect(await evaluate("`kind` = 'it''s'", { kind: "'it''s'" })).toBe(true);
+    expect(await evaluate("`kind` = 'line\\nbreak'", { kind: "'line' || chr(10) || 'break'" })).toBe(true);
+    expect(await evaluate("(`store_type` = _utf8mb4'physical')", { store_type: "'physical'" })).toBe(true);
+  });
+
+  it("takes the schema's own inbound-shipment status rule: delivered exactly when a delivery date is set", async () => {
+    const clause = "`status` = 'delivered' = (`delivered_on` is not null)";
+    expect(await evaluate(clause, { status: "'delivered'", delivered_on: "DATE '2025-03-02'" })).toBe(true);
+    expect(await evaluate(clause, { status: "'in transit'", delivered_on: "NULL::DATE" })).toBe(true);
+    expect(await evaluate(clause, { status: "'in transit'", delivered_on: "DATE '2025-03-02'" })).toBe(false);
   });
 
   it("is unknown, not false, where a column is NULL (MySQL lets such a row pass)", async () => {
@@ -47,5 +67,6 @@ describe("checkClauseToDuckDB", () => {
   it("names the clause and where it stopped when it cannot read it", () => {
     expect(() => checkClauseToDuckDB("`a` div 2 = 1", quoted)).toThrow("CHECK clause `a` div 2 = 1: unexpected token at token 2 (div)");
     expect(() => checkClauseToDuckDB("`a` is 3", quoted)).toThrow("expected NULL, TRUE or FALSE after IS");
+    expect(() => checkClauseToDuckDB("`a` constructor 3", quoted)).toThrow("unexpected token at token 2 (constructor)");
   });
 });

@@ -7,11 +7,16 @@
 
 type Token = { kind: "name" | "column" | "string" | "number" | "op"; text: string };
 
-const OPERATORS = ["<=>", "<>", "!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "(", ")", ","];
+const OPERATORS = ["<=>", "<>", "!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "(", ")", ",", "!"];
 const COMPARISONS: Record<string, string> = { "=": "=", "<>": "<>", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "<=>": "IS NOT DISTINCT FROM" };
 /** MySQL's binding powers, loosest first; operators of one level associate to the left. */
 const POWER: Record<string, number> = { or: 1, and: 2, comparison: 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6 };
+/** `NOT` binds looser than a comparison; `!` (MariaDB prints NOT so) and unary minus bind tighter than `*`. */
 const NOT_POWER = 3;
+const UNARY_POWER = 7;
+/** MySQL's backslash escapes in a string literal (MariaDB prints `'it\'s'`). */
+const ESCAPES: Record<string, string> = { "0": "\0", n: "\n", r: "\r", t: "\t", b: "\b", Z: "\x1a" };
+const own = (table: object, key: string) => Object.hasOwn(table, key);
 
 function tokenize(clause: string): Token[] {
   const tokens: Token[] = [];
@@ -24,12 +29,13 @@ function tokenize(clause: string): Token[] {
       continue;
     }
     const column = /^`((?:[^`]|``)*)`/.exec(rest);
-    const string = /^'((?:[^'\\]|''|\\.)*)'/.exec(rest);
+    // MySQL 8 prints a string with its character set: _utf8mb4'physical'.
+    const string = /^(?:_[A-Za-z0-9]+)?'((?:[^'\\]|''|\\.)*)'/.exec(rest);
     const number = /^\d+(?:\.\d+)?/.exec(rest);
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
     const op = OPERATORS.find((o) => rest.startsWith(o));
     if (column) tokens.push({ kind: "column", text: column[1].replaceAll("``", "`") });
-    else if (string) tokens.push({ kind: "string", text: string[1].replace(/''|\\(.)/g, (m, c: string | undefined) => c ?? "'") });
+    else if (string) tokens.push({ kind: "string", text: string[1].replace(/''|\\(.)/g, (_, c: string | undefined) => (c === undefined ? "'" : own(ESCAPES, c) ? ESCAPES[c] : c)) });
     else if (number) tokens.push({ kind: "number", text: number[0] });
     else if (name) tokens.push({ kind: "name", text: name[0].toLowerCase() });
     else if (op) tokens.push({ kind: "op", text: op });
@@ -68,7 +74,8 @@ export function checkClauseToDuckDB(clause: string, column: (name: string) => st
       take(")");
       return inner;
     }
-    if (token.text === "-") return `(-${expression(POWER["*"] + 1)})`;
+    if (token.text === "-") return `(-${expression(UNARY_POWER)})`;
+    if (token.text === "!") return `(NOT ${expression(UNARY_POWER)})`;
     if (token.text === "not") return `(NOT ${expression(NOT_POWER)})`;
     if (token.text === "null" || token.text === "true" || token.text === "false") return token.text.toUpperCase();
     if (token.kind === "name" && is("(")) {
@@ -90,10 +97,10 @@ export function checkClauseToDuckDB(clause: string, column: (name: string) => st
       const token = peek();
       if (!token || token.kind === "string" || token.kind === "column") return left;
       const op = token.text;
-      const power = op in COMPARISONS || ["is", "between", "in", "not"].includes(op) ? POWER.comparison : POWER[op];
+      const power = own(COMPARISONS, op) || ["is", "between", "in", "not"].includes(op) ? POWER.comparison : own(POWER, op) ? POWER[op] : undefined;
       if (power === undefined || power <= min) return left;
       take();
-      if (op in COMPARISONS) left = `(${left} ${COMPARISONS[op]} ${expression(power)})`;
+      if (own(COMPARISONS, op)) left = `(${left} ${COMPARISONS[op]} ${expression(power)})`;
       else if (op === "is") {
         const negated = is("not") ? (take(), "NOT ") : "";
         const what = take().text;

@@ -1,5 +1,5 @@
 /** @module Loads the catalog, goals and workout logs from raw Parquet into the document store, idempotently (by `_id`). */
-import { MongoServerError } from "mongodb";
+import { MongoBulkWriteError, MongoServerError } from "mongodb";
 import type { DuckDB } from "../../lib/duckdb.ts";
 import { UserError } from "../../lib/errors.ts";
 import { progress } from "../../lib/progress.ts";
@@ -58,10 +58,11 @@ export const DOCUMENT_SOURCES: Record<CollectionName, Source> = {
  */
 function refused(table: RawTable, error: unknown): unknown {
   if (!(error instanceof MongoServerError) || error.code !== 121) return error;
-  const info = error.errInfo as { failingDocumentId?: unknown; details?: { reason?: string } } | undefined;
+  // An insert's error carries the refusal itself; a rerun's bulk upsert, in its first write error.
+  const info = (error instanceof MongoBulkWriteError ? [error.writeErrors].flat()[0]?.errInfo : error.errInfo) as { failingDocumentId?: unknown; details?: { reason?: string } } | undefined;
   const why = info?.details?.reason ?? JSON.stringify(info?.details ?? {}).slice(0, 300);
   return new UserError(
-    `The document store refused document ${JSON.stringify(info?.failingDocumentId)} of raw ${table}: ${why}. What loaded before it stays; fix the file (or regenerate it with \`nike generate\`) and rerun the load (loads replace rows by key).`,
+    `The document store refused document ${JSON.stringify(info?.failingDocumentId)} of raw ${table}: ${why}. The documents stored before it and beside it stay; fix the file (or regenerate it with \`nike generate\`) and rerun the load (loads replace rows by key).`,
     undefined,
     { cause: error },
   );
