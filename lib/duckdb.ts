@@ -20,6 +20,11 @@ type Cell = string | number | boolean | null;
 /** Column name → DuckDB type (VARCHAR, BIGINT, INTEGER, TINYINT, DOUBLE, BOOLEAN, or any type DuckDB casts text to, such as TIMESTAMP), in order. */
 export type Columns = Record<string, string>;
 
+/** A text as an SQL string literal. */
+export const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+/** A name as a quoted SQL identifier. */
+export const sqlName = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 /** A select list that casts each column to its type, under its own name: conforms a relation to a table's types. */
 export const castTo = (columns: ReadonlyArray<{ name: string; type: string }>) => columns.map(({ name, type }) => `"${name}"::${type} AS "${name}"`).join(", ");
 

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { lakeDir, type Config } from "../lib/config.ts";
-import { openDuckDB } from "../lib/duckdb.ts";
+import { openDuckDB, sqlText } from "../lib/duckdb.ts";
 import type { MySql } from "../stores/mysql.ts";
 
 const missingTable = (error: unknown) => (error as { code?: string }).code === "ER_NO_SUCH_TABLE";
@@ -81,7 +81,7 @@ export async function eraseFromWarehouse(config: Config, mysql: MySql, userPseud
   }
 
   const lake = lakeDir(config);
-  const literal = `'${userPseudonym.replaceAll("'", "''")}'`;
+  const literal = sqlText(userPseudonym);
   const duck = await openDuckDB({ threads: "2" });
   let files = 0;
   try {

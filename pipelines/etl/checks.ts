@@ -1,5 +1,5 @@
 /** @module Runs a model's declared data-quality checks; a failure names the model, the check and sample rows. */
-import type { DuckDB } from "../../lib/duckdb.ts";
+import { sqlText, type DuckDB } from "../../lib/duckdb.ts";
 import type { Checks } from "../../warehouse/models/spec.ts";
 
 export class CheckFailed extends Error {
@@ -9,7 +9,7 @@ export class CheckFailed extends Error {
   }
 }
 
-const quote = (v: string | number | boolean) => (typeof v === "string" ? `'${v.replaceAll("'", "''")}'` : String(v));
+const quote = (v: string | number | boolean) => (typeof v === "string" ? sqlText(v) : String(v));
 
 /** The checks as (name, SQL returning offending rows); all but the model expressions test each row of the model. */
 function queries(model: string, checks: Checks): Array<[string, string]> {

@@ -5,7 +5,7 @@
  * view (`cur_<mart>`).
  */
 import { join } from "node:path";
-import { castTo, createTable, type DuckDB } from "../../lib/duckdb.ts";
+import { castTo, createTable, sqlText, type DuckDB } from "../../lib/duckdb.ts";
 import { log } from "../../lib/progress.ts";
 import { CheckFailed, checkNames, runChecks, type CheckResult } from "./checks.ts";
 import { lakeRelation } from "../../warehouse/lake.ts";
@@ -41,7 +41,7 @@ async function bindSources(duck: DuckDB, project: Project, stagingRun: string): 
 
 export async function transform(duck: DuckDB, stagingRun: string, lake: string, schemas: MartSchemas, pseudonymKey: string): Promise<TransformResult> {
   const project = await loadProject();
-  await duck.run(`SET VARIABLE pseudonym_key = '${pseudonymKey.replaceAll("'", "''")}'`);
+  await duck.run(`SET VARIABLE pseudonym_key = ${sqlText(pseudonymKey)}`);
   await bindSources(duck, project, stagingRun);
   for (const [name, seed] of Object.entries(project.seeds)) await typedTable(duck, name, seed.columns, seed.rows);
 

@@ -4,6 +4,7 @@
  * `a = 'x' = (b = 'y')`, which MySQL reads as `(a = 'x') = (b = 'y')` and DuckDB refuses, so the clause is
  * parsed with MySQL's precedence and written back with every operation in parentheses.
  */
+import { sqlText } from "../../lib/duckdb.ts";
 
 type Token = { kind: "name" | "column" | "string" | "number" | "op"; text: string };
 
@@ -67,7 +68,7 @@ export function checkClauseToDuckDB(clause: string, column: (name: string) => st
   function operand(): string {
     const token = take();
     if (token.kind === "column") return column(token.text);
-    if (token.kind === "string") return `'${token.text.replaceAll("'", "''")}'`;
+    if (token.kind === "string") return sqlText(token.text);
     if (token.kind === "number") return token.text;
     if (token.text === "(") {
       const inner = expression(0);

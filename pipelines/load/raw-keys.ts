@@ -4,7 +4,7 @@
  * row of its parent's file. The keys are read from the schema the migrations built, so there is one
  * list of them.
  */
-import type { DuckDB } from "../../lib/duckdb.ts";
+import { sqlName as quote, type DuckDB } from "../../lib/duckdb.ts";
 import { UserError } from "../../lib/errors.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { RawTable } from "../generate/index.ts";
@@ -35,7 +35,6 @@ export async function tableKeys(db: MySql, tables: readonly RawTable[]): Promise
     }));
 }
 
-const quote = (column: string) => `"${column}"`;
 const shown = (columns: string[], row: Record<string, unknown>) => columns.map((c) => `${c} = ${row[c]}`).join(", ");
 const asText = (columns: string[], alias = "") => columns.map((c) => `CAST(${alias}${quote(c)} AS VARCHAR) AS ${quote(c)}`).join(", ");
 

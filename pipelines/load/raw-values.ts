@@ -4,7 +4,7 @@
  * from the schema the migrations built. MySQL refuses such a row in the middle of its load, after the
  * document store has taken its share; checked first, bad input stops the load with nothing written.
  */
-import type { DuckDB } from "../../lib/duckdb.ts";
+import { sqlName as quote, sqlText as literal, type DuckDB } from "../../lib/duckdb.ts";
 import { UserError } from "../../lib/errors.ts";
 import type { MySql } from "../../stores/mysql.ts";
 import type { RawTable } from "../generate/index.ts";
@@ -48,8 +48,6 @@ export async function tableRules(db: MySql, tables: readonly RawTable[]): Promis
 /** A way a raw row can break its table: `broken` is a DuckDB condition, true for such a row. */
 type Rule = { broken: string; says: (row: Record<string, string | null>) => string };
 
-const quote = (column: string) => `"${column.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const INTEGER_BITS: Record<string, number> = { tinyint: 8, smallint: 16, mediumint: 24, int: 32, bigint: 64 };
 
 /** `enum('a','b')` → a, b */
@@ -112,7 +110,8 @@ export async function checkRawValues(duck: DuckDB, rawDir: string, tables: reado
     const raw = new Map((await duck.all<{ column_name: string; column_type: string }>(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).map((c) => [c.column_name.toLowerCase(), c]));
     // MySQL's column names are the same in any letters.
     const columns = schema.columns.filter((c) => c.table === table);
-    const unknown = [...raw.values()].filter((r) => !columns.some((c) => c.name.toLowerCase() === r.column_name.toLowerCase())).map((r) => r.column_name);
+    const known = new Set(columns.map((c) => c.name.toLowerCase()));
+    const unknown = [...raw].filter(([name]) => !known.has(name)).map(([, r]) => r.column_name);
     if (unknown.length) throw new UserError(`${file} has column ${unknown.join(", ")}, which MySQL's ${table} does not; nothing was loaded. Regenerate the data with \`nike generate\`.`);
     const rules: Rule[] = [];
     const stored = new Map<string, { raw: string; value: string }>();
@@ -131,13 +130,13 @@ export async function checkRawValues(duck: DuckDB, rawDir: string, tables: reado
           named.add(name.toLowerCase());
           return stored.get(name.toLowerCase())?.value ?? "NULL";
         });
+        // A column the raw file lacks takes MySQL's default in the load; such a constraint is left to MySQL.
+        if (![...named].every((name) => stored.has(name))) continue;
         await duck.all(`SELECT ${condition} FROM read_parquet('${file}') LIMIT 0`);
       } catch (error) {
         leftToMysql.push(`${check.name} of ${table} (${check.clause}): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
         continue;
       }
-      // A column the raw file lacks takes MySQL's default in the load; such a constraint is left to MySQL.
-      if (![...named].every((name) => stored.has(name))) continue;
       const shown = [...named].map((name) => stored.get(name)!.raw);
       rules.push({ broken: `NOT ${condition}`, says: (row) => `breaks ${check.name} of ${table} (${check.clause}) with ${shown.map((name) => `${name} = ${row[name]}`).join(", ")}` });
     }

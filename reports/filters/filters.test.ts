@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { report, type ReportResult } from "../../cli/report.ts";
+import { sqlText } from "../../lib/duckdb.ts";
 import { launchBrowser, watchProblems } from "../../test-support/browser.ts";
 import { publishedWorld } from "../../test-support/published-world.ts";
 import { startTestServer } from "../../test-support/server.ts";
@@ -66,17 +67,16 @@ function daysOf(f: Filter): [string, string] {
   }
   return [firstDate, lastDate];
 }
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The workouts the filter selects, as SQL over the lake (the insights' own joins: a user's state and age band at the workout's time). */
 function where(f: Filter): string {
   const [from, to] = daysOf(f).map((d) => Number(d.replaceAll("-", "")));
   return [
     `f.date_key BETWEEN ${from} AND ${to}`,
-    f.state ? `l.state = ${sqlString(f.state)}` : "",
-    f.activity ? `a.activity_type = ${sqlString(f.activity)}` : "",
-    f.age ? `u.age_band = ${sqlString(f.age)}` : "",
-    f.segment ? `s.segment_name = ${sqlString(f.segment)}` : "",
+    f.state ? `l.state = ${sqlText(f.state)}` : "",
+    f.activity ? `a.activity_type = ${sqlText(f.activity)}` : "",
+    f.age ? `u.age_band = ${sqlText(f.age)}` : "",
+    f.segment ? `s.segment_name = ${sqlText(f.segment)}` : "",
   ].filter(Boolean).join(" AND ");
 }
 const FROM = `FROM fact_activity f JOIN dim_user u ON u.user_key = f.user_key JOIN dim_location l ON l.location_key = u.location_key
@@ -113,10 +113,10 @@ function salesSql<T extends Row>(select: string, f: Filter, groupBy = ""): Promi
   const conditions = [
     "p.sport IS NOT NULL",
     days ? `x.date_key BETWEEN ${days[0]} AND ${days[1]}` : "",
-    f.state ? `l.state = ${sqlString(f.state)}` : "",
-    f.activity ? `p.sport = ${sqlString(f.activity)}` : "",
-    f.age ? `u.age_band = ${sqlString(f.age)}` : "",
-    f.segment ? `s.segment_name = ${sqlString(f.segment)}` : "",
+    f.state ? `l.state = ${sqlText(f.state)}` : "",
+    f.activity ? `p.sport = ${sqlText(f.activity)}` : "",
+    f.age ? `u.age_band = ${sqlText(f.age)}` : "",
+    f.segment ? `s.segment_name = ${sqlText(f.segment)}` : "",
   ].filter(Boolean);
   return lake.query<T>(`SELECT ${select}
     FROM (SELECT product_key, user_key, date_key, quantity, net_amount AS amount FROM fact_order_line WHERE status <> 'cancelled'
@@ -297,7 +297,7 @@ describe("report filters", () => {
         const drawn = (await drawnRows(page, "sales-and-seasons-monthly-sales")).map((r) => ({ category: r.category, month: r.month, units: r.units }));
         expect(drawn.sort((a, b) => `${a.category}${a.month}`.localeCompare(`${b.category}${b.month}`)), name).toEqual(monthly.map((r) => ({ ...r, units: Number(r.units) })));
 
-        const [total] = await salesSql<{ units: number; revenue: number }>("SUM(x.quantity) AS units, SUM(x.amount) AS revenue", f, `AND p.sport IN (${lines.map(sqlString).join(", ")})`);
+        const [total] = await salesSql<{ units: number; revenue: number }>("SUM(x.quantity) AS units, SUM(x.amount) AS revenue", f, `AND p.sport IN (${lines.map(sqlText).join(", ")})`);
         expect(await card(page, "Units sold"), name).toBe(fmt.int(Number(total.units)));
         expect(await card(page, "Revenue"), name).toBe(fmt.int(Number(total.revenue)));
         expect(await page.locator("#filter-narrative").textContent(), name).toContain(`${fmt.int(Number(total.units))} units sold (${fmt.int(Number(total.revenue))} in revenue)`);

@@ -6,6 +6,7 @@
  * and recommended the product lines its members buy more than the average customer (purchase lift).
  */
 import { SALES_CHANNELS } from "../../domain/vocabulary.ts";
+import { sqlText } from "../../lib/duckdb.ts";
 import { fmt, overview, round, type Computed } from "./insight.ts";
 import { chooseK, kmeans, silhouetteCurve, standardise, type KMeansResult, type Matrix, type SilhouetteCurve } from "./kmeans.ts";
 import type { Row, WarehouseSource } from "./source.ts";
@@ -82,11 +83,10 @@ function purchasesOf(row: PurchaseRow | undefined, sports: number): Row {
 
 const AGE_MID: Record<string, number> = { "18-24": 21, "25-34": 30, "35-44": 40, "45-54": 50, "55-64": 60, "65+": 70 };
 const TIER_RANK: Record<string, number> = { none: 0, Silver: 1, Gold: 2, Platinum: 3 };
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The per-user features of current users with workouts: one row each, workouts from every version of the user. */
 async function userRows(source: WarehouseSource, activities: string[]): Promise<UserRow[]> {
-  const perActivity = activities.map((a, i) => `SUM(CASE WHEN a.activity_type = ${sqlString(a)} THEN 1 ELSE 0 END) AS n${i}`).join(",\n      ");
+  const perActivity = activities.map((a, i) => `SUM(CASE WHEN a.activity_type = ${sqlText(a)} THEN 1 ELSE 0 END) AS n${i}`).join(",\n      ");
   return source.query<UserRow>(`
     SELECT u.user_pseudonym AS id, u.age_band AS age_band, u.shopping_preference AS shopping_preference,
       u.membership_tier AS membership_tier, g.goal_type AS goal_type, COUNT(*) AS workouts,
@@ -107,8 +107,8 @@ async function userRows(source: WarehouseSource, activities: string[]): Promise<
  * cancelled, and in-store sale lines), and orders per channel with their net spend.
  */
 async function purchaseRows(source: WarehouseSource, sports: string[]): Promise<Map<string, PurchaseRow>> {
-  const perSport = sports.map((s, i) => `SUM(CASE WHEN p.sport = ${sqlString(s)} THEN 1 ELSE 0 END) AS p${i}`).join(", ");
-  const perChannel = SALES_CHANNELS.map((c, j) => `SUM(CASE WHEN o.channel = ${sqlString(c)} THEN 1 ELSE 0 END) AS c${j}`).join(", ");
+  const perSport = sports.map((s, i) => `SUM(CASE WHEN p.sport = ${sqlText(s)} THEN 1 ELSE 0 END) AS p${i}`).join(", ");
+  const perChannel = SALES_CHANNELS.map((c, j) => `SUM(CASE WHEN o.channel = ${sqlText(c)} THEN 1 ELSE 0 END) AS c${j}`).join(", ");
   const lines = await source.query<PurchaseRow>(`
     SELECT v.user_pseudonym AS id, ${perSport}
     FROM (

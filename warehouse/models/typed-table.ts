@@ -1,8 +1,8 @@
 /** @module Creates a DuckDB table with declared column types from JSON-like rows; text casts to dates and timestamps. */
-import type { DuckDB } from "../../lib/duckdb.ts";
+import { sqlText, type DuckDB } from "../../lib/duckdb.ts";
 import type { Columns, Row } from "./spec.ts";
 
-const literal = (v: Row[string]) => (v === null || v === undefined ? "NULL" : typeof v === "string" ? `'${v.replaceAll("'", "''")}'` : String(v));
+const literal = (v: Row[string]) => (v === null || v === undefined ? "NULL" : typeof v === "string" ? sqlText(v) : String(v));
 
 /** Creates (or replaces) `name` with exactly `columns`; a row's missing columns are null, an undeclared one is an error. */
 export async function typedTable(duck: DuckDB, name: string, columns: Columns, rows: readonly Row[], where = name): Promise<void> {
